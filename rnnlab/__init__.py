@@ -1,0 +1,63 @@
+"""RNN Lab: the helper package of the course.
+
+The notebooks keep the teaching code (loops, matrix products, ``permute``) in their cells; this
+package holds what would distract from it, one module per concept:
+
+- ``rnnlab.data``: the square-direction dataset and time-series windows;
+- ``rnnlab.manual``: reference implementations of ``nn.RNNCell`` and ``nn.RNN`` built from
+  tensor operations, and the state-dict surgery that splits an RNN into its layers and directions;
+- ``rnnlab.shapes``: what shapes an RNN expects and returns, and clear errors when they are wrong;
+- ``rnnlab.plots``: the course's figures (matplotlib, imported on first use);
+- ``rnnlab.checks``: the checkers of the "Your turn" exercises;
+- ``rnnlab.cli``: the ``rnnlab`` console script (open the course, re-execute notebooks).
+
+Notation everywhere is PyTorch's: L sequence length, N batch, H_in input features, H hidden size,
+D directions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+
+import numpy as np
+import torch
+
+from rnnlab import checks, data, manual, shapes
+
+__all__ = ["checks", "data", "environment", "manual", "plots", "set_seed", "shapes"]
+__version__ = "0.1.0"
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's ``random``, NumPy's global generator and torch, so a notebook is repeatable.
+
+    Raises:
+        TypeError: when ``seed`` is not an integer.
+        ValueError: when ``seed`` is negative (NumPy accepts only 0 <= seed < 2**32).
+
+    Used in: every notebook's setup cell.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"set_seed expects an integer seed such as 19, got {type(seed).__name__}")
+    if not 0 <= int(seed) < 2**32:
+        raise ValueError(f"set_seed expects a seed between 0 and 2**32 - 1, got {seed}")
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    torch.manual_seed(int(seed))
+
+
+def environment() -> str:
+    """One line naming the torch version and the device the course computes on (always the CPU).
+
+    The setup cell of every notebook prints it, so the stored outputs say what made them.
+    """
+    version = torch.__version__.split("+")[0]
+    return f"torch {version}, computing on the CPU"
+
+
+def __getattr__(name: str):
+    # plots imports matplotlib (a few hundred ms): load it on first use, not with the package.
+    if name == "plots":
+        return importlib.import_module("rnnlab.plots")
+    raise AttributeError(f"module 'rnnlab' has no attribute {name!r}")

@@ -1,0 +1,144 @@
+"""The ``rnnlab`` console script: the course's tooling.
+
+- ``rnnlab lab``: open the course in JupyterLab at its first chapter (book.yml's first entry);
+- ``rnnlab execute NOTEBOOK...``: maintainers' tool, re-execute notebooks top to bottom on a fresh
+  kernel and store their outputs, with volatile metadata (timings) left out;
+- ``rnnlab readme``: rewrite the README's table of contents from book.yml.
+
+``book.yml`` at the project root is the course outline: the one place that fixes the order of
+chapters. ``outline()`` reads and validates it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Chapter", "contents_table", "execute_notebook", "main", "outline"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One entry of book.yml."""
+
+    file: str
+    title: str
+    minutes: int
+    objectives: tuple[str, ...]
+
+    @property
+    def stem(self) -> str:
+        return Path(self.file).stem
+
+
+def outline(path: Path | str | None = None) -> list[Chapter]:
+    """Read book.yml (the course outline) and return its chapters in order.
+
+    Raises:
+        FileNotFoundError: there is no book.yml. ValueError: an entry lacks a field.
+    """
+    import yaml
+
+    path = Path(path) if path else ROOT / "book.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    chapters = []
+    for i, entry in enumerate(data.get("chapters", [])):
+        missing = {"file", "title", "minutes", "objectives"} - set(entry)
+        if missing:
+            raise ValueError(f"{path.name}: chapter {i + 1} lacks {sorted(missing)}")
+        chapters.append(
+            Chapter(
+                entry["file"], entry["title"], int(entry["minutes"]), tuple(entry["objectives"])
+            )
+        )
+    return chapters
+
+
+CONTENTS_START, CONTENTS_END = (
+    "<!-- contents: made from book.yml by `rnnlab readme` -->",
+    "<!-- end of contents -->",
+)
+
+
+def contents_table(chapters: list[Chapter] | None = None) -> str:
+    """The README's table of contents, in book.yml's order."""
+    chapters = outline() if chapters is None else chapters
+    lines = ["| # | chapter | you will be able to | minutes |", "|---|---|---|---|"]
+    for number, ch in enumerate(chapters, start=1):
+        lines.append(f"| {number} | [{ch.title}]({ch.file}) | {ch.objectives[0]} | {ch.minutes} |")
+    return "\n".join(lines)
+
+
+def _readme(args) -> int:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    before, _, rest = text.partition(CONTENTS_START)
+    _, _, after = rest.partition(CONTENTS_END)
+    readme.write_text(
+        f"{before}{CONTENTS_START}\n{contents_table()}\n{CONTENTS_END}{after}", encoding="utf-8"
+    )
+    print(f"updated the contents of {readme.name}")
+    return 0
+
+
+def execute_notebook(path: Path | str, timeout: int = 600) -> None:
+    """Run a notebook top to bottom on a fresh kernel and store its outputs in place.
+
+    Cells tagged ``raises-exception`` may raise; any other error stops with the cell shown.
+    Timing metadata is not recorded, so re-executing changes only what the code prints.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nb.metadata.get("language_info", {}).pop("version", None)  # differs by Python patch release
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+
+
+def _lab(args) -> int:
+    first = outline()[0].file
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
+    return subprocess.call([jupyter, "lab", first, *args.extra], cwd=ROOT)
+
+
+def _execute(args) -> int:
+    for name in args.notebooks:
+        print(f"executing {name}", flush=True)
+        execute_notebook(name)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rnnlab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    lab = sub.add_parser("lab", help="open the course in JupyterLab at its first chapter")
+    lab.add_argument("extra", nargs="*", help="options passed on to jupyter lab")
+    lab.set_defaults(run=_lab)
+    run = sub.add_parser("execute", help="re-execute notebooks in place (maintainers)")
+    run.add_argument("notebooks", nargs="+")
+    run.set_defaults(run=_execute)
+    readme = sub.add_parser("readme", help="rewrite the README's contents from book.yml")
+    readme.set_defaults(run=_readme)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

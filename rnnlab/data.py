@@ -1,0 +1,153 @@
+"""The course's data: noisy corners of a square walked clockwise or counter-clockwise, and windows
+cut from a time series.
+
+The square-direction dataset is the one of the course's source notebook (Deep Learning with
+PyTorch Step-by-Step's synthetic "directions" data): with the same seed it gives the same numbers,
+because it makes the same draws, in the same order, from NumPy's legacy Mersenne-Twister
+generator. It uses a private ``RandomState``, so NumPy's global generator is left untouched.
+
+Shapes: L sequence length, N batch, H_in (here 2) features per step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = ["CORNERS", "CORNER_NAMES", "generate_sequences", "to_tensors", "windows"]
+
+#: The square's corners in clockwise order: A(-1,-1), B(-1,1), C(1,1), D(1,-1).
+CORNERS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [1.0, -1.0]])
+CORNER_NAMES = ("A", "B", "C", "D")
+
+
+def _check_int(name: str, value, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bounds}, got {value}")
+    return int(value)
+
+
+def generate_sequences(n: int = 128, variable_len: bool = False, seed: int = 13):
+    """Make ``n`` noisy walks around the square, each clockwise (label 1) or not (label 0).
+
+    Sequence i starts at a random corner b and visits the corners from there: clockwise
+    (b, b+1, b+2, b+3) for label 1, or that same list reversed for label 0 (so a counter-clockwise
+    walk starts at the corner before b). It keeps the first L corners (L = 4, or 2..4 when
+    ``variable_len``) and adds Gaussian noise with standard deviation 0.1.
+
+    Draw order (it fixes the numbers): n corner indices, then n lengths (only when
+    ``variable_len``), then n directions, then the noise of each sequence in turn.
+
+    Shapes:
+        points: a list of n float64 arrays of shape (L, 2), L = 4 unless ``variable_len``.
+        directions: int64 array of shape (n,), 1 = clockwise, 0 = counter-clockwise.
+
+    Raises:
+        TypeError / ValueError: n not a whole number >= 1, seed not in 0..2**32-1.
+
+    Used in: 03_batch_first, 04_stacked, 05_bidirectional (and the applied chapters).
+    """
+    n = _check_int("n", n, 1)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    if not isinstance(variable_len, bool):
+        raise TypeError(f"variable_len must be True or False, got {variable_len!r}")
+
+    rng = np.random.RandomState(seed)  # the legacy generator that np.random.seed() drives
+    starts = rng.randint(4, size=n)
+    lengths = rng.randint(3, size=n) + 2 if variable_len else np.full(n, 4)
+    directions = rng.randint(2, size=n).astype(np.int64)
+
+    points = []
+    for start, direction, length in zip(starts, directions, lengths):
+        walk = CORNERS[(start + np.arange(4)) % 4]  # (4, 2), clockwise from the start corner
+        if direction == 0:
+            walk = walk[::-1]  # counter-clockwise: the same corners, in reverse order
+        noise = rng.randn(length, 2) * 0.1  # (L, 2)
+        points.append(walk[:length] + noise)  # (L, 2)
+    return points, directions
+
+
+def to_tensors(points, directions=None):
+    """Stack equal-length sequences into a batch-first float32 tensor, and labels into int64.
+
+    Shapes:
+        points: a sequence of N arrays (L, H_in), or an array (N, L, H_in).
+        returns: x (N, L, H_in) float32 and, when ``directions`` is given, y (N,) int64.
+
+    Raises:
+        ValueError: the sequences have different lengths (pad them instead: chapter 08), are empty,
+            or there is not one label per sequence.
+
+    Used in: 03_batch_first, 04_stacked, 05_bidirectional.
+    """
+    if isinstance(points, np.ndarray) and points.ndim == 3:
+        array = points
+    else:
+        if not hasattr(points, "__len__") or len(points) == 0:
+            raise ValueError("to_tensors expects a non-empty list of (L, H_in) arrays")
+        shapes = {np.shape(p) for p in points}
+        if len(shapes) != 1:
+            lengths = sorted({s[0] for s in shapes if s})
+            raise ValueError(
+                "to_tensors stacks sequences of equal length into one (N, L, H_in) tensor, but "
+                f"these have lengths {lengths}. Pad them to one length (nn.utils.rnn."
+                "pad_sequence) and pack them instead."
+            )
+        # Build one array first: torch.as_tensor on a list of arrays is slow and warns.
+        array = np.array(points)
+    if array.ndim != 3 or 0 in array.shape:
+        raise ValueError(
+            f"to_tensors expects N sequences of shape (L, H_in), i.e. (N, L, H_in) in all; "
+            f"got shape {tuple(array.shape)}"
+        )
+    x = torch.as_tensor(array, dtype=torch.float32)  # (N, L, H_in)
+    if directions is None:
+        return x
+    labels = np.asarray(directions)
+    if labels.shape != (x.shape[0],):
+        raise ValueError(
+            f"expected one label per sequence, shape ({x.shape[0]},); got {tuple(labels.shape)}"
+        )
+    return x, torch.as_tensor(labels, dtype=torch.int64)  # (N, L, H_in), (N,)
+
+
+def windows(series: torch.Tensor, size: int, step: int | None = None) -> torch.Tensor:
+    """Cut a time series into windows, batch-first: the RNN input of a sliding-window model.
+
+    ``step=None`` (or ``step == size``) gives non-overlapping windows, what
+    ``series.view(-1, size, H_in)`` gives (a tail shorter than ``size`` is dropped). A smaller
+    step gives overlapping windows, what ``series.unfold(0, size, step)`` gives, with the
+    transpose that ``unfold`` needs: it puts the window dimension last, (N, H_in, L).
+
+    Shapes:
+        series: (T,) one feature, or (T, H_in).
+        returns: (N, L, H_in) with L = ``size`` and N = (T - size) // step + 1.
+
+    Raises:
+        TypeError: series is not a tensor. ValueError: size or step not in 1..T, series not 1-D
+        or 2-D.
+
+    Used in: 03_batch_first, 07_time_series_windows.
+    """
+    if not isinstance(series, torch.Tensor):
+        raise TypeError(
+            f"windows expects a torch.Tensor of shape (T,) or (T, H_in), "
+            f"got {type(series).__name__}"
+        )
+    if series.dim() not in (1, 2):
+        raise ValueError(
+            f"windows expects a series of shape (T,) or (T, H_in), "
+            f"got {series.dim()}-D shape {tuple(series.shape)}"
+        )
+    T = series.shape[0]
+    size = _check_int("size", size, 1, max(T, 1))
+    step = size if step is None else _check_int("step", step, 1)
+    if T == 0:
+        raise ValueError("windows expects a non-empty series")
+    if series.dim() == 1:
+        series = series.unsqueeze(-1)  # (T,) -> (T, 1)
+    cut = series.unfold(0, size, step)  # (T, H_in) -> (N, H_in, L)
+    return cut.transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)

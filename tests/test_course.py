@@ -1,0 +1,199 @@
+"""The course's structure: outline, notebooks, environment pins, CI, sanitizers."""
+
+import configparser
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import tomllib
+import yaml
+
+from rnnlab import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("_"))
+CHAPTERS = cli.outline()
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def _tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
+def test_outline_and_notebooks_folder_agree():
+    listed = [ROOT / c.file for c in CHAPTERS]
+    assert len(set(listed)) == len(listed), "a chapter is listed twice in book.yml"
+    missing = sorted(p.name for p in NOTEBOOKS if p not in listed)
+    assert not missing, f"notebooks missing from book.yml: {missing}"
+    absent = sorted(str(p.relative_to(ROOT)) for p in listed if not p.exists())
+    assert not absent, f"book.yml lists notebooks that do not exist: {absent}"
+
+
+def test_chapter_files_are_numbered_in_outline_order():
+    for number, chapter in enumerate(CHAPTERS, start=1):
+        assert re.fullmatch(r"notebooks/\d\d_[a-z0-9_]+\.ipynb", chapter.file), chapter.file
+        assert chapter.stem.startswith(f"{number:02d}_"), (
+            f"{chapter.file} is chapter {number} in book.yml"
+        )
+        assert chapter.objectives, f"{chapter.file} has no learning objectives"
+        assert 5 <= chapter.minutes <= 120
+
+
+def test_outline_rejects_incomplete_entries(tmp_path):
+    bad = tmp_path / "book.yml"
+    bad.write_text("chapters:\n  - file: notebooks/01_x.ipynb\n    title: X\n")
+    with pytest.raises(ValueError, match=r"lacks \['minutes', 'objectives'\]"):
+        cli.outline(bad)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_executed_top_to_bottom_on_a_fresh_kernel(path):
+    counts = [c.execution_count for c in _code_cells(_read(path))]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts}; re-run it with `make notebooks`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_outputs_were_made_on_the_cpu(path):
+    nb = _read(path)
+    setup = _code_cells(nb)[0]
+    printed = "".join(o.get("text", "") for o in setup.outputs)
+    assert re.search(r"torch 2\.13\.0, computing on the CPU", printed), printed
+    everything = nbformat.writes(nb)
+    assert "cuda" not in everything.lower() or "cuda" in "".join(c.source for c in nb.cells).lower()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_errors_only_in_cells_tagged_raises_exception(path):
+    for cell in _code_cells(_read(path)):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if "raises-exception" in _tags(cell):
+            assert errors, f"{path.name}: a raises-exception cell did not raise:\n{cell.source}"
+        else:
+            assert not errors, f"{path.name}: unexpected error in:\n{cell.source}"
+        streams = [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+        assert not streams, f"{path.name}: warnings in stored outputs of:\n{cell.source}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_follows_the_skeleton(path):
+    nb = _read(path)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    number = int(path.name[:2])
+    assert nb.cells[0].source.startswith(f"# {number}. "), "the title comes first"
+    for heading in ("What you will learn", "Prerequisites", "## Summary", "## Your turn"):
+        assert heading in markdown, f"{path.name} lacks '{heading}'"
+    setup = _code_cells(nb)[0].source
+    assert "rnnlab.set_seed(" in setup
+    assert "import *" not in "".join(c.source for c in _code_cells(nb))
+    for magic in ("%run", "%%writefile"):
+        assert magic not in "".join(c.source for c in _code_cells(nb))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercises_have_checkers_and_solutions(path):
+    cells = _code_cells(_read(path))
+    exercises = [i for i, c in enumerate(cells) if "exercise" in _tags(c)]
+    assert len(exercises) >= 2, f"{path.name} needs at least two exercises"
+    for i in exercises:
+        assert "checks." in cells[i].source, "an exercise ends with its checker"
+        assert "solution" in _tags(cells[i + 1]), "each exercise is followed by its solution"
+        shown = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cells[i].outputs)
+        assert "Not attempted yet" in shown
+        solved = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cells[i + 1].outputs)
+        assert "✓ Correct" in solved, f"{path.name}: a worked solution is not correct"
+
+
+def _dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return project["dependencies"] + project["optional-dependencies"]["dev"]
+
+
+def test_pins_are_exact_and_environment_yml_agrees():
+    pins = _dependencies()
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9a-z.]*", p) for p in pins), pins
+    assert "torch==2.13.0" in pins
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    conda_pins = [p for p in pip_section if "==" in p]
+    assert sorted(conda_pins) == sorted(pins)
+
+
+def test_torch_is_installed_first_and_pinned():
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'grep -o \'"torch==[^"]*"\' pyproject.toml' in makefile
+    install = makefile[makefile.index("$(VENV)/.installed:") :]
+    assert install.index('"$(TORCH_PIN)"') < install.index('-e ".[dev]"')
+
+
+def test_readme_quick_start_and_ci_use_the_same_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme
+    assert "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    for chapter in CHAPTERS:
+        assert chapter.file in readme, f"README's contents lack {chapter.file}"
+
+
+def _sanitizers():
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    return [(re.compile(parser[s]["regex"]), parser[s]["replace"]) for s in parser.sections()]
+
+
+def _sanitize(text):
+    for regex, replace in _sanitizers():
+        text = regex.sub(replace, text)
+    return text
+
+
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[+-]?\d+)?")
+
+
+def test_sanitizers_hide_noise():
+    noisy = (
+        "tensor([1.5], grad_fn=<CatBackward0>) <Figure at 0x7f3a2b1c> "
+        "ipykernel_4242/3170.py:3: UserWarning"
+    )
+    clean = _sanitize(noisy)
+    assert "CatBackward0" not in clean
+    assert "0x7f3a2b1c" not in clean
+    assert "4242" not in clean
+    assert "tensor([1.5]" in clean
+
+
+def test_sanitizers_keep_every_number():
+    samples = [
+        "tensor([[-0.7533, -0.7711]], grad_fn=<TransposeBackward1>)",
+        "tensor(0.0001) 12.5 at 3.25 -1.0e-05 Backward 0.5",
+    ]
+    for path in NOTEBOOKS:
+        for cell in _code_cells(_read(path)):
+            for out in cell.outputs:
+                samples.append(out.get("text", "") + str(out.get("data", {}).get("text/plain", "")))
+    for text in samples:
+        assert NUMBER.findall(_sanitize(text)) == NUMBER.findall(text)
+
+
+def test_readme_contents_are_generated_from_the_outline():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split(cli.CONTENTS_START)[1].split(cli.CONTENTS_END)[0].strip()
+    assert block == cli.contents_table(), "run `rnnlab readme` to regenerate the contents"
+
+
+def test_template_notebook_has_the_skeleton():
+    nb = _read(ROOT / "notebooks" / "_template.ipynb")
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("What you will learn", "Prerequisites", "## Summary", "## Your turn"):
+        assert heading in markdown
+    tags = [t for c in nb.cells for t in c.metadata.get("tags", [])]
+    assert tags.count("exercise") == tags.count("solution") >= 1

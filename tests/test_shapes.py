@@ -1,0 +1,163 @@
+"""rnnlab.shapes: every mistake of the seed Q&A gets a clear ShapeError, and check_inputs accepts
+exactly what nn.RNN accepts."""
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from rnnlab import shapes
+from rnnlab.shapes import ShapeError
+
+
+@pytest.fixture
+def forum_rnn():
+    """The forum's RNN: input_size=1, hidden_size=1, one layer, sequence-first."""
+    return nn.RNN(1, 1, 1)
+
+
+def _message(rnn, x, h0=None) -> str:
+    with pytest.raises(ShapeError) as info:
+        shapes.check_inputs(rnn, x, h0)
+    assert isinstance(info.value, ValueError)
+    return str(info.value)
+
+
+def test_one_dimensional_input(forum_rnn):
+    msg = _message(forum_rnn, torch.arange(1.0, 10.0), torch.zeros(1, 1))
+    assert "1-D tensor of shape (9,)" in msg
+    assert "x.unsqueeze(-1)" in msg
+    assert "(9, 1)" in msg
+
+
+def test_integer_input_says_convert_the_input_not_the_model(forum_rnn):
+    msg = _message(forum_rnn, torch.arange(1, 10).reshape(9, 1), torch.zeros(1, 1))
+    assert "torch.int64" in msg
+    assert "x.to(torch.float32)" in msg
+    assert "model.to(torch.int64), which cannot work" in msg
+
+
+def test_h0_with_the_sequence_length_as_hidden_size(forum_rnn):
+    msg = _message(forum_rnn, torch.arange(1.0, 10.0).reshape(9, 1), torch.zeros(1, 9))
+    assert "got (1, 9), expected (D*num_layers, H) = (1, 1)" in msg
+    assert "9 is the sequence length L" in msg
+
+
+def test_three_d_h0_with_unbatched_input(forum_rnn):
+    msg = _message(forum_rnn, torch.arange(1.0, 10.0).reshape(9, 1), torch.zeros(1, 1, 9))
+    assert "must be 2-D (D*num_layers, H) = (1, 1); got 3-D (1, 1, 9)" in msg
+    assert "x.unsqueeze(1)" in msg
+
+
+def test_two_d_h0_with_batched_input(forum_rnn):
+    msg = _message(forum_rnn, torch.zeros(9, 1, 1), torch.zeros(1, 1))
+    assert "must be 3-D (D*num_layers, N, H) = (1, 1, 1)" in msg
+
+
+def test_batch_first_confusion_is_named():
+    rnn = nn.RNN(2, 3)  # sequence-first, given a DataLoader batch (N=4, L=6, H_in=2)
+    msg = _message(rnn, torch.zeros(4, 6, 2), torch.zeros(1, 4, 3))
+    assert "batch_first=True" in msg
+    assert "x.permute(1, 0, 2)" in msg
+
+
+def test_batch_first_h0_is_named():
+    rnn = nn.RNN(2, 3, num_layers=2, batch_first=True)
+    msg = _message(rnn, torch.zeros(5, 6, 2), torch.zeros(5, 2, 3))
+    assert "never follows batch_first" in msg
+    assert "h0.permute(1, 0, 2)" in msg
+
+
+def test_wrong_number_of_layers_and_features():
+    rnn = nn.RNN(2, 3, num_layers=2, bidirectional=True)
+    msg = _message(rnn, torch.zeros(6, 5, 2), torch.zeros(2, 5, 3))
+    assert "D*num_layers = 2*2 = 4" in msg
+    msg = _message(rnn, torch.zeros(6, 2, 5))
+    assert "H_in = input_size = 2" in msg
+    assert "x.permute(0, 2, 1)" in msg
+
+
+def test_other_mistakes():
+    rnn = nn.RNN(2, 3)
+    assert "float64" in _message(rnn, torch.zeros(4, 2, dtype=torch.float64))
+    assert "must be a torch.Tensor" in _message(rnn, [[0.0, 1.0]])
+    assert "empty" in _message(rnn, torch.zeros(0, 2))
+    assert "flatten" in _message(rnn, torch.zeros(3, 2, 2, 2))
+    assert "not a tuple" in _message(rnn, torch.zeros(4, 2), (torch.zeros(1, 3),) * 2)
+    lstm = nn.LSTM(2, 3)
+    assert "tuple (h0, c0)" in _message(lstm, torch.zeros(4, 2), torch.zeros(1, 3))
+    with pytest.raises(TypeError, match="expected a recurrent module"):
+        shapes.check_inputs(nn.Linear(2, 3), torch.zeros(4, 2))
+
+
+def _pytorch_accepts(rnn, x, h0) -> bool:
+    try:
+        rnn(x, h0)
+    except (RuntimeError, ValueError, AssertionError):
+        return False
+    return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    H_in=st.integers(1, 3),
+    H=st.integers(1, 3),
+    layers=st.integers(1, 2),
+    bidir=st.booleans(),
+    batch_first=st.booleans(),
+    module=st.sampled_from([nn.RNN, nn.GRU]),
+    x_shape=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    h_shape=st.one_of(st.none(), st.lists(st.integers(1, 4), min_size=1, max_size=4)),
+)
+def test_check_inputs_accepts_exactly_what_pytorch_accepts(
+    H_in, H, layers, bidir, batch_first, module, x_shape, h_shape
+):
+    rnn = module(H_in, H, num_layers=layers, bidirectional=bidir, batch_first=batch_first)
+    x = torch.zeros(x_shape)
+    h0 = None if h_shape is None else torch.zeros(h_shape)
+    try:
+        dims = shapes.check_inputs(rnn, x, h0)
+    except ShapeError:
+        assert not _pytorch_accepts(rnn, x, h0)
+    else:
+        assert _pytorch_accepts(rnn, x, h0)
+        out, h_n = rnn(x, h0)
+        assert out.shape[-1] == dims.D * H
+        assert h_n.shape[0] == dims.D * layers
+
+
+def test_describe_names_every_tensor():
+    rnn = nn.RNN(2, 3, num_layers=2, bidirectional=True, batch_first=True)
+    table = shapes.describe(rnn, torch.zeros(5, 7, 2))
+    assert table.ok
+    text = str(table)
+    assert (
+        "nn.RNN(input_size=2, hidden_size=3, num_layers=2, bidirectional=True, "
+        "batch_first=True)" in text
+    )
+    assert "(N, L, H_in) = (5, 7, 2)" in text
+    assert "(D*num_layers, N, H) = (4, 5, 3)" in text
+    assert "(N, L, D*H) = (5, 7, 6)" in text
+    assert [row[0] for row in table.rows] == ["input x", "h0", "output", "h_n"]
+
+
+def test_describe_shows_problems_instead_of_raising():
+    table = shapes.describe(
+        nn.RNN(1, 1), torch.arange(1.0, 10.0).reshape(9, 1), torch.zeros(1, 1, 9)
+    )
+    assert not table.ok
+    assert "unbatched" in str(table)
+    assert "✗ (1, 1, 9)" in str(table)
+    assert "must be 2-D" in str(table)
+    bad = shapes.describe(nn.RNN(1, 1), torch.arange(1, 10))
+    assert not bad.ok
+    assert "(L, N, H_in) = (L, N, 1)" in str(bad)
+
+
+def test_describe_covers_lstm_projections():
+    table = shapes.describe(nn.LSTM(3, 5, proj_size=2), torch.zeros(7, 3))
+    text = str(table)
+    assert "c0" in text
+    assert "(D*num_layers, H) = (1, 2)" in text  # h0 has the projected size
+    assert "(D*num_layers, H) = (1, 5)" in text  # c0 keeps the hidden size
