@@ -16,7 +16,19 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["Result", "cell_weight_shapes", "my_rnn_cell", "forum_final_state"]
+__all__ = [
+    "Result",
+    "bidirectional_features",
+    "cell_weight_shapes",
+    "final_states",
+    "forum_final_state",
+    "forum_inputs",
+    "layer_state",
+    "my_rnn_cell",
+    "predicted_shapes",
+    "to_sequence_first",
+    "windows_batch",
+]
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 _SYMBOL = {CORRECT: "✓ Correct", INCORRECT: "✗ Not quite", NOT_ATTEMPTED: "… Not attempted yet"}
@@ -201,3 +213,345 @@ def forum_final_state(h_9) -> Result:
     if any(near(value, s) for s in states[:-1]):
         return Result(INCORRECT, "that is an intermediate state: run all nine steps")
     return Result(INCORRECT, "apply h = max(0, 2*x + 4 + 0.5*h + 5) for x = 1, ..., 9 from h = 0")
+
+
+def predicted_shapes(rnn: nn.RNNBase, x: torch.Tensor, output_shape, h_n_shape) -> Result:
+    """Exercise: predict the shapes of ``output`` and ``h_n`` that ``rnn(x)`` returns.
+
+    The checker runs ``rnn(x)`` itself and compares; hints name the classic mistakes (N and L
+    swapped, D forgotten, h_n taken as batch-first).
+
+    Shapes: answers are tuples such as (N, L, D*H).
+
+    Used in: 02_nn_rnn, 03_batch_first, 04_stacked, 05_bidirectional.
+    """
+    pending = _not_attempted(output_shape, h_n_shape)
+    if pending is not None:
+        return pending
+    out_answer, h_answer = _as_shape(output_shape), _as_shape(h_n_shape)
+    if out_answer is None or h_answer is None:
+        return Result(INCORRECT, "give each shape as a tuple of whole numbers, e.g. (2, 7, 3)")
+    with torch.no_grad():
+        output, h_n = rnn(x)
+    out_want, h_want = tuple(output.shape), tuple(h_n.shape)
+    D = 2 if rnn.bidirectional else 1
+    if out_answer != out_want:
+        if len(out_want) == 3 and out_answer == (out_want[1], out_want[0], out_want[2]):
+            return Result(
+                INCORRECT,
+                f"output: L and N are swapped. This RNN has "
+                f"batch_first={rnn.batch_first}: which comes first?",
+            )
+        if D == 2 and out_answer[:-1] == out_want[:-1] and out_answer[-1] == rnn.hidden_size:
+            return Result(
+                INCORRECT,
+                "output: a bidirectional RNN puts both directions side by "
+                "side, so its last dimension is D*H",
+            )
+        return Result(
+            INCORRECT,
+            "output holds the top layer's hidden state at every time step "
+            "of every sequence, laid out like x",
+        )
+    if h_answer != h_want:
+        if len(h_want) == 3 and h_answer == (h_want[1], h_want[0], h_want[2]):
+            return Result(
+                INCORRECT,
+                "output is right. h_n never follows batch_first: its first "
+                "dimension is always D*num_layers",
+            )
+        if h_answer[0] in (rnn.num_layers, D) and h_answer[0] != h_want[0]:
+            return Result(
+                INCORRECT,
+                "output is right. h_n holds one final state per layer AND "
+                "per direction: D*num_layers of them",
+            )
+        return Result(
+            INCORRECT,
+            "output is right. h_n holds the final hidden state of every "
+            "layer and direction, (D*num_layers, N, H), or without N for "
+            "unbatched input",
+        )
+    return Result(
+        CORRECT,
+        "output is laid out like x with D*H features; h_n is "
+        "(D*num_layers, N, H) whatever batch_first says",
+    )
+
+
+def _forum_rnn() -> nn.RNN:
+    rnn = nn.RNN(1, 1, 1)
+    with torch.no_grad():
+        for name, value in zip(
+            ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), (2.0, 3.0, 4.0, 5.0)
+        ):
+            getattr(rnn, name).fill_(value)
+    return rnn
+
+
+def forum_inputs(x, h0) -> Result:
+    """Exercise: build ``x`` (the inputs 1..9) and ``h0`` (zeros) so that the forum's
+    ``nn.RNN(1, 1, 1)`` runs on them, as one unbatched sequence or as a batch of one.
+
+    Shapes: x (L, H_in) or (L, N, H_in); h0 (D*num_layers, H) or (D*num_layers, N, H).
+
+    Used in: 02_nn_rnn.
+    """
+    pending = _not_attempted(x, h0)
+    if pending is not None:
+        return pending
+    if not isinstance(x, torch.Tensor) or not isinstance(h0, torch.Tensor):
+        return Result(INCORRECT, "x and h0 must both be tensors")
+    if x.dim() == 1:
+        return Result(
+            INCORRECT,
+            "x needs a feature dimension: nn.RNN reads the last dimension "
+            "as the features of one step",
+        )
+    if not x.is_floating_point() or x.dtype != torch.float32:
+        return Result(INCORRECT, "x must hold float32 numbers, like the RNN's weights")
+    if x.dim() == 3 and x.shape[:2] == (1, 9):
+        return Result(
+            INCORRECT,
+            "that is one time step of 9 sequences: this RNN is sequence-first, (L, N, H_in)",
+        )
+    if x.dim() not in (2, 3) or x.shape[-1] != 1:
+        return Result(INCORRECT, "x is one sequence of 9 steps with one feature each")
+    if x.numel() != 9 or not torch.equal(x.flatten(), torch.arange(1.0, 10.0)):
+        return Result(INCORRECT, "x should hold the forum's inputs 1, 2, ..., 9 in order")
+    if h0.dim() != x.dim():
+        return Result(
+            INCORRECT,
+            "h0 has as many dimensions as x: 2-D for one unbatched sequence, 3-D for a batch",
+        )
+    if h0.numel() != 1:
+        return Result(
+            INCORRECT,
+            "h0 holds one state per layer and direction (and per sequence "
+            "of a batch), each of size H = hidden_size; the sequence "
+            "length is not part of it",
+        )
+    if h0.dtype != torch.float32 or h0.item() != 0.0:
+        return Result(INCORRECT, "start from a float32 hidden state of zeros")
+    _forum_rnn()(x, h0)  # the forum's call now runs
+    return Result(CORRECT, "rnn(x, h0) runs: 9 steps of one feature, one hidden state of size 1")
+
+
+def to_sequence_first(convert: Callable) -> Result:
+    """Exercise: write ``convert(output)`` taking a batch-first output (N, L, H) to
+    sequence-first (L, N, H).
+
+    Used in: 03_batch_first.
+    """
+    pending = _not_attempted(convert)
+    if pending is not None:
+        return pending
+    if not callable(convert):
+        return Result(INCORRECT, "give a function, def convert(output): ...")
+    output = torch.arange(3 * 5 * 2, dtype=torch.float32).reshape(3, 5, 2)  # (N, L, H)
+    try:
+        got = convert(output)
+    except NotImplementedError:
+        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    if got is None:
+        return Result(NOT_ATTEMPTED, "your function returns None: give it a return statement")
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != (5, 3, 2):
+        return Result(INCORRECT, "the result should have shape (L, N, H)")
+    if torch.equal(got, output.permute(1, 0, 2)):
+        return Result(CORRECT, "the dimensions are swapped and every number kept its place")
+    return Result(
+        INCORRECT,
+        "right shape, but the numbers moved: reshape and view re-read memory "
+        "in order, they do not swap dimensions; permute and transpose do",
+    )
+
+
+def windows_batch(batch) -> Result:
+    """Exercise: from ``a = torch.arange(1., 11.)`` and ``b = a + 100`` (two features, T = 10),
+    build overlapping windows of length 4 that start every 2 steps, batch-first.
+
+    Shapes: batch (N, L, H_in).
+
+    Used in: 03_batch_first.
+    """
+    pending = _not_attempted(batch)
+    if pending is not None:
+        return pending
+    if not isinstance(batch, torch.Tensor):
+        return Result(INCORRECT, "give a tensor")
+    a = torch.arange(1.0, 11.0)
+    series = torch.stack([a, a + 100], dim=1)  # (T, H_in)
+    want = series.unfold(0, 4, 2).transpose(1, 2)  # (N, L, H_in)
+    if batch.shape == want.shape and torch.equal(batch.to(want.dtype), want):
+        return Result(CORRECT, "batch-first windows: (N, L, H_in)")
+    if batch.shape == (want.shape[0], 2, 4):
+        return Result(
+            INCORRECT,
+            "unfold puts the window dimension last, (N, H_in, L): "
+            "transpose(1, 2) moves the features back to the end",
+        )
+    if batch.dim() == 3 and batch.shape == (want.shape[1], want.shape[0], 2):
+        return Result(INCORRECT, "that is sequence-first; the exercise asks for batch-first")
+    if batch.dim() == 3 and batch.shape[1:] == (4, 2) and batch.shape[0] != want.shape[0]:
+        return Result(
+            INCORRECT,
+            "right window length, wrong number of windows: a new window starts every 2 steps",
+        )
+    return Result(
+        INCORRECT,
+        "stack a and b as two features, (T, H_in), then cut windows of 4 "
+        "steps starting every 2 steps",
+    )
+
+
+def _probe_rnn(seed: int, **kwargs) -> nn.RNN:
+    torch.manual_seed(seed)
+    return nn.RNN(**kwargs)
+
+
+def layer_state(select: Callable) -> Result:
+    """Exercise: write ``select(state, k)`` returning the entries of layer k of a stacked RNN's
+    state_dict, renamed as a one-layer RNN expects (``weight_ih_l1`` -> ``weight_ih_l0``).
+
+    Used in: 04_stacked.
+    """
+    pending = _not_attempted(select)
+    if pending is not None:
+        return pending
+    if not callable(select):
+        return Result(INCORRECT, "give a function, def select(state, k): ...")
+    for bidirectional in (False, True):
+        rnn = _probe_rnn(3, input_size=2, hidden_size=3, num_layers=3, bidirectional=bidirectional)
+        state = rnn.state_dict()
+        for k in range(3):
+            try:
+                got = select(state, k)
+            except NotImplementedError:
+                return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+            if got is None:
+                return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+            if not hasattr(got, "keys"):
+                return Result(INCORRECT, "return a dict from names to tensors")
+            names = set(got.keys())
+            if any(f"_l{k}" in name for name in names) and k != 0:
+                return Result(
+                    INCORRECT,
+                    "the keys still name layer k: a one-layer RNN only has "
+                    "keys ending in _l0 (and _l0_reverse)",
+                )
+            want = {
+                key.replace(f"_l{k}", "_l0"): value
+                for key, value in state.items()
+                if key.endswith(f"_l{k}") or key.endswith(f"_l{k}_reverse")
+            }
+            if names != set(want):
+                missing = (
+                    "_reverse"
+                    if bidirectional and not any(n.endswith("_reverse") for n in names)
+                    else ""
+                )
+                if missing:
+                    return Result(
+                        INCORRECT,
+                        "works without directions; a bidirectional RNN "
+                        "also has keys ending in _reverse: keep them",
+                    )
+                return Result(INCORRECT, "select every key of layer k, and only those")
+            if not all(torch.equal(got[name], want[name]) for name in want):
+                return Result(
+                    INCORRECT, "the names are right but some tensors come from another layer"
+                )
+    return Result(CORRECT, "each layer's weights, renamed to _l0, for one or two directions")
+
+
+def final_states(split: Callable) -> Result:
+    """Exercise: write ``split(output, H)`` returning (forward_final, reverse_final), the two
+    final hidden states of a one-layer bidirectional batch-first RNN read from its output.
+
+    Shapes: output (N, L, 2*H) -> two tensors (N, H).
+
+    Used in: 05_bidirectional.
+    """
+    pending = _not_attempted(split)
+    if pending is not None:
+        return pending
+    if not callable(split):
+        return Result(INCORRECT, "give a function, def split(output, H): ...")
+    rnn = _probe_rnn(5, input_size=2, hidden_size=3, bidirectional=True, batch_first=True)
+    with torch.no_grad():
+        output, h_n = rnn(torch.randn(4, 6, 2, generator=torch.Generator().manual_seed(1)))
+    try:
+        got = split(output, 3)
+    except NotImplementedError:
+        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    if got is None:
+        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return Result(INCORRECT, "return a pair (forward_final, reverse_final)")
+    forward, reverse = got
+    if not all(isinstance(t, torch.Tensor) and t.shape == (4, 3) for t in got):
+        return Result(INCORRECT, "each final state has shape (N, H)")
+    if not torch.allclose(forward, h_n[0]):
+        return Result(
+            INCORRECT, "the forward direction ends at the last step, in the first H features"
+        )
+    if torch.allclose(reverse, output[:, -1, 3:]):
+        return Result(
+            INCORRECT,
+            "forward is right. The reverse direction reads the sequence "
+            "backwards: where does it end?",
+        )
+    if not torch.allclose(reverse, h_n[1]):
+        return Result(
+            INCORRECT, "forward is right; the reverse direction lives in the last H features"
+        )
+    return Result(CORRECT, "forward ends at the last step, reverse at the first")
+
+
+def bidirectional_features(features: Callable) -> Result:
+    """Exercise: write ``features(h_n)`` giving a classifier its input from a two-layer
+    bidirectional RNN: the last layer's final states of both directions, side by side.
+
+    Shapes: h_n (D*num_layers, N, H) = (4, N, H) -> (N, 2*H).
+
+    Used in: 05_bidirectional.
+    """
+    pending = _not_attempted(features)
+    if pending is not None:
+        return pending
+    if not callable(features):
+        return Result(INCORRECT, "give a function, def features(h_n): ...")
+    h_n = torch.randn(4, 5, 3, generator=torch.Generator().manual_seed(2))  # (D*layers, N, H)
+    try:
+        got = features(h_n)
+    except NotImplementedError:
+        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    if got is None:
+        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+    if not isinstance(got, torch.Tensor):
+        return Result(INCORRECT, "return a tensor of shape (N, 2*H)")
+    if got.shape == (5, 3):
+        return Result(INCORRECT, "that is one direction only: use both, side by side")
+    if got.shape == (5, 12):
+        return Result(INCORRECT, "that is every layer: the classifier reads the last layer only")
+    if got.shape != (5, 6):
+        return Result(INCORRECT, "the result should be (N, 2*H), one row per sequence")
+    if torch.equal(got, torch.cat([h_n[0], h_n[1]], dim=1)):
+        return Result(
+            INCORRECT, "those are the first layer's states; the last layer's are at the end of h_n"
+        )
+    if torch.equal(got, torch.cat([h_n[-1], h_n[-2]], dim=1)):
+        return Result(
+            INCORRECT, "both directions of the right layer, but PyTorch's order is forward first"
+        )
+    if torch.equal(got, torch.cat([h_n[-2], h_n[-1]], dim=1)):
+        return Result(
+            CORRECT,
+            "h_n[-2] (forward) and h_n[-1] (reverse), side by side: a "
+            "Linear(2*H, classes) reads them",
+        )
+    return Result(
+        INCORRECT,
+        "h_n orders its states layer 0 forward, layer 0 reverse, layer 1 "
+        "forward, ...: pick the last layer's two",
+    )

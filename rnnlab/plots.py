@@ -12,10 +12,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from rnnlab.data import CORNER_NAMES, CORNERS
 
-__all__ = ["hidden_trajectories", "square_sequences"]
+__all__ = ["hidden_trajectories", "layout", "square_sequences", "unrolled"]
 
 #: Colours by label: 0 counter-clockwise, 1 clockwise (colour-blind safe pair).
 DIRECTION_COLORS = {0: "#d95f02", 1: "#1b9e77"}
@@ -132,4 +133,149 @@ def hidden_trajectories(states, directions=None, ax=None, title: str | None = No
         ylabel="hidden unit 1",
         title=title or "hidden-state trajectories",
     )
+    return fig
+
+
+_LAYOUTS = {
+    "sequence-first": ("(L, N, H_in)", "time step t", "sequence n"),
+    "batch-first": ("(N, L, H_in)", "sequence n", "time step t"),
+    "unbatched": ("(L, H_in)", "time step t", None),
+}
+
+
+def layout(kind: str, L: int = 4, N: int = 3, H_in: int = 2, ax=None) -> Figure:
+    """Draw how a tensor of one of the three RNN input layouts is organised.
+
+    Each panel is one slice along dimension 0 of the tensor: a time step (sequence-first), a
+    sequence (batch-first), or the whole tensor (unbatched). A cell's label names the sequence n
+    and the time step t it holds, and its colour the sequence, so the same data can be followed
+    from one layout to the other.
+
+    Shapes: kind "sequence-first" (L, N, H_in), "batch-first" (N, L, H_in), "unbatched" (L, H_in).
+
+    Raises:
+        ValueError: an unknown kind, or sizes outside 1..8.
+
+    Used in: 03_batch_first.
+    """
+    if kind not in _LAYOUTS:
+        raise ValueError(f"kind must be one of {sorted(_LAYOUTS)}, got {kind!r}")
+    for name, value in (("L", L), ("N", N), ("H_in", H_in)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8:
+            raise ValueError(f"{name} must be a whole number from 1 to 8, got {value!r}")
+    shape, outer, inner = _LAYOUTS[kind]
+    n_panels = {"sequence-first": L, "batch-first": N, "unbatched": 1}[kind]
+    rows = {"sequence-first": N, "batch-first": L, "unbatched": L}[kind]
+    fig, ax = _new_axes(ax, figsize=(8.0, 3.0))
+    colors = plt.get_cmap("Pastel1").colors
+    gap = H_in + 1.0
+    for panel in range(n_panels):
+        x0 = panel * gap
+        for row in range(rows):
+            if kind == "sequence-first":
+                t, n = panel, row
+            elif kind == "batch-first":
+                n, t = panel, row
+            else:
+                n, t = 0, row
+            for feature in range(H_in):
+                ax.add_patch(
+                    Rectangle(
+                        (x0 + feature, -row - 1), 1, 1, facecolor=colors[n % 9], edgecolor="0.3"
+                    )
+                )
+                label = f"t{t}" if kind == "unbatched" else f"n{n} t{t}"
+                ax.text(x0 + feature + 0.5, -row - 0.5, label, ha="center", va="center", fontsize=7)
+        label = f"x[{panel}]" if kind != "unbatched" else "x"
+        ax.text(x0 + H_in / 2, 0.4, label, ha="center", va="bottom", fontsize=10)
+    ax.set(xlim=(-0.5, n_panels * gap - 0.5), ylim=(-rows - 1.2, 1.2), aspect="equal")
+    ax.axis("off")
+    what = f"dimension 0 = {outer}, rows = {inner}" if inner else "rows = time step t"
+    ax.set_title(f"{kind}: x is {shape}; {what}; columns = features", fontsize=10)
+    return fig
+
+
+def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=None) -> Figure:
+    """Draw an RNN unrolled in time: one box per layer, direction and time step.
+
+    Arrows show what feeds what: the input enters layer 0, each layer feeds the next, the hidden
+    state flows right (forward direction) or left (reverse direction). The boxes whose states
+    form ``output`` (the top layer, every step) and ``h_n`` (every layer and direction, at the
+    step where that direction ends) are outlined.
+
+    Shapes: output (L, N, D*H) comes from the top row(s); h_n (D*num_layers, N, H) from the
+    last box of each row.
+
+    Raises:
+        ValueError: L outside 1..8 or num_layers outside 1..4.
+
+    Used in: 02_nn_rnn, 04_stacked, 05_bidirectional.
+    """
+    if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= 8:
+        raise ValueError(f"L must be a whole number from 1 to 8, got {L!r}")
+    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or not 1 <= num_layers <= 4:
+        raise ValueError(f"num_layers must be a whole number from 1 to 4, got {num_layers!r}")
+    D = 2 if bidirectional else 1
+    fig, ax = _new_axes(ax, figsize=(8.0, 1.6 + 1.3 * num_layers * D))
+    rows = [(layer, d) for layer in range(num_layers) for d in range(D)]
+
+    def center(t, row):
+        return 1.6 * t, 1.3 * (row + 1)
+
+    for t in range(L):
+        x, _ = center(t, -1)
+        ax.text(x, 0.0, f"$x_{t}$", ha="center", va="center", fontsize=11)
+        # x_t feeds layer 0; layer l (both directions, side by side) feeds layer l + 1
+        for layer in range(num_layers):
+            below = 0.25 if layer == 0 else center(t, layer * D - 1)[1] + 0.35
+            above = center(t, layer * D)[1] - 0.35
+            ax.add_patch(
+                FancyArrowPatch(
+                    (x, below), (x, above), arrowstyle="->", mutation_scale=10, color="0.4"
+                )
+            )
+    for row, (layer, d) in enumerate(rows):
+        top = layer == num_layers - 1
+        for t in range(L):
+            x, y = center(t, row)
+            final = t == (L - 1 if d == 0 else 0)
+            edge = "black" if final else "0.5"
+            face = "#c6dbef" if d == 0 else "#fdd0a2"
+            ax.add_patch(
+                Rectangle(
+                    (x - 0.5, y - 0.35),
+                    1.0,
+                    0.7,
+                    facecolor=face,
+                    edgecolor=edge,
+                    lw=2.2 if final else 0.8,
+                    ls="-" if top or final else ":",
+                )
+            )
+            name = f"l{layer}" + (" rev" if d == 1 else "")
+            ax.text(x, y, f"{name}\nt={t}", ha="center", va="center", fontsize=7)
+            if t < L - 1:  # the hidden state flows along the row
+                x2, _ = center(t + 1, row)
+                start, end = (
+                    ((x + 0.5, y), (x2 - 0.5, y)) if d == 0 else ((x2 - 0.5, y), (x + 0.5, y))
+                )
+                ax.add_patch(FancyArrowPatch(start, end, arrowstyle="->", mutation_scale=10))
+        label = f"h_n[{row}]"
+        x_end, y_end = center(L - 1 if d == 0 else 0, row)
+        ax.text(
+            x_end + (0.65 if d == 0 else -0.65),
+            y_end + 0.45,
+            label,
+            fontsize=8,
+            ha="left" if d == 0 else "right",
+        )
+    x_last, y_top = center(L - 1, len(rows) - 1)
+    ax.text(
+        center(0, 0)[0] - 0.6,
+        y_top + 0.65,
+        "output: top layer, every step" + (" (both directions side by side)" if D == 2 else ""),
+        fontsize=9,
+    )
+    ax.set(xlim=(-1.6, x_last + 1.8), ylim=(-0.5, y_top + 1.0), aspect="equal")
+    ax.axis("off")
     return fig

@@ -72,3 +72,109 @@ def test_results_never_print_the_expected_value():
         text = repr(result)
         assert f"{h:g}" not in text
         assert "(3, 5)" not in text
+
+
+def test_predicted_shapes():
+    from torch import nn
+
+    rnn = nn.RNN(3, 5, num_layers=2, bidirectional=True, batch_first=True)
+    x = torch.zeros(4, 7, 3)  # (N, L, H_in)
+    assert checks.predicted_shapes(rnn, x, (4, 7, 10), (4, 4, 5))
+    assert "swapped" in repr(checks.predicted_shapes(rnn, x, (7, 4, 10), (4, 4, 5)))
+    assert "D*H" in repr(checks.predicted_shapes(rnn, x, (4, 7, 5), (4, 4, 5)))
+    assert "AND" in repr(checks.predicted_shapes(rnn, x, (4, 7, 10), (2, 4, 5)))
+    assert _verdict(checks.predicted_shapes(rnn, x, ..., ...)) == "not attempted"
+    seq = nn.RNN(3, 5)
+    assert "never follows batch_first" in repr(
+        checks.predicted_shapes(seq, torch.zeros(7, 4, 3), (7, 4, 5), (4, 1, 5))
+    )
+    assert checks.predicted_shapes(seq, torch.zeros(7, 3), (7, 5), (1, 5))
+
+
+def test_forum_inputs():
+    assert checks.forum_inputs(torch.arange(1.0, 10.0).reshape(9, 1), torch.zeros(1, 1))
+    assert checks.forum_inputs(torch.arange(1.0, 10.0).reshape(9, 1, 1), torch.zeros(1, 1, 1))
+    assert "feature dimension" in repr(
+        checks.forum_inputs(torch.arange(1.0, 10.0), torch.zeros(1, 1))
+    )
+    assert "float32" in repr(
+        checks.forum_inputs(torch.arange(1, 10).reshape(9, 1), torch.zeros(1, 1))
+    )
+    assert "sequence length is not" in repr(
+        checks.forum_inputs(torch.arange(1.0, 10.0).reshape(9, 1), torch.zeros(1, 9))
+    )
+    assert "as many dimensions" in repr(
+        checks.forum_inputs(torch.arange(1.0, 10.0).reshape(9, 1), torch.zeros(1, 1, 1))
+    )
+    assert "one time step of 9" in repr(
+        checks.forum_inputs(torch.arange(1.0, 10.0).reshape(1, 9, 1), torch.zeros(1, 9, 1))
+    )
+    assert _verdict(checks.forum_inputs(..., ...)) == "not attempted"
+
+
+def test_to_sequence_first():
+    assert checks.to_sequence_first(lambda out: out.permute(1, 0, 2))
+    assert checks.to_sequence_first(lambda out: out.transpose(0, 1))
+    wrong = checks.to_sequence_first(lambda out: out.reshape(out.shape[1], out.shape[0], -1))
+    assert "numbers moved" in repr(wrong)
+    assert _verdict(checks.to_sequence_first(lambda out: None)) == "not attempted"
+    assert _verdict(checks.to_sequence_first(...)) == "not attempted"
+
+
+def test_windows_batch():
+    a = torch.arange(1.0, 11.0)
+    series = torch.stack([a, a + 100], dim=1)
+    assert checks.windows_batch(series.unfold(0, 4, 2).transpose(1, 2))
+    assert "transpose(1, 2)" in repr(checks.windows_batch(series.unfold(0, 4, 2)))
+    assert "every 2 steps" in repr(checks.windows_batch(series.unfold(0, 4, 1).transpose(1, 2)))
+    assert "sequence-first" in repr(
+        checks.windows_batch(series.unfold(0, 4, 2).transpose(1, 2).permute(1, 0, 2))
+    )
+    assert _verdict(checks.windows_batch(...)) == "not attempted"
+
+
+def test_layer_state():
+    def solution(state, k):
+        return {
+            key.replace(f"_l{k}", "_l0"): value
+            for key, value in state.items()
+            if key.endswith(f"_l{k}") or key.endswith(f"_l{k}_reverse")
+        }
+
+    def not_renamed(state, k):
+        return {key: value for key, value in state.items() if f"_l{k}" in key}
+
+    def forward_only(state, k):
+        return {
+            key.replace(f"_l{k}", "_l0"): value
+            for key, value in state.items()
+            if key.endswith(f"_l{k}")
+        }
+
+    assert checks.layer_state(solution)
+    assert "still name layer k" in repr(checks.layer_state(not_renamed))
+    assert "_reverse" in repr(checks.layer_state(forward_only))
+    assert _verdict(checks.layer_state(...)) == "not attempted"
+
+
+def test_final_states():
+    assert checks.final_states(lambda out, H: (out[:, -1, :H], out[:, 0, H:]))
+    wrong = checks.final_states(lambda out, H: (out[:, -1, :H], out[:, -1, H:]))
+    assert "where does it end" in repr(wrong)
+    assert _verdict(checks.final_states(lambda out, H: None)) == "not attempted"
+    assert _verdict(checks.final_states(lambda out, H: out)) == "incorrect"
+
+
+def test_bidirectional_features():
+    assert checks.bidirectional_features(lambda h: torch.cat([h[-2], h[-1]], dim=1))
+    assert "first layer" in repr(
+        checks.bidirectional_features(lambda h: torch.cat([h[0], h[1]], dim=1))
+    )
+    assert "one direction" in repr(checks.bidirectional_features(lambda h: h[-1]))
+    assert "every layer" in repr(
+        checks.bidirectional_features(lambda h: h.permute(1, 0, 2).reshape(h.shape[1], -1))
+    )
+    assert "forward first" in repr(
+        checks.bidirectional_features(lambda h: torch.cat([h[-1], h[-2]], dim=1))
+    )
+    assert _verdict(checks.bidirectional_features(...)) == "not attempted"

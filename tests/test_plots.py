@@ -44,3 +44,37 @@ def test_hidden_trajectories_accepts_a_tensor_and_an_axes():
 def test_bad_input(points, directions, words):
     with pytest.raises(ValueError, match=words):
         plots.square_sequences(points, directions)
+
+
+@pytest.mark.parametrize(
+    ("kind", "panels"), [("sequence-first", 4), ("batch-first", 3), ("unbatched", 1)]
+)
+def test_layout_draws_one_panel_per_slice_of_dimension_0(kind, panels):
+    fig = plots.layout(kind, L=4, N=3, H_in=2)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 4 * 2 * (3 if kind != "unbatched" else 1)
+    titles = [t.get_text() for t in ax.texts if t.get_text().startswith("x")]
+    assert len(titles) == panels
+    assert kind in ax.get_title()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("num_layers", "bidirectional"), [(1, False), (2, False), (2, True)])
+def test_unrolled_draws_a_box_per_layer_direction_and_step(num_layers, bidirectional):
+    D = 2 if bidirectional else 1
+    fig = plots.unrolled(L=3, num_layers=num_layers, bidirectional=bidirectional)
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
+    assert len(boxes) == 3 * num_layers * D
+    labels = {t.get_text() for t in ax.texts}
+    assert {f"h_n[{i}]" for i in range(num_layers * D)} <= labels
+    plt.close(fig)
+
+
+def test_layout_and_unrolled_reject_bad_sizes():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        plots.layout("time-first")
+    with pytest.raises(ValueError, match="L must be a whole number from 1 to 8"):
+        plots.layout("batch-first", L=0)
+    with pytest.raises(ValueError, match="num_layers must be a whole number from 1 to 4"):
+        plots.unrolled(L=3, num_layers=9)
