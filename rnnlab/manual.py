@@ -3,7 +3,9 @@
 These are the references the notebooks compare against: ``rnn_cell`` is the equation of
 ``nn.RNNCell``; ``rnn_forward(rnn, x, h0)`` computes what ``rnn(x, h0)`` returns for every
 configuration of ``nn.RNN`` (layers, directions, batch_first, tanh or relu, with or without bias,
-batched or unbatched, float32 or float64) without ever calling the module's forward.
+batched or unbatched, float32 or float64, padded with lengths or packed) without ever calling the
+module's forward; ``gru_forward`` and ``lstm_forward`` do the same for ``nn.GRU`` and
+``nn.LSTM`` (including ``proj_size``), gate by gate.
 ``split_layers`` and ``split_directions`` do the state-dict surgery of the stacked and
 bidirectional chapters: they copy weights by key, asserting every shape.
 
@@ -20,10 +22,18 @@ import re
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from rnnlab.shapes import ShapeError, check_inputs, check_module
 
-__all__ = ["rnn_cell", "rnn_forward", "split_directions", "split_layers"]
+__all__ = [
+    "gru_forward",
+    "lstm_forward",
+    "rnn_cell",
+    "rnn_forward",
+    "split_directions",
+    "split_layers",
+]
 
 _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
@@ -105,24 +115,156 @@ def rnn_cell(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearit
     return act(pre)
 
 
-def _param(rnn: nn.RNNBase, name: str) -> torch.Tensor | None:
-    return getattr(rnn, name, None) if rnn.bias or not name.startswith("bias") else None
+def _param(module: nn.RNNBase, name: str) -> torch.Tensor | None:
+    return getattr(module, name) if module.bias or not name.startswith("bias") else None
 
 
-def _run_direction(x_proj, h, weight_hh, bias_hh, act, reverse: bool):
-    """Recur over time. x_proj (L, N, H) holds x_t W_ih^T + b_ih for every t; h is (N, H)."""
-    steps = range(x_proj.shape[0] - 1, -1, -1) if reverse else range(x_proj.shape[0])
-    outputs = [None] * x_proj.shape[0]
-    for t in steps:
-        pre = x_proj[t] + h @ weight_hh.T  # (N, H) + (N, H) @ (H, H) -> (N, H)
-        if bias_hh is not None:
-            pre = pre + bias_hh
-        h = act(pre)
-        outputs[t] = h
-    return torch.stack(outputs), h  # (L, N, H), (N, H)
+# One time step of each kind of cell. ``xp`` is the input's share, x_t W_ih^T + b_ih, computed
+# for all steps at once; ``state`` is (h,) or, for the LSTM, (h, c); ``p`` holds the
+# hidden-to-hidden parameters of one layer and direction. Each returns the new state.
 
 
-def rnn_forward(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor | None = None):
+def _rnn_step(xp, state, p):
+    pre = xp + state[0] @ p["weight_hh"].T  # (N, H) + (N, H) @ (H, H) -> (N, H)
+    if p["bias_hh"] is not None:
+        pre = pre + p["bias_hh"]
+    return (p["act"](pre),)
+
+
+def _gru_step(xp, state, p):
+    (h,) = state
+    gh = h @ p["weight_hh"].T  # (N, H) @ (H, 3H) -> (N, 3H): gates r, z, n
+    if p["bias_hh"] is not None:
+        gh = gh + p["bias_hh"]
+    x_r, x_z, x_n = xp.chunk(3, dim=1)  # (N, 3H) -> 3 x (N, H)
+    h_r, h_z, h_n = gh.chunk(3, dim=1)
+    r = torch.sigmoid(x_r + h_r)  # reset gate
+    z = torch.sigmoid(x_z + h_z)  # update gate
+    n = torch.tanh(x_n + r * h_n)  # candidate state
+    return ((1 - z) * n + z * h,)
+
+
+def _lstm_step(xp, state, p):
+    h, c = state
+    gates = xp + h @ p["weight_hh"].T  # (N, 4H) + (N, H_out) @ (H_out, 4H) -> (N, 4H)
+    if p["bias_hh"] is not None:
+        gates = gates + p["bias_hh"]
+    i, f, g, o = gates.chunk(4, dim=1)  # input, forget, cell candidate, output: (N, H) each
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    h = torch.sigmoid(o) * torch.tanh(c)  # (N, H)
+    if p["weight_hr"] is not None:
+        h = h @ p["weight_hr"].T  # projection: (N, H) @ (H, proj_size) -> (N, proj_size)
+    return h, c
+
+
+def _check_lengths(lengths, N: int, L: int) -> torch.Tensor:
+    if isinstance(lengths, torch.Tensor):
+        values = lengths
+    else:
+        try:
+            values = torch.as_tensor(lengths)
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise TypeError(
+                f"lengths must be a list or 1-D tensor of N = {N} whole numbers, got "
+                f"{type(lengths).__name__}"
+            ) from err
+    if values.dim() != 1 or values.shape[0] != N:
+        raise ShapeError(
+            f"lengths needs one length per sequence: shape ({N},), got {tuple(values.shape)}"
+        )
+    if values.is_floating_point() or values.is_complex() or values.dtype == torch.bool:
+        raise ShapeError(f"lengths must hold whole numbers, got {values.dtype}")
+    if N and (values.min() < 1 or values.max() > L):
+        raise ShapeError(
+            f"each length must be between 1 and L = {L} (the padded length), got {values.tolist()}"
+        )
+    return values.to(torch.int64).cpu()
+
+
+def _recurrent_forward(module: nn.RNNBase, step, x, hx, lengths):
+    """The layer and direction loops shared by rnn_forward, gru_forward and lstm_forward."""
+    if module.dropout and module.training and module.num_layers > 1:
+        raise ValueError(
+            f"this {type(module).__name__} applies dropout={module.dropout} between layers in "
+            "training mode, which is random; call .eval() (or build it with dropout=0) to "
+            "compare with it"
+        )
+    packed = x if isinstance(x, PackedSequence) else None
+    if packed is not None:
+        if lengths is not None:
+            raise ValueError("give either a PackedSequence or lengths, not both")
+        x, lengths = pad_packed_sequence(packed, batch_first=module.batch_first)
+    d = check_inputs(module, x, hx)
+    is_lstm = isinstance(module, nn.LSTM)
+    states = list(hx) if is_lstm and hx is not None else [hx] if hx is not None else None
+    if not d.batched:
+        if lengths is not None:
+            raise ShapeError("lengths go with a batch: give x as (L, N, H_in) or (N, L, H_in)")
+        x = x.unsqueeze(1)  # (L, H_in) -> (L, 1, H_in)
+        states = None if states is None else [s.unsqueeze(1) for s in states]  # add N = 1
+    elif d.batch_first:
+        x = x.transpose(0, 1)  # (N, L, H_in) -> (L, N, H_in)
+    if lengths is not None:
+        lengths = _check_lengths(lengths, d.N, d.L)
+    if states is None:
+        sizes = [d.H_out, d.H] if is_lstm else [d.H]  # h0 (and c0) of zeros
+        states = [x.new_zeros(d.D * d.num_layers, d.N, size) for size in sizes]
+
+    layer_input, finals = x, []
+    for layer in range(d.num_layers):
+        outputs = []
+        for direction in range(d.D):
+            suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+            x_proj = layer_input @ getattr(module, "weight_ih" + suffix).T  # (L, N, G*H)
+            bias_ih = _param(module, "bias_ih" + suffix)
+            if bias_ih is not None:
+                x_proj = x_proj + bias_ih
+            p = {
+                "weight_hh": getattr(module, "weight_hh" + suffix),
+                "bias_hh": _param(module, "bias_hh" + suffix),
+                "weight_hr": getattr(module, "weight_hr" + suffix, None),
+                "act": _activation(getattr(module, "nonlinearity", "tanh")),
+            }
+            state = tuple(s[d.D * layer + direction] for s in states)  # (N, H) each
+            steps = range(d.L - 1, -1, -1) if direction == 1 else range(d.L)
+            out = [None] * d.L
+            for t in steps:
+                new = step(x_proj[t], state, p)
+                if lengths is not None:  # sequences shorter than t + 1 keep their state
+                    alive = (t < lengths).to(x.device).unsqueeze(1)  # (N, 1)
+                    new = tuple(torch.where(alive, n, s) for n, s in zip(new, state))
+                    out[t] = torch.where(alive, new[0], torch.zeros_like(new[0]))
+                else:
+                    out[t] = new[0]
+                state = new
+            outputs.append(torch.stack(out))  # L x (N, H_out) -> (L, N, H_out)
+            finals.append(state)
+        layer_input = torch.cat(outputs, dim=2)  # D x (L, N, H_out) -> (L, N, D*H_out)
+
+    output = layer_input  # (L, N, D*H_out)
+    final = [torch.stack([f[i] for f in finals]) for i in range(len(states))]  # (D*layers, N, ..)
+    if not d.batched:
+        output, final = output.squeeze(1), [f.squeeze(1) for f in final]
+    elif packed is not None:
+        output = _pack_like(output, packed)
+    elif d.batch_first:
+        output = output.transpose(0, 1)  # (L, N, D*H_out) -> (N, L, D*H_out)
+    return output, tuple(final) if is_lstm else final[0]
+
+
+def _pack_like(output: torch.Tensor, packed: PackedSequence) -> PackedSequence:
+    """Pack a padded (L, N, F) output in the order of ``packed`` (as PyTorch's modules do)."""
+    order = packed.sorted_indices
+    if order is None:
+        order = torch.arange(output.shape[1])
+    order = order.to(output.device)
+    rows = [output[t, order[:size]] for t, size in enumerate(packed.batch_sizes.tolist())]
+    return PackedSequence(
+        torch.cat(rows), packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
+    )
+
+
+def rnn_forward(rnn: nn.RNN, x, h0: torch.Tensor | None = None, lengths=None):
     """What ``rnn(x, h0)`` returns, computed step by step from the module's parameters.
 
     Each layer projects every time step's input in one matrix product, then recurs over time,
@@ -130,64 +272,69 @@ def rnn_forward(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor | None = None):
     of both directions. h_n stacks the final state of every layer and direction in the order
     layer 0 forward, layer 0 reverse, layer 1 forward, ...
 
+    Padded batches of unequal lengths: give ``lengths`` (one per sequence), or pass ``x`` as a
+    ``PackedSequence``. Each sequence then stops at its own length, exactly as PyTorch does with
+    a packed input: the output is zero after the end (a PackedSequence if x was one) and h_n
+    holds each sequence's state at its own last step.
+
     Shapes:
-        x: (L, N, H_in), (N, L, H_in) with batch_first=True, or (L, H_in) unbatched.
+        x: (L, N, H_in), (N, L, H_in) with batch_first=True, (L, H_in) unbatched, or packed.
         h0: (D*num_layers, N, H), or (D*num_layers, H) unbatched; None means zeros.
+        lengths: (N,) whole numbers in 1..L, or None.
         returns output (L, N, D*H) [(N, L, D*H) batch-first, (L, D*H) unbatched] and
         h_n (D*num_layers, N, H) [(D*num_layers, H) unbatched].
 
     Raises:
         TypeError: ``rnn`` is not an ``nn.RNN``.
-        ShapeError: x or h0 does not fit (see ``rnnlab.shapes.check_inputs``).
+        ShapeError: x, h0 or lengths do not fit (see ``rnnlab.shapes.check_inputs``).
         ValueError: dropout between layers is active (call ``rnn.eval()`` first).
 
-    Used in: 02_nn_rnn, 05_bidirectional.
+    Used in: 02_nn_rnn, 04_stacked, 05_bidirectional, 08_variable_length.
     """
     if not isinstance(check_module(rnn), nn.RNN):
         raise TypeError(f"rnn_forward rebuilds nn.RNN; got {type(rnn).__name__}")
-    if rnn.dropout and rnn.training and rnn.num_layers > 1:
-        raise ValueError(
-            f"this RNN applies dropout={rnn.dropout} between layers in training mode, which is "
-            "random; call rnn.eval() (or build it with dropout=0) to compare with it"
-        )
-    d = check_inputs(rnn, x, h0)
-    act = _activation(rnn.nonlinearity)
-    if not d.batched:
-        x = x.unsqueeze(1)  # (L, H_in) -> (L, 1, H_in)
-        h0 = None if h0 is None else h0.unsqueeze(1)  # (D*num_layers, H) -> (D*num_layers, 1, H)
-    elif d.batch_first:
-        x = x.transpose(0, 1)  # (N, L, H_in) -> (L, N, H_in)
-    if h0 is None:
-        h0 = x.new_zeros(d.D * d.num_layers, d.N, d.H)  # (D*num_layers, N, H)
+    return _recurrent_forward(rnn, _rnn_step, x, h0, lengths)
 
-    layer_input, finals = x, []
-    for layer in range(d.num_layers):
-        outputs = []
-        for direction in range(d.D):
-            suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-            weight_ih = getattr(rnn, "weight_ih" + suffix)
-            x_proj = layer_input @ weight_ih.T  # (L, N, H_in or D*H) @ (.., H) -> (L, N, H)
-            bias_ih = _param(rnn, "bias_ih" + suffix)
-            if bias_ih is not None:
-                x_proj = x_proj + bias_ih
-            out, h_last = _run_direction(
-                x_proj,
-                h0[d.D * layer + direction],
-                getattr(rnn, "weight_hh" + suffix),
-                _param(rnn, "bias_hh" + suffix),
-                act,
-                reverse=direction == 1,
-            )
-            outputs.append(out)
-            finals.append(h_last)
-        layer_input = torch.cat(outputs, dim=2)  # D x (L, N, H) -> (L, N, D*H)
 
-    output, h_n = layer_input, torch.stack(finals)  # (L, N, D*H), (D*num_layers, N, H)
-    if not d.batched:
-        return output.squeeze(1), h_n.squeeze(1)  # (L, D*H), (D*num_layers, H)
-    if d.batch_first:
-        output = output.transpose(0, 1)  # (L, N, D*H) -> (N, L, D*H)
-    return output, h_n
+def gru_forward(gru: nn.GRU, x, h0: torch.Tensor | None = None, lengths=None):
+    """What ``gru(x, h0)`` returns, computed from the module's parameters gate by gate.
+
+    weight_ih_l{k} stacks the reset, update and new gates (r, z, n), (3H, H_in):
+    r = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr), z likewise,
+    n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)), h' = (1 - z) * n + z * h.
+
+    Shapes: as ``rnn_forward``.
+
+    Raises:
+        TypeError: ``gru`` is not an ``nn.GRU``. ShapeError / ValueError: as ``rnn_forward``.
+
+    Used in: 09_gru_lstm.
+    """
+    if not isinstance(check_module(gru), nn.GRU):
+        raise TypeError(f"gru_forward rebuilds nn.GRU; got {type(gru).__name__}")
+    return _recurrent_forward(gru, _gru_step, x, h0, lengths)
+
+
+def lstm_forward(lstm: nn.LSTM, x, hx=None, lengths=None):
+    """What ``lstm(x, (h0, c0))`` returns, computed from the module's parameters gate by gate.
+
+    weight_ih_l{k} stacks the input, forget, cell and output gates (i, f, g, o), (4H, H_in):
+    c' = f * c + i * g, h' = o * tanh(c'), with sigmoid i, f, o and tanh g; with ``proj_size``
+    h' is then projected, h' W_hr^T.
+
+    Shapes:
+        x: as ``rnn_forward``; hx: a tuple (h0, c0) with h0 (D*num_layers, N, H_out) and
+        c0 (D*num_layers, N, H), H_out = proj_size or H (no N when unbatched); None: zeros.
+        returns output (L, N, D*H_out) [laid out like x] and (h_n, c_n) shaped like (h0, c0).
+
+    Raises:
+        TypeError: ``lstm`` is not an ``nn.LSTM``. ShapeError / ValueError: as ``rnn_forward``.
+
+    Used in: 09_gru_lstm.
+    """
+    if not isinstance(check_module(lstm), nn.LSTM):
+        raise TypeError(f"lstm_forward rebuilds nn.LSTM; got {type(lstm).__name__}")
+    return _recurrent_forward(lstm, _lstm_step, x, hx, lengths)
 
 
 def _copy_by_key(source: dict, target: nn.Module, rename: dict[str, str]) -> None:

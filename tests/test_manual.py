@@ -5,6 +5,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnlab import data, manual
 from rnnlab.shapes import ShapeError
@@ -201,7 +202,7 @@ def test_forward_and_split_errors_are_clear():
         manual.rnn_forward(nn.RNNCell(2, 2), torch.zeros(3, 2))
     with pytest.raises(ShapeError, match="1-D tensor"):
         manual.rnn_forward(nn.RNN(2, 2), torch.zeros(3))
-    with pytest.raises(ValueError, match=r"rnn.eval\(\)"):
+    with pytest.raises(ValueError, match=r"call \.eval\(\)"):
         manual.rnn_forward(nn.RNN(2, 2, num_layers=2, dropout=0.5), torch.zeros(3, 2))
     with pytest.raises(ValueError, match="needs a bidirectional RNN"):
         manual.split_directions(nn.RNN(2, 2))
@@ -209,3 +210,132 @@ def test_forward_and_split_errors_are_clear():
         manual.split_directions(nn.RNN(2, 2, num_layers=2, bidirectional=True))
     with pytest.raises(TypeError, match="splits an nn.RNN"):
         manual.split_layers(nn.LSTM(2, 2))
+
+
+def _random_input(cfg, L, N, batched, dtype, H_in):
+    if not batched:
+        return torch.randn(L, H_in, dtype=dtype)
+    shape = (N, L, H_in) if cfg["batch_first"] else (L, N, H_in)
+    return torch.randn(shape, dtype=dtype)
+
+
+def _state(layers, N, size, batched, dtype):
+    return torch.randn((layers, N, size) if batched else (layers, size), dtype=dtype)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cfg=configs,
+    L=st.integers(1, 5),
+    N=st.integers(1, 3),
+    batched=st.booleans(),
+    with_h0=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_gru_forward_equals_nn_gru(cfg, L, N, batched, with_h0, seed):
+    torch.manual_seed(seed)
+    cfg = {k: v for k, v in cfg.items() if k != "nonlinearity"}
+    gru = nn.GRU(**cfg).eval()
+    D = 2 if cfg["bidirectional"] else 1
+    x = _random_input(cfg, L, N, batched, cfg["dtype"], cfg["input_size"])
+    h0 = (
+        _state(D * cfg["num_layers"], N, cfg["hidden_size"], batched, cfg["dtype"])
+        if with_h0
+        else None
+    )
+    want_out, want_h = gru(x, h0)
+    got_out, got_h = manual.gru_forward(gru, x, h0)
+    torch.testing.assert_close(got_out, want_out, **_tolerance(cfg["dtype"]))
+    torch.testing.assert_close(got_h, want_h, **_tolerance(cfg["dtype"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cfg=configs,
+    proj=st.integers(0, 3),
+    L=st.integers(1, 5),
+    N=st.integers(1, 3),
+    batched=st.booleans(),
+    with_hx=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_lstm_forward_equals_nn_lstm(cfg, proj, L, N, batched, with_hx, seed):
+    torch.manual_seed(seed)
+    cfg = {k: v for k, v in cfg.items() if k != "nonlinearity"}
+    proj = proj if proj < cfg["hidden_size"] else 0  # proj_size must be below hidden_size
+    lstm = nn.LSTM(**cfg, proj_size=proj).eval()
+    D = 2 if cfg["bidirectional"] else 1
+    layers, H = D * cfg["num_layers"], cfg["hidden_size"]
+    x = _random_input(cfg, L, N, batched, cfg["dtype"], cfg["input_size"])
+    hx = None
+    if with_hx:
+        hx = (
+            _state(layers, N, proj or H, batched, cfg["dtype"]),
+            _state(layers, N, H, batched, cfg["dtype"]),
+        )
+    want_out, (want_h, want_c) = lstm(x, hx)
+    got_out, (got_h, got_c) = manual.lstm_forward(lstm, x, hx)
+    assert got_out.shape == want_out.shape
+    torch.testing.assert_close(got_out, want_out, **_tolerance(cfg["dtype"]))
+    torch.testing.assert_close(got_h, want_h, **_tolerance(cfg["dtype"]))
+    torch.testing.assert_close(got_c, want_c, **_tolerance(cfg["dtype"]))
+
+
+FORWARDS = {nn.RNN: manual.rnn_forward, nn.GRU: manual.gru_forward, nn.LSTM: manual.lstm_forward}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    module=st.sampled_from(list(FORWARDS)),
+    cfg=configs,
+    lengths=st.lists(st.integers(1, 6), min_size=1, max_size=5),
+    enforce_sorted=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_packed_and_lengths_equal_pytorch(module, cfg, lengths, enforce_sorted, seed):
+    torch.manual_seed(seed)
+    kwargs = {k: v for k, v in cfg.items() if module is nn.RNN or k != "nonlinearity"}
+    net = module(**kwargs).eval()
+    if enforce_sorted:
+        lengths = sorted(lengths, reverse=True)
+    L, N = max(lengths), len(lengths)
+    x = _random_input(cfg, L, N, True, cfg["dtype"], cfg["input_size"])
+    packed = pack_padded_sequence(
+        x, torch.tensor(lengths), batch_first=cfg["batch_first"], enforce_sorted=enforce_sorted
+    )
+    want_packed, want_state = net(packed)
+    got_packed, got_state = FORWARDS[module](net, packed)
+    tol = _tolerance(cfg["dtype"])
+    torch.testing.assert_close(got_packed.data, want_packed.data, **tol)
+    assert torch.equal(got_packed.batch_sizes, want_packed.batch_sizes)
+    want_states = want_state if module is nn.LSTM else (want_state,)
+    got_states = got_state if module is nn.LSTM else (got_state,)
+    for got, want in zip(got_states, want_states):
+        torch.testing.assert_close(got, want, **tol)
+    # the same with a padded tensor and lengths: zeros after each sequence's end
+    got_out, got_state = FORWARDS[module](net, x, None, lengths)
+    want_out, _ = pad_packed_sequence(want_packed, batch_first=cfg["batch_first"])
+    torch.testing.assert_close(got_out, want_out, **tol)
+    got_states = got_state if module is nn.LSTM else (got_state,)
+    for got, want in zip(got_states, want_states):
+        torch.testing.assert_close(got, want, **tol)
+
+
+def test_lengths_errors_are_clear():
+    rnn = nn.RNN(2, 3)
+    x = torch.zeros(4, 2, 2)  # (L, N, H_in)
+    with pytest.raises(ShapeError, match=r"one length per sequence: shape \(2,\)"):
+        manual.rnn_forward(rnn, x, lengths=[4, 3, 2])
+    with pytest.raises(ShapeError, match="between 1 and L = 4"):
+        manual.rnn_forward(rnn, x, lengths=[5, 1])
+    with pytest.raises(ShapeError, match="whole numbers"):
+        manual.rnn_forward(rnn, x, lengths=torch.tensor([2.0, 1.0]))
+    with pytest.raises(ShapeError, match="lengths go with a batch"):
+        manual.rnn_forward(rnn, torch.zeros(4, 2), lengths=[4])
+    packed = pack_padded_sequence(x, torch.tensor([4, 2]))
+    with pytest.raises(ValueError, match="not both"):
+        manual.rnn_forward(rnn, packed, lengths=[4, 2])
+    with pytest.raises(TypeError, match="gru_forward rebuilds nn.GRU"):
+        manual.gru_forward(rnn, x)
+    with pytest.raises(TypeError, match="lstm_forward rebuilds nn.LSTM"):
+        manual.lstm_forward(nn.GRU(2, 3), x)
