@@ -18,6 +18,16 @@ from torch import nn
 
 __all__ = [
     "Result",
+    "forget_gate_rows",
+    "last_valid_outputs",
+    "lstm_shapes",
+    "matmul_count",
+    "packed_batch_sizes",
+    "projected_loop",
+    "accuracy_value",
+    "head_in_features",
+    "initial_state",
+    "window_count",
     "bidirectional_features",
     "cell_weight_shapes",
     "final_states",
@@ -555,3 +565,311 @@ def bidirectional_features(features: Callable) -> Result:
         "h_n orders its states layer 0 forward, layer 0 reverse, layer 1 "
         "forward, ...: pick the last layer's two",
     )
+
+
+def accuracy_value(model: nn.Module, x: torch.Tensor, y: torch.Tensor, accuracy) -> Result:
+    """Exercise: the accuracy of ``model`` on (x, y), the fraction of sequences whose argmax
+    logit is their label.
+
+    Shapes: x (N, L, H_in), y (N,); accuracy a number in [0, 1].
+
+    Used in: 06_classify_directions.
+    """
+    pending = _not_attempted(accuracy)
+    if pending is not None:
+        return pending
+    try:
+        value = float(accuracy)
+    except (TypeError, ValueError, RuntimeError):
+        return Result(INCORRECT, "give one number between 0 and 1")
+    with torch.no_grad():
+        correct = (model(x).argmax(dim=1) == y).sum().item()
+    want = correct / len(y)
+    if abs(value - want) < 1e-6:
+        return Result(CORRECT, "the fraction of sequences whose largest logit is their label")
+    if abs(value - correct) < 1e-6:
+        return Result(INCORRECT, "that is a count: divide by the number of sequences")
+    if abs(value - (1 - want)) < 1e-6:
+        return Result(INCORRECT, "that is the error rate, the fraction of wrong answers")
+    return Result(INCORRECT, "compare model(x).argmax(dim=1) with y, then take the mean")
+
+
+def head_in_features(rnn: nn.RNNBase, in_features) -> Result:
+    """Exercise: the ``in_features`` of a Linear layer fed the last layer's final states of
+    ``rnn``, all directions side by side.
+
+    Used in: 06_classify_directions.
+    """
+    pending = _not_attempted(in_features)
+    if pending is not None:
+        return pending
+    if isinstance(in_features, bool) or not isinstance(in_features, int):
+        return Result(INCORRECT, "give a whole number")
+    D = 2 if rnn.bidirectional else 1
+    if in_features == D * rnn.hidden_size:
+        return Result(CORRECT, "D*H: one H-sized final state per direction")
+    if in_features == rnn.hidden_size:
+        return Result(INCORRECT, "that is one direction; this RNN has two side by side")
+    if in_features == D * rnn.num_layers * rnn.hidden_size:
+        return Result(INCORRECT, "that counts every layer; the head reads the last layer only")
+    return Result(
+        INCORRECT,
+        "how many numbers does one sequence's final state have, per "
+        "direction, and how many directions are there?",
+    )
+
+
+def window_count(count) -> Result:
+    """Exercise: how many overlapping windows of 20 steps, one starting every 5 steps, fit in
+    a series of T = 600 steps?
+
+    Used in: 07_time_series_windows.
+    """
+    pending = _not_attempted(count)
+    if pending is not None:
+        return pending
+    if isinstance(count, bool) or not isinstance(count, int):
+        return Result(INCORRECT, "give a whole number")
+    T, size, step = 600, 20, 5
+    want = (T - size) // step + 1
+    if count == want:
+        return Result(CORRECT, "(T - size) // step + 1, the number of starts that leave room")
+    if count == T // size:
+        return Result(INCORRECT, "that counts windows that do not overlap")
+    if count == T // step:
+        return Result(INCORRECT, "the last windows would run past the end of the series")
+    if count == want - 1:
+        return Result(INCORRECT, "off by one: count the first window too")
+    return Result(INCORRECT, "a window can start at 0, 5, 10, ... as long as it ends by T")
+
+
+def initial_state(make_h0: Callable) -> Result:
+    """Exercise: write ``make_h0(x, num_layers, H)`` returning the zero initial state for any
+    batch-first batch x, without a hard-coded batch size.
+
+    Shapes: x (N, L, H_in) -> h0 (num_layers, N, H), on x's dtype.
+
+    Used in: 07_time_series_windows.
+    """
+    pending = _not_attempted(make_h0)
+    if pending is not None:
+        return pending
+    if not callable(make_h0):
+        return Result(INCORRECT, "give a function, def make_h0(x, num_layers, H): ...")
+    for N, L, dtype in ((4, 7, torch.float32), (1, 3, torch.float32), (9, 7, torch.float64)):
+        x = torch.randn(N, L, 2, dtype=dtype)
+        try:
+            h0 = make_h0(x, 2, 5)
+        except NotImplementedError:
+            return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+        if h0 is None:
+            return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+        if not isinstance(h0, torch.Tensor):
+            return Result(INCORRECT, "return a tensor")
+        if tuple(h0.shape) == (2, L, 5) and L != N:
+            return Result(INCORRECT, "x is batch-first: N is x.shape[0], not x.shape[1]")
+        if tuple(h0.shape) != (2, N, 5):
+            return Result(
+                INCORRECT, "h0 is (num_layers, N, H) whatever the batch size: read N from x"
+            )
+        if h0.dtype != dtype:
+            return Result(INCORRECT, "make h0 in x's dtype (torch.zeros(..., dtype=x.dtype))")
+        if h0.abs().sum() != 0:
+            return Result(
+                INCORRECT,
+                "start from zeros: a constant such as ones is not learned "
+                "and shifts every sequence's start",
+            )
+    return Result(CORRECT, "zeros of shape (num_layers, N, H) for any N, as nn.RNN's default")
+
+
+def last_valid_outputs(pick: Callable) -> Result:
+    """Exercise: write ``pick(output, lengths)`` returning each sequence's output at its last
+    real step, from a padded batch-first output.
+
+    Shapes: output (N, L, H), lengths (N,) -> (N, H).
+
+    Used in: 08_variable_length.
+    """
+    pending = _not_attempted(pick)
+    if pending is not None:
+        return pending
+    if not callable(pick):
+        return Result(INCORRECT, "give a function, def pick(output, lengths): ...")
+    output = torch.arange(4 * 5 * 3, dtype=torch.float32).reshape(4, 5, 3)  # (N, L, H)
+    lengths = torch.tensor([5, 2, 4, 1])
+    try:
+        got = pick(output, lengths)
+    except NotImplementedError:
+        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    if got is None:
+        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != (4, 3):
+        return Result(INCORRECT, "the result has one row per sequence: (N, H)")
+    want = output[torch.arange(4), lengths - 1]
+    if torch.equal(got, want):
+        return Result(CORRECT, "output[range(N), lengths - 1]: each sequence's own last step")
+    if torch.equal(got, output[:, -1]):
+        return Result(INCORRECT, "that is the last padded step; short sequences end earlier")
+    if torch.equal(got, output[torch.arange(4), lengths.clamp(max=4)]):
+        return Result(INCORRECT, "off by one: a sequence of length l ends at index l - 1")
+    return Result(INCORRECT, "for sequence n, take time step lengths[n] - 1")
+
+
+def packed_batch_sizes(batch_sizes) -> Result:
+    """Exercise: the ``batch_sizes`` of a packed batch of sequences of lengths [4, 2, 3, 2].
+
+    Used in: 08_variable_length.
+    """
+    pending = _not_attempted(batch_sizes)
+    if pending is not None:
+        return pending
+    if isinstance(batch_sizes, torch.Tensor):
+        batch_sizes = batch_sizes.tolist()
+    if not isinstance(batch_sizes, (list, tuple)):
+        return Result(INCORRECT, "give a list of whole numbers, one per time step")
+    lengths = [4, 2, 3, 2]
+    want = [sum(1 for n in lengths if n > t) for t in range(max(lengths))]
+    if list(batch_sizes) == want:
+        return Result(CORRECT, "at step t, the number of sequences longer than t")
+    if sorted(batch_sizes, reverse=True) == sorted(lengths, reverse=True):
+        return Result(INCORRECT, "those are the lengths; batch_sizes counts sequences per step")
+    if len(batch_sizes) != max(lengths):
+        return Result(INCORRECT, "there is one entry per time step of the longest sequence")
+    return Result(INCORRECT, "count, at each time step, how many sequences still have data")
+
+
+def forget_gate_rows(pick: Callable) -> Result:
+    """Exercise: write ``pick(lstm)`` returning the rows of ``weight_ih_l0`` that feed the
+    forget gate of an ``nn.LSTM``.
+
+    Shapes: weight_ih_l0 (4H, H_in) -> (H, H_in).
+
+    Used in: 09_gru_lstm.
+    """
+    pending = _not_attempted(pick)
+    if pending is not None:
+        return pending
+    if not callable(pick):
+        return Result(INCORRECT, "give a function, def pick(lstm): ...")
+    lstm = _probe_lstm()
+    try:
+        got = pick(lstm)
+    except NotImplementedError:
+        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    if got is None:
+        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+    H = lstm.hidden_size
+    gates = lstm.weight_ih_l0.detach().chunk(4, dim=0)  # i, f, g, o: (H, H_in) each
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != (H, lstm.input_size):
+        return Result(INCORRECT, "one gate's rows form an (H, H_in) block of weight_ih_l0")
+    if torch.equal(got, gates[1]):
+        return Result(CORRECT, "rows H to 2H: the order is input, forget, cell, output")
+    for name, block in zip(("input", "cell", "output"), (gates[0], gates[2], gates[3])):
+        if torch.equal(got, block):
+            return Result(INCORRECT, f"those are the {name} gate's rows; PyTorch stacks i, f, g, o")
+    return Result(INCORRECT, "weight_ih_l0 stacks four (H, H_in) blocks: take the second")
+
+
+def _probe_lstm() -> nn.LSTM:
+    torch.manual_seed(4)
+    return nn.LSTM(3, 5)
+
+
+def lstm_shapes(lstm: nn.LSTM, x: torch.Tensor, output_shape, h_n_shape, c_n_shape) -> Result:
+    """Exercise: predict the shapes ``lstm(x)`` returns: output and (h_n, c_n).
+
+    Used in: 09_gru_lstm.
+    """
+    pending = _not_attempted(output_shape, h_n_shape, c_n_shape)
+    if pending is not None:
+        return pending
+    answers = [_as_shape(a) for a in (output_shape, h_n_shape, c_n_shape)]
+    if any(a is None for a in answers):
+        return Result(INCORRECT, "give each shape as a tuple of whole numbers")
+    with torch.no_grad():
+        output, (h_n, c_n) = lstm(x)
+    out_a, h_a, c_a = answers
+    if out_a != tuple(output.shape):
+        if lstm.proj_size and out_a[-1] % lstm.hidden_size == 0:
+            return Result(
+                INCORRECT,
+                "with proj_size, output carries the projected state: its "
+                "last dimension is D*proj_size",
+            )
+        return Result(INCORRECT, "output is laid out like x, with D*H_out features per step")
+    if h_a != tuple(h_n.shape):
+        if lstm.proj_size and h_a[-1] == lstm.hidden_size:
+            return Result(
+                INCORRECT, "output is right. h_n is projected too: its last dimension is proj_size"
+            )
+        return Result(INCORRECT, "output is right. h_n is (D*num_layers, N, H_out)")
+    if c_a != tuple(c_n.shape):
+        if lstm.proj_size and c_a[-1] == lstm.proj_size:
+            return Result(
+                INCORRECT,
+                "output and h_n are right. The cell state is never "
+                "projected: c_n keeps the hidden size",
+            )
+        return Result(INCORRECT, "output and h_n are right. c_n is (D*num_layers, N, H)")
+    return Result(CORRECT, "only h is projected; c keeps hidden_size")
+
+
+def matmul_count(cell_loop, projected) -> Result:
+    """Exercise: how many matrix products does a one-layer RNN of L = 100 steps make in Python
+    when it loops over nn.RNNCell (``cell_loop``), and when it first projects every step's
+    input in one product (``projected``, as rnnlab.manual does)?
+
+    Used in: 10_why_fused_is_fast.
+    """
+    pending = _not_attempted(cell_loop, projected)
+    if pending is not None:
+        return pending
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (cell_loop, projected)):
+        return Result(INCORRECT, "give two whole numbers")
+    if (cell_loop, projected) == (200, 101):
+        return Result(CORRECT, "2 per step for the cell; 1 per step plus 1 for all inputs at once")
+    if cell_loop != 200:
+        return Result(INCORRECT, "each cell step multiplies x_t by W_ih and h by W_hh")
+    if projected == 100:
+        return Result(
+            INCORRECT, "the cell loop is right; the projection of all inputs is a product too"
+        )
+    return Result(INCORRECT, "the cell loop is right; only h @ W_hh.T is left in the loop")
+
+
+def projected_loop(forward: Callable) -> Result:
+    """Exercise: write ``forward(rnn, x)`` for a one-layer, one-direction, sequence-first
+    ``nn.RNN``: project every step's input in one product, then loop over time.
+
+    Shapes: x (L, N, H_in) -> output (L, N, H).
+
+    Used in: 10_why_fused_is_fast.
+    """
+    pending = _not_attempted(forward)
+    if pending is not None:
+        return pending
+    if not callable(forward):
+        return Result(INCORRECT, "give a function, def forward(rnn, x): ...")
+    torch.manual_seed(8)
+    rnn = nn.RNN(3, 4)
+    x = torch.randn(6, 2, 3)
+    try:
+        with torch.no_grad():
+            got = forward(rnn, x)
+            want, _ = rnn(x)
+    except NotImplementedError:
+        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    except RuntimeError:
+        return Result(
+            INCORRECT, "a product failed on shapes: x @ weight_ih_l0.T is (L, N, H_in) @ (H_in, H)"
+        )
+    if got is None:
+        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
+    if isinstance(got, tuple):
+        got = got[0]
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape:
+        return Result(INCORRECT, "return the output, (L, N, H)")
+    if torch.allclose(got, want, atol=1e-5):
+        return Result(CORRECT, "the same output as nn.RNN, with one product per step")
+    return Result(INCORRECT, "the numbers differ from nn.RNN: did the biases both go in?")

@@ -1,6 +1,9 @@
 """The course's data: noisy corners of a square walked clockwise or counter-clockwise, and windows
 cut from a time series.
 
+``dc_motor`` simulates the time series of the forum's question: a motor's speed following the
+voltage applied to it.
+
 The square-direction dataset is the one of the course's source notebook (Deep Learning with
 PyTorch Step-by-Step's synthetic "directions" data): with the same seed it gives the same numbers,
 because it makes the same draws, in the same order, from NumPy's legacy Mersenne-Twister
@@ -14,7 +17,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["CORNERS", "CORNER_NAMES", "generate_sequences", "to_tensors", "windows"]
+__all__ = [
+    "CORNERS",
+    "CORNER_NAMES",
+    "dc_motor",
+    "generate_sequences",
+    "to_tensors",
+    "windows",
+]
 
 #: The square's corners in clockwise order: A(-1,-1), B(-1,1), C(1,1), D(1,-1).
 CORNERS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [1.0, -1.0]])
@@ -151,3 +161,53 @@ def windows(series: torch.Tensor, size: int, step: int | None = None) -> torch.T
         series = series.unsqueeze(-1)  # (T,) -> (T, 1)
     cut = series.unfold(0, size, step)  # (T, H_in) -> (N, H_in, L)
     return cut.transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)
+
+
+def dc_motor(
+    T: int = 600,
+    dt: float = 0.05,
+    tau: float = 0.5,
+    gain: float = 2.0,
+    noise: float = 0.01,
+    seed: int = 0,
+):
+    """Simulate a DC motor: the voltage applied and the speed it reaches, sampled every ``dt``.
+
+    The voltage holds a random level in [-1, 1] for 0.5 to 2 s at a time. The speed follows
+    first-order dynamics, tau * dspeed/dt = gain * voltage - speed, stepped with Euler's
+    method, plus Gaussian measurement noise of standard deviation ``noise``. After a step of
+    the voltage, the speed moves 63% of the way to gain * voltage within ``tau`` seconds.
+
+    Shapes:
+        returns voltage (T,) and speed (T,), float32 tensors: one long series each.
+
+    Raises:
+        TypeError / ValueError: T not a whole number >= 2, dt, tau or gain not positive, noise
+        negative, dt >= tau (Euler would oscillate).
+
+    Used in: 07_time_series_windows.
+    """
+    T = _check_int("T", T, 2)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    for name, value in (("dt", dt), ("tau", tau), ("gain", gain)):
+        if not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not isinstance(noise, (int, float)) or noise < 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    if dt >= tau:
+        raise ValueError(f"dt = {dt} must be smaller than tau = {tau} for a stable simulation")
+    rng = np.random.RandomState(seed)
+    voltage = np.empty(T)
+    t = 0
+    while t < T:
+        hold = rng.randint(int(0.5 / dt), int(2.0 / dt) + 1)
+        voltage[t : t + hold] = rng.uniform(-1.0, 1.0)
+        t += hold
+    speed = np.zeros(T)
+    for t in range(1, T):
+        speed[t] = speed[t - 1] + dt / tau * (gain * voltage[t - 1] - speed[t - 1])
+    speed += rng.randn(T) * noise
+    return (
+        torch.as_tensor(voltage, dtype=torch.float32),
+        torch.as_tensor(speed, dtype=torch.float32),
+    )

@@ -16,7 +16,14 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from rnnlab.data import CORNER_NAMES, CORNERS
 
-__all__ = ["hidden_trajectories", "layout", "square_sequences", "unrolled"]
+__all__ = [
+    "hidden_trajectories",
+    "layout",
+    "predictions",
+    "square_sequences",
+    "training_curves",
+    "unrolled",
+]
 
 #: Colours by label: 0 counter-clockwise, 1 clockwise (colour-blind safe pair).
 DIRECTION_COLORS = {0: "#d95f02", 1: "#1b9e77"}
@@ -106,18 +113,39 @@ def square_sequences(points, directions=None, ax=None, title: str | None = None)
     return fig
 
 
-def hidden_trajectories(states, directions=None, ax=None, title: str | None = None) -> Figure:
-    """Draw each sequence's hidden states h_1, ..., h_L as a path in the plane (H = 2).
+def _principal_plane(states) -> tuple[np.ndarray, str]:
+    """Project (N, L, H) states onto their first two principal components when H > 2."""
+    if isinstance(states, torch.Tensor):
+        states = states.detach().cpu().numpy()
+    states = np.asarray(states, dtype=float)
+    if states.ndim != 3 or states.shape[-1] < 2 or 0 in states.shape:
+        raise ValueError(f"states must have shape (N, L, H) with H >= 2, got {states.shape}")
+    if states.shape[-1] == 2:
+        return states, "hidden unit"
+    flat = states.reshape(-1, states.shape[-1])  # (N*L, H)
+    centred = flat - flat.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    signs = np.sign(vt[:2, np.argmax(np.abs(vt[:2]), axis=1)].diagonal())  # fixed orientation
+    plane = centred @ (vt[:2].T * signs)  # (N*L, H) @ (H, 2) -> (N*L, 2)
+    return plane.reshape(states.shape[0], states.shape[1], 2), "principal component"
 
-    Shapes: states (N, L, 2), e.g. a batch-first RNN's output with hidden_size=2;
-    directions (N,) of 0/1 colours the paths.
+
+def hidden_trajectories(states, directions=None, ax=None, title: str | None = None) -> Figure:
+    """Draw each sequence's hidden states h_1, ..., h_L as a path in the plane.
+
+    With H = 2 the axes are the two hidden units; with H > 2 the states are projected onto
+    their first two principal components (computed over all sequences and steps).
+
+    Shapes: states (N, L, H), e.g. a batch-first RNN's output; directions (N,) of 0/1 colours
+    the paths.
 
     Raises:
-        TypeError / ValueError: states is not (N, L, 2), or labels do not match.
+        TypeError / ValueError: states is not (N, L, H) with H >= 2, or labels do not match.
 
     Used in: 06_classify_directions.
     """
-    arrays = _as_numpy_list(states, "states")
+    plane, axis_name = _principal_plane(states)
+    arrays = _as_numpy_list(plane, "states")
     labels = _labels(directions, len(arrays))
     fig, ax = _new_axes(ax)
     for path, label in zip(arrays, labels):
@@ -125,14 +153,85 @@ def hidden_trajectories(states, directions=None, ax=None, title: str | None = No
     for label in sorted(set(labels)):
         ax.plot([], [], color=DIRECTION_COLORS[label], label=DIRECTION_NAMES[label])
     ax.legend(fontsize=9, frameon=False)
+    limit = max(1.1, float(np.abs(plane).max()) * 1.05)
     ax.set(
-        xlim=(-1.1, 1.1),
-        ylim=(-1.1, 1.1),
+        xlim=(-limit, limit),
+        ylim=(-limit, limit),
         aspect="equal",
-        xlabel="hidden unit 0",
-        ylabel="hidden unit 1",
+        xlabel=f"{axis_name} 0",
+        ylabel=f"{axis_name} 1",
         title=title or "hidden-state trajectories",
     )
+    return fig
+
+
+def training_curves(history, title: str | None = None) -> Figure:
+    """Draw the per-epoch losses and, for a classifier, the validation accuracy.
+
+    Shapes: ``history`` is an ``rnnlab.train.History`` (lists of one value per epoch).
+
+    Raises:
+        ValueError: the history has no epochs.
+
+    Used in: 06_classify_directions, 07_time_series_windows.
+    """
+    if not getattr(history, "train_loss", None):
+        raise ValueError("history has no epochs to draw: train first")
+    epochs = np.arange(1, len(history.train_loss) + 1)
+    panels = 2 if history.val_accuracy else 1
+    fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 3.2), squeeze=False)
+    ax = axes[0, 0]
+    ax.plot(epochs, history.train_loss, "o-", ms=3, label="training")
+    ax.plot(epochs, history.val_loss, "s-", ms=3, label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", yscale="log", title=title or "loss")
+    ax.legend(frameon=False)
+    if panels == 2:
+        ax = axes[0, 1]
+        ax.plot(epochs, history.val_accuracy, "s-", ms=3, color="C1")
+        ax.axhline(0.99, ls=":", color="0.5")
+        ax.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0.0, 1.02), title="accuracy")
+    fig.tight_layout()
+    return fig
+
+
+def _series(values, name: str) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    try:
+        return np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a sequence of numbers or a tensor") from err
+
+
+def predictions(
+    truth,
+    predicted,
+    dt: float = 1.0,
+    labels=("truth", "prediction"),
+    ax=None,
+    title: str | None = None,
+) -> Figure:
+    """Draw a predicted time series over the true one.
+
+    Shapes: truth (T,) and predicted (T,) (any extra size-1 dimensions are squeezed).
+
+    Raises:
+        ValueError: the two series differ in length or are empty.
+
+    Used in: 07_time_series_windows.
+    """
+    truth, predicted = _series(truth, "truth"), _series(predicted, "predicted")
+    if truth.shape != predicted.shape or truth.size == 0:
+        raise ValueError(
+            f"truth and predicted must be two series of one length, got "
+            f"{truth.shape} and {predicted.shape}"
+        )
+    fig, ax = _new_axes(ax, figsize=(8.0, 3.0))
+    time = np.arange(truth.size) * dt
+    ax.plot(time, truth, color="0.3", lw=2, label=labels[0])
+    ax.plot(time, predicted, "--", color="C3", lw=1.5, label=labels[1])
+    ax.set(xlabel="time (s)" if dt != 1.0 else "step", title=title or "")
+    ax.legend(frameon=False)
     return fig
 
 

@@ -131,3 +131,29 @@ def test_overlapping_windows_equal_unfold_transposed():
 def test_windows_rejects_bad_input(args, error, words):
     with pytest.raises(error, match=words):
         data.windows(*args)
+
+
+def test_dc_motor_follows_first_order_dynamics():
+    voltage, speed = data.dc_motor(T=400, dt=0.05, tau=0.5, gain=2.0, noise=0.0, seed=1)
+    assert voltage.shape == speed.shape == (400,)
+    assert voltage.dtype == torch.float32
+    assert voltage.abs().max() <= 1.0
+    # exactly the Euler step of tau * dspeed/dt = gain * voltage - speed
+    step = speed[:-1] + 0.05 / 0.5 * (2.0 * voltage[:-1] - speed[:-1])
+    torch.testing.assert_close(speed[1:], step)
+    again, _ = data.dc_motor(T=400, seed=1)
+    torch.testing.assert_close(again, voltage)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"T": 1}, "T must be at least 2"),
+        ({"tau": 0}, "tau must be a positive number"),
+        ({"dt": 0.6}, "smaller than tau"),
+        ({"noise": -1}, "noise must be a number >= 0"),
+    ],
+)
+def test_dc_motor_rejects_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        data.dc_motor(**kwargs)

@@ -78,3 +78,30 @@ def test_layout_and_unrolled_reject_bad_sizes():
         plots.layout("batch-first", L=0)
     with pytest.raises(ValueError, match="num_layers must be a whole number from 1 to 4"):
         plots.unrolled(L=3, num_layers=9)
+
+
+def test_hidden_trajectories_projects_wide_states_onto_two_components():
+    states = torch.randn(5, 4, 6)
+    fig = plots.hidden_trajectories(states, [0, 1, 0, 1, 1])
+    assert fig.axes[0].get_xlabel() == "principal component 0"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\(N, L, H\) with H >= 2"):
+        plots.hidden_trajectories(torch.randn(5, 4, 1))
+
+
+def test_training_curves_and_predictions():
+    from rnnlab.train import History
+
+    fig = plots.training_curves(History([1.0, 0.5], [1.1, 0.6], [0.5, 0.9]))
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    fig = plots.training_curves(History([1.0, 0.5], [1.1, 0.6]))
+    assert len(fig.axes) == 1
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no epochs"):
+        plots.training_curves(History())
+    fig = plots.predictions(torch.arange(5.0), torch.arange(5.0).reshape(5, 1), dt=0.1)
+    assert len(fig.axes[0].lines) == 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one length"):
+        plots.predictions([1.0, 2.0], [1.0])
