@@ -21,6 +21,7 @@ __all__ = [
     "layout",
     "predictions",
     "square_sequences",
+    "timings",
     "training_curves",
     "unrolled",
 ]
@@ -377,4 +378,28 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
     )
     ax.set(xlim=(-1.6, x_last + 1.8), ylim=(-0.5, y_top + 1.0), aspect="equal")
     ax.axis("off")
+    return fig
+
+
+def timings(table: dict, xlabel: str, title: str | None = None, ax=None) -> Figure:
+    """Draw median times against a size, one line per implementation, on log-log axes.
+
+    Shapes: ``table`` maps each size (e.g. L) to a dict {implementation name: milliseconds}.
+
+    Raises:
+        ValueError: the table is empty or its rows name different implementations.
+
+    Used in: 10_why_fused_is_fast.
+    """
+    if not table:
+        raise ValueError("timings needs at least one row: {size: {name: milliseconds}}")
+    sizes = list(table)
+    names = list(table[sizes[0]])
+    if any(list(row) != names for row in table.values()):
+        raise ValueError("every row of the table must time the same implementations")
+    fig, ax = _new_axes(ax, figsize=(6.0, 3.5))
+    for name in names:
+        ax.plot(sizes, [table[size][name] for size in sizes], "o-", label=name)
+    ax.set(xlabel=xlabel, ylabel="median time (ms)", xscale="log", yscale="log", title=title or "")
+    ax.legend(frameon=False)
     return fig

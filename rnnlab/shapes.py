@@ -344,6 +344,7 @@ def describe(rnn, x, h0=None) -> ShapeTable:
     rnn = check_module(rnn)
     D = 2 if rnn.bidirectional else 1
     H, H_out, layers = rnn.hidden_size, _hidden_size_out(rnn), D * rnn.num_layers
+    h_name = "proj_size" if H_out != H else "H"  # an LSTM with projections returns smaller h
     input_problem = _input_problem(rnn, x)
     batched = not (isinstance(x, torch.Tensor) and x.dim() == 2)
     if input_problem is None:
@@ -352,17 +353,17 @@ def describe(rnn, x, h0=None) -> ShapeTable:
     else:
         L, N = "L", "N"
     if batched and rnn.batch_first:
-        layout, x_names, out_names = "batch-first", "(N, L, H_in)", "(N, L, D*H)"
+        layout, x_names, out_names = "batch-first", "(N, L, H_in)", f"(N, L, D*{h_name})"
         x_dims, out_dims = (N, L, str(rnn.input_size)), (N, L, str(D * H_out))
     elif batched:
-        layout, x_names, out_names = "sequence-first", "(L, N, H_in)", "(L, N, D*H)"
+        layout, x_names, out_names = "sequence-first", "(L, N, H_in)", f"(L, N, D*{h_name})"
         x_dims, out_dims = (L, N, str(rnn.input_size)), (L, N, str(D * H_out))
     else:
-        layout, x_names, out_names = "unbatched", "(L, H_in)", "(L, D*H)"
+        layout, x_names, out_names = "unbatched", "(L, H_in)", f"(L, D*{h_name})"
         x_dims, out_dims = (L, str(rnn.input_size)), (L, str(D * H_out))
 
-    def state_dims(size):
-        names = "(D*num_layers, N, H)" if batched else "(D*num_layers, H)"
+    def state_dims(size, name="H"):
+        names = f"(D*num_layers, N, {name})" if batched else f"(D*num_layers, {name})"
         dims = (str(layers), N, str(size)) if batched else (str(layers), str(size))
         return names, "(" + ", ".join(dims) + ")"
 
@@ -388,7 +389,7 @@ def describe(rnn, x, h0=None) -> ShapeTable:
     ]
     is_lstm = isinstance(rnn, nn.LSTM)
     h0_given = h0[0] if (is_lstm and isinstance(h0, tuple) and len(h0) == 2) else h0
-    names, dims = state_dims(H_out)
+    names, dims = state_dims(H_out, h_name)
     rows.append(
         (
             "h0",

@@ -105,3 +105,13 @@ def test_training_curves_and_predictions():
     plt.close(fig)
     with pytest.raises(ValueError, match="one length"):
         plots.predictions([1.0, 2.0], [1.0])
+
+
+def test_timings_draws_one_line_per_implementation():
+    fig = plots.timings({10: {"a": 1.0, "b": 0.5}, 100: {"a": 9.0, "b": 2.0}}, xlabel="L")
+    assert [line.get_label() for line in fig.axes[0].lines] == ["a", "b"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same implementations"):
+        plots.timings({10: {"a": 1.0}, 100: {"b": 2.0}}, xlabel="L")
+    with pytest.raises(ValueError, match="at least one row"):
+        plots.timings({}, xlabel="L")

@@ -159,5 +159,6 @@ def test_describe_covers_lstm_projections():
     table = shapes.describe(nn.LSTM(3, 5, proj_size=2), torch.zeros(7, 3))
     text = str(table)
     assert "c0" in text
-    assert "(D*num_layers, H) = (1, 2)" in text  # h0 has the projected size
+    assert "(D*num_layers, proj_size) = (1, 2)" in text  # h0 has the projected size
+    assert "(L, D*proj_size) = (7, 2)" in text
     assert "(D*num_layers, H) = (1, 5)" in text  # c0 keeps the hidden size
