@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # torch requirement would make pip download several GB of CUDA packages.
 TORCH_PIN := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 
-.PHONY: lab test lint format notebooks clean
+.PHONY: lab test lint format notebooks book slides student doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ format: $(VENV)/.installed
 
 notebooks: $(VENV)/.installed  ## maintainers: re-execute every notebook on a fresh kernel, in place
 	$(BIN)/rnnlab execute notebooks/[0-9]*.ipynb
+
+book: $(VENV)/.installed  ## the course as a website, _build/html/index.html
+	$(BIN)/rnnlab book
+
+slides: $(VENV)/.installed  ## reveal.js decks that work offline, _build/slides/
+	$(BIN)/rnnlab slides
+
+student: $(VENV)/.installed  ## student copies without the solutions, student/
+	$(BIN)/rnnlab student student
+
+doctor: $(VENV)/.installed  ## check this environment and print the fixes
+	$(BIN)/rnnlab doctor
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -1,6 +1,11 @@
 """The ``rnnlab`` console script: the course's tooling.
 
 - ``rnnlab lab``: open the course in JupyterLab at its first chapter (book.yml's first entry);
+- ``rnnlab book``: build the course as a static website into ``_build/html`` (rnnlab.book);
+- ``rnnlab slides [CHAPTER...]``: reveal.js decks that work offline (rnnlab.slides);
+- ``rnnlab student DEST [--force]``: student copies without the worked solutions
+  (rnnlab.student), never overwriting a notebook the student edited;
+- ``rnnlab doctor``: check the environment and print the fix for each problem (rnnlab.doctor);
 - ``rnnlab execute NOTEBOOK...``: maintainers' tool, re-execute notebooks top to bottom on a fresh
   kernel and store their outputs, with volatile metadata (timings) left out;
 - ``rnnlab readme``: rewrite the README's table of contents from book.yml.
@@ -15,6 +20,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +131,42 @@ def _execute(args) -> int:
     return 0
 
 
+def _book(args) -> int:
+    from rnnlab import book
+
+    start = time.perf_counter()
+    html = book.build()
+    print(f"built the book in {time.perf_counter() - start:.1f} s: open {html / 'index.html'}")
+    return 0
+
+
+def _slides(args) -> int:
+    from rnnlab import slides
+
+    start = time.perf_counter()
+    decks = slides.build(chapters=args.chapters or None)
+    print(
+        f"wrote {len(decks)} slide decks in {time.perf_counter() - start:.1f} s to "
+        f"{decks[0].parent}"
+    )
+    return 0
+
+
+def _student(args) -> int:
+    from rnnlab import student
+
+    print(student.write(args.dest, force=args.force))
+    return 0
+
+
+def _doctor(args) -> int:
+    from rnnlab import doctor
+
+    text, ok = doctor.report()
+    print(text)
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rnnlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +176,19 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("execute", help="re-execute notebooks in place (maintainers)")
     run.add_argument("notebooks", nargs="+")
     run.set_defaults(run=_execute)
+    sub.add_parser("book", help="build the course website into _build/html").set_defaults(run=_book)
+    slides = sub.add_parser("slides", help="build offline reveal.js decks into _build/slides")
+    slides.add_argument("chapters", nargs="*", help="chapter names such as 03_batch_first")
+    slides.set_defaults(run=_slides)
+    student = sub.add_parser("student", help="write student copies without the solutions")
+    student.add_argument("dest", help="folder for the student copies")
+    student.add_argument(
+        "--force", action="store_true", help="overwrite notebooks even if a student edited them"
+    )
+    student.set_defaults(run=_student)
+    sub.add_parser("doctor", help="check this environment and say how to fix it").set_defaults(
+        run=_doctor
+    )
     readme = sub.add_parser("readme", help="rewrite the README's contents from book.yml")
     readme.set_defaults(run=_readme)
     args = parser.parse_args(argv)

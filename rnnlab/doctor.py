@@ -1,0 +1,164 @@
+"""``rnnlab doctor``: check the environment a student actually has, and say how to fix it.
+
+Each check prints one line, ``[OK]`` or ``[FAIL]``, and every failure comes with the one
+command that fixes it. Modelled on the environment check of rasbt's LLMs-from-scratch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from rnnlab.cli import ROOT
+
+__all__ = ["Check", "checks", "report"]
+
+MIN_FREE_BYTES = 1 << 30  # 1 GiB: notebooks, the book and a few checkpoints
+MIN_PYTHON = (3, 10)  # as pyproject.toml's requires-python
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    ok: bool
+    what: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        line = f"[{'OK' if self.ok else 'FAIL'}] {self.what}"
+        return line if self.ok else f"{line}\n       fix: {self.fix}"
+
+
+def _python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    if sys.version_info[:2] >= MIN_PYTHON:
+        return Check(True, f"Python {version}")
+    return Check(
+        False,
+        f"Python {version} is too old; the course needs 3.10 or newer",
+        "install Python 3.10+ (python.org or your package manager), then `make lab`",
+    )
+
+
+def _pins() -> list[Check]:
+    try:
+        requirements = metadata.requires("rnnlab") or []
+    except metadata.PackageNotFoundError:
+        return [
+            Check(
+                False,
+                "rnnlab is not installed in this Python",
+                f'{sys.executable} -m pip install -e ".[dev]"',
+            )
+        ]
+    results = []
+    for line in requirements:
+        requirement = Requirement(line)
+        extra = "dev" if requirement.marker and "extra" in str(requirement.marker) else ""
+        pin = next(iter(requirement.specifier)).version if requirement.specifier else ""
+        fix = (
+            f'{sys.executable} -m pip install "{requirement.name}=={pin}"'
+            if pin
+            else f"{sys.executable} -m pip install {requirement.name}"
+        )
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            need = " (for the tests)" if extra else ""
+            results.append(Check(False, f"{requirement.name} is not installed{need}", fix))
+            continue
+        local = installed.split("+")[0]  # torch 2.13.0+cpu satisfies torch==2.13.0
+        if requirement.specifier.contains(local, prereleases=True):
+            results.append(Check(True, f"{requirement.name} {installed}"))
+        else:
+            results.append(
+                Check(
+                    False,
+                    f"{requirement.name} {installed} is installed, the "
+                    f"course's outputs were made with {pin}",
+                    fix,
+                )
+            )
+    return results
+
+
+def _kernel() -> Check:
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    except ImportError:
+        return Check(False, "Jupyter is not installed", f"{sys.executable} -m pip install -e .")
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        return Check(
+            False,
+            "no Jupyter kernel named python3",
+            f"{sys.executable} -m ipykernel install --sys-prefix",
+        )
+    python = spec.argv[0]
+    if python in ("python", "python3", sys.executable) or Path(python).exists():
+        return Check(True, f"Jupyter kernel python3 ({spec.display_name})")
+    return Check(
+        False,
+        f"the python3 kernel points at {python}, which does not exist",
+        f"{sys.executable} -m ipykernel install --sys-prefix",
+    )
+
+
+def _backend() -> Check:
+    try:
+        importlib.import_module("matplotlib")
+        importlib.import_module("matplotlib_inline.backend_inline")
+    except ImportError as err:
+        return Check(
+            False,
+            f"matplotlib cannot draw in notebooks ({err.name} missing)",
+            f"{sys.executable} -m pip install matplotlib matplotlib-inline",
+        )
+    return Check(True, "matplotlib draws inline in notebooks")
+
+
+def _disk(path: Path = ROOT) -> Check:
+    free = shutil.disk_usage(path).free
+    gib = free / (1 << 30)
+    if free >= MIN_FREE_BYTES:
+        return Check(True, f"{gib:.1f} GiB free on the course's disk")
+    return Check(
+        False,
+        f"only {gib:.2f} GiB free on the course's disk; keep at least 1 GiB",
+        "delete files you do not need, then `make clean` removes the course's builds",
+    )
+
+
+def _course() -> Check:
+    if (ROOT / "book.yml").exists() and any((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        return Check(True, "course files found (book.yml and notebooks/)")
+    return Check(
+        False,
+        "book.yml or the notebooks are missing next to rnnlab",
+        "run rnnlab from a clone of the course: git clone ... && make lab",
+    )
+
+
+def checks() -> list[Check]:
+    """Every check, in the order they are printed."""
+    return [_python(), *_pins(), _kernel(), _backend(), _disk(), _course()]
+
+
+def report() -> tuple[str, bool]:
+    """The doctor's printed report and whether everything passed."""
+    results = checks()
+    failures = sum(not c.ok for c in results)
+    summary = (
+        "everything is ready: `make lab` opens the course"
+        if not failures
+        else f"{failures} problem{'s' if failures > 1 else ''}: run the fix lines above"
+    )
+    return "\n".join(map(str, results)) + f"\n{summary}", not failures

@@ -1,0 +1,206 @@
+"""The course tooling without a browser: student copies, doctor, the book's pages, the CLI."""
+
+import ast
+import json
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from rnnlab import checks, cli, doctor, student
+from rnnlab.cli import ROOT, outline
+
+CHAPTERS = [ROOT / c.file for c in outline()]
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("student")
+    report = student.write(dest)
+    assert len(report.written) == len(CHAPTERS)
+    return dest
+
+
+def _solution_lines(nb):
+    """Code lines found only in solution cells (not, say, a signature the exercise shows)."""
+    elsewhere = "\n".join(
+        cell.source for cell in nb.cells if "solution" not in cell.metadata.get("tags", [])
+    )
+    for cell in nb.cells:
+        if "solution" in cell.metadata.get("tags", []):
+            for line in cell.source.splitlines():
+                code = line.split("#")[0].strip()
+                if len(code) > 12 and code not in elsewhere:
+                    yield code
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_solution_text_leaks(copies, path):
+    original = nbformat.read(path, as_version=4)
+    text = (copies / path.name).read_text()
+    leaked = [line for line in _solution_lines(original) if json.dumps(line)[1:-1] in text]
+    assert not leaked, f"{path.name} leaks solution code: {leaked}"
+    copy = nbformat.read(copies / path.name, as_version=4)
+    stubs = [c for c in copy.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(stubs) >= 2
+    for stub in stubs:
+        assert student.STUB in stub.source
+        assert stub.outputs == []
+        assert "raises-exception" in stub.metadata["tags"]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_only_the_stubs_change_and_nothing_later_needs_them(copies, path):
+    original = nbformat.read(path, as_version=4)
+    copy = nbformat.read(copies / path.name, as_version=4)
+    assert len(copy.cells) == len(original.cells)
+    defined_in_solutions, later_sources = set(), []
+    for before, after in zip(original.cells, copy.cells):
+        if "solution" in before.metadata.get("tags", []):
+            tree = ast.parse(before.source)
+            defined_in_solutions |= {
+                n.id
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
+            defined_in_solutions |= {
+                n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+            }
+        else:
+            assert after.source == before.source
+            assert after.get("outputs") == before.get("outputs")
+            if before.cell_type == "code" and defined_in_solutions:
+                later_sources.append(after.source)
+    for source in later_sources:  # exercise cells define their own names before using them
+        tree = ast.parse(source)
+        stored = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+        stored |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        loaded = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        assert not (loaded & defined_in_solutions) - stored, source
+
+
+def test_student_copy_runs_except_the_stubs(copies):
+    nb = nbformat.read(copies / "01_rnn_cell.ipynb", as_version=4)
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    ).execute()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if "solution" in cell.metadata.get("tags", []):
+            assert [e.ename for e in errors] == ["NotImplementedError"]
+            assert errors[0].evalue == "Your turn"
+        else:
+            assert not errors, cell.source
+
+
+def test_an_edited_notebook_is_never_overwritten(tmp_path):
+    student.write(tmp_path)
+    edited = tmp_path / "02_nn_rnn.ipynb"
+    nb = nbformat.read(edited, as_version=4)
+    nb.cells[0].source += "\n\nmy notes"
+    nbformat.write(nb, edited)
+    untouched = tmp_path / "03_batch_first.ipynb"
+    report = student.write(tmp_path)
+    assert report.kept == [edited]
+    assert untouched in report.written
+    assert "my notes" in edited.read_text()
+    assert "kept your edited 02_nn_rnn.ipynb" in str(report)
+    foreign = tmp_path / "04_stacked.ipynb"
+    foreign.write_text("{}")  # a file this tool did not write is left alone too
+    manifest = json.loads((tmp_path / student.MANIFEST).read_text())
+    manifest.pop("04_stacked.ipynb")
+    (tmp_path / student.MANIFEST).write_text(json.dumps(manifest))
+    assert foreign in student.write(tmp_path).kept
+    forced = student.write(tmp_path, force=True)
+    assert edited in forced.written
+    assert "my notes" not in edited.read_text()
+    with pytest.raises(NotADirectoryError):
+        student.write(tmp_path / "02_nn_rnn.ipynb")
+
+
+def test_hints_cover_every_exercise_without_answers(copies):
+    hints = student.checker_hints()
+    assert set(hints) >= {"cell_weight_shapes", "predicted_shapes", "final_states"}
+    assert all(hints[name] for name in hints if name != "Result")
+    page = (copies / "HINTS.md").read_text()
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if "exercise" in cell.metadata.get("tags", []):
+                name = cell.source.split("checks.")[1].split("(")[0]
+                assert f"`checks.{name}`" in page
+                assert name in checks.__all__
+    assert "weight_ih is transposed" in page
+
+
+def test_doctor_reports_ok_here_and_explains_failures(monkeypatch, capsys):
+    text, ok = doctor.report()
+    assert ok, text
+    assert "[OK] torch 2.13.0" in text
+    assert cli.main(["doctor"]) == 0
+    assert "everything is ready" in capsys.readouterr().out
+
+    real_version = doctor.metadata.version
+
+    def older_numpy(name):
+        return "1.26.0" if name == "numpy" else real_version(name)
+
+    monkeypatch.setattr(doctor.metadata, "version", older_numpy)
+    monkeypatch.setattr(doctor, "MIN_FREE_BYTES", 1 << 60)
+    text, ok = doctor.report()
+    assert not ok
+    assert "[FAIL] numpy 1.26.0 is installed, the course's outputs were made with 2.4.6" in text
+    assert 'pip install "numpy==2.4.6"' in text
+    assert "GiB free" in text
+    assert "2 problems" in text
+    assert cli.main(["doctor"]) == 1
+
+
+def test_cli_student_and_usage(tmp_path, capsys):
+    assert cli.main(["student", str(tmp_path / "copies")]) == 0
+    assert "wrote 10 student notebooks" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["no-such-command"])
+
+
+def test_api_and_intro_pages_list_everything():
+    from rnnlab import book
+
+    api = book.api_page()
+    for name in book.API_MODULES:
+        assert f"## `rnnlab.{name}`" in api
+    assert "### `rnn_forward(rnn: 'nn.RNN', x, h0" in api
+    intro = book.intro_page("RNN Lab")
+    for number, chapter in enumerate(outline(), start=1):
+        assert f"{number}. [{chapter.title}]" in intro
+
+
+def test_slide_roles():
+    from rnnlab import slides
+
+    nb = nbformat.read(CHAPTERS[0], as_version=4)
+    for cell in nb.cells:
+        assert cell.metadata["slideshow"]["slide_type"] == slides.slide_type(cell)
+    assert any(slides.slide_type(c) == "slide" for c in nb.cells)
+    assert any(slides.slide_type(c) == "fragment" for c in nb.cells)
+
+
+def test_npm_is_needed_only_when_the_assets_are_missing(tmp_path, monkeypatch):
+    from rnnlab import slides
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="needs npm"):
+        slides.build(out=tmp_path)
+    monkeypatch.setattr(slides, "_vendor", lambda out: out)
+    with pytest.raises(ValueError, match="not chapters of book.yml"):
+        slides.build(out=tmp_path, chapters=["99_nothing"])
