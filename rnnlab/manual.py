@@ -125,10 +125,8 @@ def _param(module: nn.RNNBase, name: str) -> torch.Tensor | None:
 
 
 def _rnn_step(xp, state, p):
-    pre = xp + state[0] @ p["weight_hh"].T  # (N, H) + (N, H) @ (H, H) -> (N, H)
-    if p["bias_hh"] is not None:
-        pre = pre + p["bias_hh"]
-    return (p["act"](pre),)
+    # xp already holds b_hh (folded into the input projection): one fused product per step
+    return (p["act"](torch.addmm(xp, state[0], p["weight_hh"].T)),)  # (N, H) + (N, H) @ (H, H)
 
 
 def _gru_step(xp, state, p):
@@ -146,9 +144,7 @@ def _gru_step(xp, state, p):
 
 def _lstm_step(xp, state, p):
     h, c = state
-    gates = xp + h @ p["weight_hh"].T  # (N, 4H) + (N, H_out) @ (H_out, 4H) -> (N, 4H)
-    if p["bias_hh"] is not None:
-        gates = gates + p["bias_hh"]
+    gates = torch.addmm(xp, h, p["weight_hh"].T)  # (N, 4H) + (N, H_out) @ (H_out, 4H); b_hh in xp
     i, f, g, o = gates.chunk(4, dim=1)  # input, forget, cell candidate, output: (N, H) each
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     h = torch.sigmoid(o) * torch.tanh(c)  # (N, H)
@@ -179,6 +175,11 @@ def _check_lengths(lengths, N: int, L: int) -> torch.Tensor:
             f"each length must be between 1 and L = {L} (the padded length), got {values.tolist()}"
         )
     return values.to(torch.int64).cpu()
+
+
+# Cells whose b_hh is simply added (RNN, LSTM) get it folded into the input projection, so the
+# loop adds nothing per step; the GRU's b_hn sits inside r * (...) and must stay in the loop.
+_FOLDS_BIAS_HH = {"_rnn_step", "_lstm_step"}
 
 
 def _recurrent_forward(module: nn.RNNBase, step, x, hx, lengths):
@@ -216,12 +217,14 @@ def _recurrent_forward(module: nn.RNNBase, step, x, hx, lengths):
         for direction in range(d.D):
             suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
             x_proj = layer_input @ getattr(module, "weight_ih" + suffix).T  # (L, N, G*H)
-            bias_ih = _param(module, "bias_ih" + suffix)
+            bias_ih, bias_hh = (_param(module, b + suffix) for b in ("bias_ih", "bias_hh"))
+            if bias_hh is not None and step.__name__ in _FOLDS_BIAS_HH:
+                bias_ih, bias_hh = bias_ih + bias_hh, None  # both added once, for all steps
             if bias_ih is not None:
                 x_proj = x_proj + bias_ih
             p = {
                 "weight_hh": getattr(module, "weight_hh" + suffix),
-                "bias_hh": _param(module, "bias_hh" + suffix),
+                "bias_hh": bias_hh,
                 "weight_hr": getattr(module, "weight_hr" + suffix, None),
                 "act": _activation(getattr(module, "nonlinearity", "tanh")),
             }
@@ -239,7 +242,8 @@ def _recurrent_forward(module: nn.RNNBase, step, x, hx, lengths):
                 state = new
             outputs.append(torch.stack(out))  # L x (N, H_out) -> (L, N, H_out)
             finals.append(state)
-        layer_input = torch.cat(outputs, dim=2)  # D x (L, N, H_out) -> (L, N, D*H_out)
+        # D x (L, N, H_out) -> (L, N, D*H_out); one direction needs no copy
+        layer_input = outputs[0] if d.D == 1 else torch.cat(outputs, dim=2)
 
     output = layer_input  # (L, N, D*H_out)
     final = [torch.stack([f[i] for f in finals]) for i in range(len(states))]  # (D*layers, N, ..)
