@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # torch requirement would make pip download several GB of CUDA packages.
 TORCH_PIN := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 
-.PHONY: lab test lint format notebooks book slides student doctor clean
+.PHONY: lab test test-determinism lint format notebooks book slides student doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ lab: $(VENV)/.installed  ## open the course in JupyterLab at its first chapter
 
 test: $(VENV)/.installed  ## unit tests and every notebook under nbval
 	$(BIN)/pytest
+
+test-determinism: $(VENV)/.installed  ## every chapter with 1 and 2 torch threads (~1 min)
+	$(BIN)/pytest tests/test_determinism.py --determinism --dist load
 
 lint: $(VENV)/.installed  ## ruff over rnnlab/, tests/ and the notebooks
 	$(BIN)/ruff check .

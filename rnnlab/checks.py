@@ -64,6 +64,20 @@ def _not_attempted(*answers) -> Result | None:
     return None
 
 
+def _run_student(function, *args):
+    """Call the student's function: (value, None), or (None, Result) when it raised.
+
+    The student's code may raise anything; the checker reports it instead of crashing.
+    """
+    try:
+        return function(*args), None
+    except NotImplementedError:
+        return None, Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    except Exception as err:  # noqa: BLE001 - any error in the student's code is an answer
+        message = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
+        return None, Result(INCORRECT, f"your function raised {type(err).__name__}: {message}")
+
+
 def _as_shape(value) -> tuple | None:
     if isinstance(value, torch.Size):
         return tuple(value)
@@ -137,18 +151,15 @@ def my_rnn_cell(step: Callable) -> Result:
         return Result(INCORRECT, "give a function, def step(x, h, cell): ..., not its result")
     for cell, x, h in _probe_cells():
         with torch.no_grad():
-            try:
-                got = step(x, h, cell)
-            except NotImplementedError:
-                return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
-            except RuntimeError as err:
-                if "shape" in str(err) or "size" in str(err):
+            got, failed = _run_student(step, x, h, cell)
+            if failed is not None:
+                if "shape" in failed.message or "size" in failed.message:
                     return Result(
                         INCORRECT,
                         "a matrix product failed on shapes: weight_ih is "
                         "(H, H_in), so x meets it transposed, x @ W.T",
                     )
-                raise
+                return failed
             want = cell(x, h)
             if got is None:
                 return Result(
@@ -359,10 +370,9 @@ def to_sequence_first(convert: Callable) -> Result:
     if not callable(convert):
         return Result(INCORRECT, "give a function, def convert(output): ...")
     output = torch.arange(3 * 5 * 2, dtype=torch.float32).reshape(3, 5, 2)  # (N, L, H)
-    try:
-        got = convert(output)
-    except NotImplementedError:
-        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    got, failed = _run_student(convert, output)
+    if failed is not None:
+        return failed
     if got is None:
         return Result(NOT_ATTEMPTED, "your function returns None: give it a return statement")
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != (5, 3, 2):
@@ -434,10 +444,9 @@ def layer_state(select: Callable) -> Result:
         rnn = _probe_rnn(3, input_size=2, hidden_size=3, num_layers=3, bidirectional=bidirectional)
         state = rnn.state_dict()
         for k in range(3):
-            try:
-                got = select(state, k)
-            except NotImplementedError:
-                return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+            got, failed = _run_student(select, state, k)
+            if failed is not None:
+                return failed
             if got is None:
                 return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
             if not hasattr(got, "keys"):
@@ -490,10 +499,9 @@ def final_states(split: Callable) -> Result:
     rnn = _probe_rnn(5, input_size=2, hidden_size=3, bidirectional=True, batch_first=True)
     with torch.no_grad():
         output, h_n = rnn(torch.randn(4, 6, 2, generator=torch.Generator().manual_seed(1)))
-    try:
-        got = split(output, 3)
-    except NotImplementedError:
-        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    got, failed = _run_student(split, output, 3)
+    if failed is not None:
+        return failed
     if got is None:
         return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
@@ -532,10 +540,9 @@ def bidirectional_features(features: Callable) -> Result:
     if not callable(features):
         return Result(INCORRECT, "give a function, def features(h_n): ...")
     h_n = torch.randn(4, 5, 3, generator=torch.Generator().manual_seed(2))  # (D*layers, N, H)
-    try:
-        got = features(h_n)
-    except NotImplementedError:
-        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    got, failed = _run_student(features, h_n)
+    if failed is not None:
+        return failed
     if got is None:
         return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if not isinstance(got, torch.Tensor):
@@ -658,10 +665,9 @@ def initial_state(make_h0: Callable) -> Result:
         return Result(INCORRECT, "give a function, def make_h0(x, num_layers, H): ...")
     for N, L, dtype in ((4, 7, torch.float32), (1, 3, torch.float32), (9, 7, torch.float64)):
         x = torch.randn(N, L, 2, dtype=dtype)
-        try:
-            h0 = make_h0(x, 2, 5)
-        except NotImplementedError:
-            return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+        h0, failed = _run_student(make_h0, x, 2, 5)
+        if failed is not None:
+            return failed
         if h0 is None:
             return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
         if not isinstance(h0, torch.Tensor):
@@ -698,10 +704,9 @@ def last_valid_outputs(pick: Callable) -> Result:
         return Result(INCORRECT, "give a function, def pick(output, lengths): ...")
     output = torch.arange(4 * 5 * 3, dtype=torch.float32).reshape(4, 5, 3)  # (N, L, H)
     lengths = torch.tensor([5, 2, 4, 1])
-    try:
-        got = pick(output, lengths)
-    except NotImplementedError:
-        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    got, failed = _run_student(pick, output, lengths)
+    if failed is not None:
+        return failed
     if got is None:
         return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != (4, 3):
@@ -753,10 +758,9 @@ def forget_gate_rows(pick: Callable) -> Result:
     if not callable(pick):
         return Result(INCORRECT, "give a function, def pick(lstm): ...")
     lstm = _probe_lstm()
-    try:
-        got = pick(lstm)
-    except NotImplementedError:
-        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
+    got, failed = _run_student(pick, lstm)
+    if failed is not None:
+        return failed
     if got is None:
         return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     H = lstm.hidden_size
@@ -854,16 +858,16 @@ def projected_loop(forward: Callable) -> Result:
     torch.manual_seed(8)
     rnn = nn.RNN(3, 4)
     x = torch.randn(6, 2, 3)
-    try:
-        with torch.no_grad():
-            got = forward(rnn, x)
-            want, _ = rnn(x)
-    except NotImplementedError:
-        return Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
-    except RuntimeError:
-        return Result(
-            INCORRECT, "a product failed on shapes: x @ weight_ih_l0.T is (L, N, H_in) @ (H_in, H)"
-        )
+    with torch.no_grad():
+        want, _ = rnn(x)
+        got, failed = _run_student(forward, rnn, x)
+    if failed is not None:
+        if "shape" in failed.message or "size" in failed.message:
+            return Result(
+                INCORRECT,
+                "a product failed on shapes: x @ weight_ih_l0.T is (L, N, H_in) @ (H_in, H)",
+            )
+        return failed
     if got is None:
         return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if isinstance(got, tuple):

@@ -93,33 +93,53 @@ def to_tensors(points, directions=None):
 
     Used in: 03_batch_first, 04_stacked, 05_bidirectional.
     """
-    if isinstance(points, np.ndarray) and points.ndim == 3:
+    if isinstance(points, torch.Tensor):
+        array = points.detach().cpu().numpy()
+    elif isinstance(points, np.ndarray):
         array = points
     else:
-        if not hasattr(points, "__len__") or len(points) == 0:
-            raise ValueError("to_tensors expects a non-empty list of (L, H_in) arrays")
-        shapes = {np.shape(p) for p in points}
-        if len(shapes) != 1:
-            lengths = sorted({s[0] for s in shapes if s})
+        if isinstance(points, (str, bytes)) or not hasattr(points, "__len__") or not points:
+            raise ValueError(
+                "to_tensors expects a non-empty list of (L, H_in) arrays, got "
+                f"{type(points).__name__}"
+            )
+        try:
+            arrays = [
+                p.detach().cpu().numpy()
+                if isinstance(p, torch.Tensor)
+                else np.asarray(p, dtype=np.float64)
+                for p in points
+            ]
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                "to_tensors expects sequences of numbers, (L, H_in) each; "
+                f"could not read {type(points[0]).__name__} as numbers"
+            ) from err
+        if len({a.shape for a in arrays}) != 1:
+            lengths = sorted({a.shape[0] for a in arrays if a.ndim})
             raise ValueError(
                 "to_tensors stacks sequences of equal length into one (N, L, H_in) tensor, but "
                 f"these have lengths {lengths}. Pad them to one length (nn.utils.rnn."
                 "pad_sequence) and pack them instead."
             )
-        # Build one array first: torch.as_tensor on a list of arrays is slow and warns.
-        array = np.array(points)
+        array = np.stack(arrays)  # (N, L, H_in)
     if array.ndim != 3 or 0 in array.shape:
         raise ValueError(
             f"to_tensors expects N sequences of shape (L, H_in), i.e. (N, L, H_in) in all; "
             f"got shape {tuple(array.shape)}"
         )
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"to_tensors expects numbers, got an array of {array.dtype}")
     x = torch.as_tensor(array, dtype=torch.float32)  # (N, L, H_in)
     if directions is None:
         return x
+    if isinstance(directions, torch.Tensor):
+        directions = directions.detach().cpu().numpy()
     labels = np.asarray(directions)
-    if labels.shape != (x.shape[0],):
+    if labels.shape != (x.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
-            f"expected one label per sequence, shape ({x.shape[0]},); got {tuple(labels.shape)}"
+            f"expected one whole-number label per sequence, shape ({x.shape[0]},); got "
+            f"{labels.dtype} of shape {tuple(labels.shape)}"
         )
     return x, torch.as_tensor(labels, dtype=torch.int64)  # (N, L, H_in), (N,)
 

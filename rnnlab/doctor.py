@@ -20,7 +20,7 @@ from rnnlab.cli import ROOT
 __all__ = ["Check", "checks", "report"]
 
 MIN_FREE_BYTES = 1 << 30  # 1 GiB: notebooks, the book and a few checkpoints
-MIN_PYTHON = (3, 10)  # as pyproject.toml's requires-python
+MIN_PYTHON = (3, 11)  # as pyproject.toml's requires-python
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def _python() -> Check:
         return Check(True, f"Python {version}")
     return Check(
         False,
-        f"Python {version} is too old; the course needs 3.10 or newer",
-        "install Python 3.10+ (python.org or your package manager), then `make lab`",
+        f"Python {version} is too old; the course needs 3.11 or newer",
+        "install Python 3.11+ (python.org or your package manager), then `make lab`",
     )
 
 

@@ -39,7 +39,7 @@ _ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
 
 def _activation(nonlinearity: str):
-    if nonlinearity not in _ACTIVATIONS:
+    if not isinstance(nonlinearity, str) or nonlinearity not in _ACTIVATIONS:
         raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     return _ACTIVATIONS[nonlinearity]
 

@@ -48,6 +48,8 @@ def _as_numpy_list(points, name: str) -> list[np.ndarray]:
         arrays = [np.asarray(p, dtype=float) for p in points]
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a list of (L, 2) arrays or an (N, L, 2) tensor") from err
+    if not arrays:
+        raise ValueError(f"{name} holds no sequences to draw")
     for i, a in enumerate(arrays):
         if a.ndim != 2 or a.shape[1] != 2 or a.shape[0] == 0:
             raise ValueError(
@@ -60,7 +62,15 @@ def _as_numpy_list(points, name: str) -> list[np.ndarray]:
 def _labels(directions, n: int) -> list[int]:
     if directions is None:
         return [1] * n
-    labels = [int(d) for d in np.asarray(directions).reshape(-1)]
+    if isinstance(directions, torch.Tensor):
+        directions = directions.detach().cpu().numpy()
+    try:
+        labels = [int(d) for d in np.asarray(directions).reshape(-1)]
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"directions must hold one label 0 or 1 per sequence ({n}), got "
+            f"{type(directions).__name__}"
+        ) from err
     if len(labels) != n or not set(labels) <= {0, 1}:
         raise ValueError(
             f"directions must hold one label 0 or 1 per sequence ({n}); "
@@ -74,8 +84,18 @@ def _arrows(ax, paths: list[np.ndarray], color: str, alpha: float = 0.9) -> None
     starts = np.vstack([p[:-1] for p in paths])  # (steps, 2)
     steps = np.vstack([np.diff(p, axis=0) for p in paths])  # (steps, 2)
     if len(steps):
-        ax.quiver(*starts.T, *steps.T, angles="xy", scale_units="xy", scale=1, color=color,
-                  alpha=alpha, width=0.006, headwidth=4, headlength=5)
+        ax.quiver(
+            *starts.T,
+            *steps.T,
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            color=color,
+            alpha=alpha,
+            width=0.006,
+            headwidth=4,
+            headlength=5,
+        )
     firsts = np.array([p[0] for p in paths])  # (N, 2)
     ax.plot(*firsts.T, "o", color=color, ms=6, alpha=alpha, ls="")
 
@@ -118,7 +138,12 @@ def _principal_plane(states) -> tuple[np.ndarray, str]:
     """Project (N, L, H) states onto their first two principal components when H > 2."""
     if isinstance(states, torch.Tensor):
         states = states.detach().cpu().numpy()
-    states = np.asarray(states, dtype=float)
+    try:
+        states = np.asarray(states, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"states must be an (N, L, H) tensor of numbers, got {type(states).__name__}"
+        ) from err
     if states.ndim != 3 or states.shape[-1] < 2 or 0 in states.shape:
         raise ValueError(f"states must have shape (N, L, H) with H >= 2, got {states.shape}")
     if states.shape[-1] == 2:
@@ -259,7 +284,7 @@ def layout(kind: str, L: int = 4, N: int = 3, H_in: int = 2, ax=None) -> Figure:
 
     Used in: 03_batch_first.
     """
-    if kind not in _LAYOUTS:
+    if not isinstance(kind, str) or kind not in _LAYOUTS:
         raise ValueError(f"kind must be one of {sorted(_LAYOUTS)}, got {kind!r}")
     for name, value in (("L", L), ("N", N), ("H_in", H_in)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8:
@@ -392,7 +417,11 @@ def timings(table: dict, xlabel: str, title: str | None = None, ax=None) -> Figu
 
     Used in: 10_why_fused_is_fast.
     """
-    if not table:
+    if (
+        not isinstance(table, dict)
+        or not table
+        or not all(isinstance(row, dict) and row for row in table.values())
+    ):
         raise ValueError("timings needs at least one row: {size: {name: milliseconds}}")
     sizes = list(table)
     names = list(table[sizes[0]])

@@ -48,6 +48,19 @@ def _check(model, loader, name: str) -> None:
         )
 
 
+def _loss(model: nn.Module, loss_fn, x, y, classify: bool):
+    """The model's prediction and loss on one batch; a clear error if the two do not fit."""
+    try:
+        prediction = model(x)
+        return prediction, loss_fn(prediction, y)
+    except (RuntimeError, TypeError, ValueError, IndexError) as err:
+        target = "class indices (N,)" if classify else "targets shaped like the prediction"
+        raise ValueError(
+            f"the model and the data do not fit: a batch x of shape {tuple(x.shape)} with y of "
+            f"shape {tuple(y.shape)} ({target}) failed with {type(err).__name__}: {err}"
+        ) from err
+
+
 def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module, classify: bool = True):
     """Mean loss over a loader and, for a classifier (``classify``), the accuracy of argmax.
 
@@ -65,8 +78,8 @@ def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module, classify:
     total, correct, count = 0.0, 0, 0
     with torch.no_grad():
         for x, y in loader:
-            prediction = model(x)
-            total += loss_fn(prediction, y).item() * len(x)
+            prediction, loss = _loss(model, loss_fn, x, y, classify)
+            total += loss.item() * len(x)
             if classify:
                 correct += (prediction.argmax(dim=1) == y).sum().item()
             count += len(x)
@@ -104,8 +117,8 @@ def fit(
     _check(model, val_loader, "val_loader")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
-    if not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr <= 10:
+        raise ValueError(f"lr must be a positive number up to 10 (0.01 is typical), got {lr!r}")
     if loss_fn is None:
         loss_fn = nn.CrossEntropyLoss() if classify else nn.MSELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -125,7 +138,7 @@ def fit(
         total, count = 0.0, 0
         for x, y in train_loader:
             optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
+            _, loss = _loss(model, loss_fn, x, y, classify)
             loss.backward()
             optimizer.step()
             total += loss.item() * len(x)

@@ -95,7 +95,7 @@ def test_to_tensors_explains_unequal_lengths_and_bad_labels():
     with pytest.raises(ValueError, match=r"lengths \[2, 3, 4\].*pad_sequence"):
         data.to_tensors(points)
     fixed, directions = data.generate_sequences(n=4)
-    with pytest.raises(ValueError, match="one label per sequence"):
+    with pytest.raises(ValueError, match="one whole-number label per sequence"):
         data.to_tensors(fixed, directions[:3])
     with pytest.raises(ValueError, match="non-empty"):
         data.to_tensors([])

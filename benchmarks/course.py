@@ -1,0 +1,168 @@
+"""Benchmark of the course: how long each chapter and the whole test suite take, and how close
+``rnnlab.manual.rnn_forward`` comes to the fused ``nn.RNN``. Prints Markdown tables.
+
+    .venv/bin/python benchmarks/course.py            # everything (about 3 minutes on 2 cores)
+    .venv/bin/python benchmarks/course.py --quick    # chapters and rnn_forward, no suite runs
+
+The floor is what no notebook can beat: a fresh kernel that imports torch and rnnlab, nothing
+else. Chapters run as under nbval, one torch thread per kernel. Targets (issue 7): the notebooks'
+share of a parallel run at most 1.5 x (notebooks x floor) / cores, the whole suite under 60 s,
+rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import torch
+from nbclient import NotebookClient
+from torch import nn
+from torch.utils import benchmark
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rnnlab import manual  # noqa: E402
+from rnnlab.cli import outline  # noqa: E402
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # as conftest.py sets it for the test run
+
+
+def run_notebook(nb) -> float:
+    start = time.perf_counter()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    ).execute()
+    return time.perf_counter() - start
+
+
+def floor(repeats: int) -> tuple[float, float]:
+    """Median seconds of a kernel importing torch and rnnlab; and with a first assert_close."""
+    cell = nbformat.v4.new_code_cell
+    bare = nbformat.v4.new_notebook(cells=[cell("import torch\nimport rnnlab")])
+    checked = nbformat.v4.new_notebook(
+        cells=[
+            cell(
+                "import torch\nimport rnnlab\n"
+                "torch.testing.assert_close(torch.ones(1), torch.ones(1))"
+            )
+        ]
+    )
+    return (
+        statistics.median(run_notebook(bare) for _ in range(repeats)),
+        statistics.median(run_notebook(checked) for _ in range(repeats)),
+    )
+
+
+def chapters() -> dict[str, float]:
+    return {
+        Path(c.file).stem: run_notebook(nbformat.read(ROOT / c.file, as_version=4))
+        for c in outline()
+    }
+
+
+def pytest_wall(*args: str) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"pytest {' '.join(args)} failed:\n{result.stdout[-3000:]}")
+    return time.perf_counter() - start
+
+
+def fused_versus_manual() -> list[tuple[str, int, float, float]]:
+    rows = []
+    torch.set_grad_enabled(False)
+    for threads in sorted({1, torch.get_num_threads(), os.cpu_count() or 1}):
+        torch.set_num_threads(threads)
+        for name, config in (
+            ("1 layer", {}),
+            ("2 layers, bidirectional", {"num_layers": 2, "bidirectional": True}),
+        ):
+            torch.manual_seed(0)
+            rnn = nn.RNN(64, 64, **config)
+            x = torch.randn(100, 64, 64)  # (L, N, H_in)
+            fused = benchmark.Timer("rnn(x)", globals={"rnn": rnn, "x": x})
+            mine = benchmark.Timer(
+                "f(rnn, x)", globals={"f": manual.rnn_forward, "rnn": rnn, "x": x}
+            )
+            rows.append(
+                (
+                    name,
+                    threads,
+                    fused.blocked_autorange(min_run_time=0.5).median,
+                    mine.blocked_autorange(min_run_time=0.5).median,
+                )
+            )
+    torch.set_grad_enabled(True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the pytest suite runs")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the floor kernel")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+
+    bare, checked = floor(args.repeats)
+    times = chapters()
+    n = len(times)
+    print(f"machine: {cores} cores, torch {torch.__version__}, one torch thread per kernel\n")
+    print("| chapter | seconds | x floor |")
+    print("|---|---:|---:|")
+    for stem, seconds in times.items():
+        print(f"| {stem} | {seconds:.1f} | {seconds / bare:.1f} |")
+    total = sum(times.values())
+    print(f"| **all {n}, serial** | **{total:.1f}** | **{total / bare:.1f}** |\n")
+    print(
+        f"floor: kernel + import torch + rnnlab = {bare:.2f} s; with torch's first "
+        f"assert_close (it imports torch.distributed.tensor) = {checked:.2f} s"
+    )
+    target = 1.5 * n * bare / cores
+    print(f"target for the notebooks' share: 1.5 x {n} x {bare:.2f} / {cores} = {target:.1f} s\n")
+
+    if not args.quick:
+        nb_parallel = pytest_wall("notebooks")
+        nb_serial = pytest_wall("notebooks", "-n", "0")
+        suite_parallel = pytest_wall()
+        suite_serial = pytest_wall("-n", "0")
+        print("| run (pytest) | serial | parallel (xdist, loadfile) | speed-up |")
+        print("|---|---:|---:|---:|")
+        print(
+            f"| notebooks under nbval | {nb_serial:.1f} s | {nb_parallel:.1f} s | "
+            f"{nb_serial / nb_parallel:.2f} |"
+        )
+        print(
+            f"| whole suite | {suite_serial:.1f} s | {suite_parallel:.1f} s | "
+            f"{suite_serial / suite_parallel:.2f} |\n"
+        )
+        print(
+            f"notebooks' share, parallel: {nb_parallel:.1f} s = {nb_parallel / bare:.1f} x "
+            f"floor (target {target:.1f} s: {'met' if nb_parallel <= target else 'missed'}); "
+            f"whole suite {suite_parallel:.1f} s (target 60 s: "
+            f"{'met' if suite_parallel < 60 else 'missed'})\n"
+        )
+
+    print("| rnn_forward vs nn.RNN, L=100 N=64 H=64 | threads | nn.RNN | manual | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    for name, threads, fused, mine in fused_versus_manual():
+        print(
+            f"| {name} | {threads} | {fused * 1e3:.2f} ms | {mine * 1e3:.2f} ms | "
+            f"{mine / fused:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
