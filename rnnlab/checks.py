@@ -78,6 +78,14 @@ def _run_student(function, *args):
         return None, Result(INCORRECT, f"your function raised {type(err).__name__}: {message}")
 
 
+def _as_number(value) -> float | None:
+    """A student's numeric answer as a float, or None if it is not one number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
 def _as_shape(value) -> tuple | None:
     if isinstance(value, torch.Size):
         return tuple(value)
@@ -212,9 +220,8 @@ def forum_final_state(h_9) -> Result:
     pending = _not_attempted(h_9)
     if pending is not None:
         return pending
-    try:
-        value = float(h_9)
-    except (TypeError, ValueError, RuntimeError):
+    value = _as_number(h_9)
+    if value is None:
         return Result(INCORRECT, "give one number (a float or a one-element tensor)")
     states = _forum_relu_states(0.5)
 
@@ -585,9 +592,8 @@ def accuracy_value(model: nn.Module, x: torch.Tensor, y: torch.Tensor, accuracy)
     pending = _not_attempted(accuracy)
     if pending is not None:
         return pending
-    try:
-        value = float(accuracy)
-    except (TypeError, ValueError, RuntimeError):
+    value = _as_number(accuracy)
+    if value is None:
         return Result(INCORRECT, "give one number between 0 and 1")
     with torch.no_grad():
         correct = (model(x).argmax(dim=1) == y).sum().item()

@@ -126,12 +126,12 @@ def _param(module: nn.RNNBase, name: str) -> torch.Tensor | None:
 
 def _rnn_step(xp, state, p):
     # xp already holds b_hh (folded into the input projection): one fused product per step
-    return (p["act"](torch.addmm(xp, state[0], p["weight_hh"].T)),)  # (N, H) + (N, H) @ (H, H)
+    return (p["act"](torch.addmm(xp, state[0], p["weight_hh_t"])),)  # (N, H) + (N, H) @ (H, H)
 
 
 def _gru_step(xp, state, p):
     (h,) = state
-    gh = h @ p["weight_hh"].T  # (N, H) @ (H, 3H) -> (N, 3H): gates r, z, n
+    gh = h @ p["weight_hh_t"]  # (N, H) @ (H, 3H) -> (N, 3H): gates r, z, n
     if p["bias_hh"] is not None:
         gh = gh + p["bias_hh"]
     x_r, x_z, x_n = xp.chunk(3, dim=1)  # (N, 3H) -> 3 x (N, H)
@@ -144,7 +144,7 @@ def _gru_step(xp, state, p):
 
 def _lstm_step(xp, state, p):
     h, c = state
-    gates = torch.addmm(xp, h, p["weight_hh"].T)  # (N, 4H) + (N, H_out) @ (H_out, 4H); b_hh in xp
+    gates = torch.addmm(xp, h, p["weight_hh_t"])  # (N, 4H) + (N, H_out) @ (H_out, 4H); b_hh in xp
     i, f, g, o = gates.chunk(4, dim=1)  # input, forget, cell candidate, output: (N, H) each
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     h = torch.sigmoid(o) * torch.tanh(c)  # (N, H)
@@ -223,7 +223,7 @@ def _recurrent_forward(module: nn.RNNBase, step, x, hx, lengths):
             if bias_ih is not None:
                 x_proj = x_proj + bias_ih
             p = {
-                "weight_hh": getattr(module, "weight_hh" + suffix),
+                "weight_hh_t": getattr(module, "weight_hh" + suffix).T,  # transposed once
                 "bias_hh": bias_hh,
                 "weight_hr": getattr(module, "weight_hr" + suffix, None),
                 "act": _activation(getattr(module, "nonlinearity", "tanh")),

@@ -28,6 +28,17 @@ def _tolerance(dtype):
     return {"rtol": 1e-5, "atol": 1e-5} if dtype == torch.float32 else {"rtol": 1e-9, "atol": 1e-9}
 
 
+def _random_input(cfg, L, N, batched, dtype, H_in):
+    if not batched:
+        return torch.randn(L, H_in, dtype=dtype)
+    shape = (N, L, H_in) if cfg["batch_first"] else (L, N, H_in)
+    return torch.randn(shape, dtype=dtype)
+
+
+def _state(layers, N, size, batched, dtype):
+    return torch.randn((layers, N, size) if batched else (layers, size), dtype=dtype)
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     cfg=configs,
@@ -42,13 +53,8 @@ def test_rnn_forward_equals_nn_rnn(cfg, L, N, batched, with_h0, seed):
     rnn = nn.RNN(**cfg).eval()
     D = 2 if cfg["bidirectional"] else 1
     dtype = cfg["dtype"]
-    if batched:
-        shape = (N, L, cfg["input_size"]) if cfg["batch_first"] else (L, N, cfg["input_size"])
-        h_shape = (D * cfg["num_layers"], N, cfg["hidden_size"])
-    else:
-        shape, h_shape = (L, cfg["input_size"]), (D * cfg["num_layers"], cfg["hidden_size"])
-    x = torch.randn(shape, dtype=dtype)
-    h0 = torch.randn(h_shape, dtype=dtype) if with_h0 else None
+    x = _random_input(cfg, L, N, batched, dtype, cfg["input_size"])
+    h0 = _state(D * cfg["num_layers"], N, cfg["hidden_size"], batched, dtype) if with_h0 else None
     want_out, want_h = rnn(x, h0)
     got_out, got_h = manual.rnn_forward(rnn, x, h0)
     assert got_out.shape == want_out.shape
@@ -210,17 +216,6 @@ def test_forward_and_split_errors_are_clear():
         manual.split_directions(nn.RNN(2, 2, num_layers=2, bidirectional=True))
     with pytest.raises(TypeError, match="splits an nn.RNN"):
         manual.split_layers(nn.LSTM(2, 2))
-
-
-def _random_input(cfg, L, N, batched, dtype, H_in):
-    if not batched:
-        return torch.randn(L, H_in, dtype=dtype)
-    shape = (N, L, H_in) if cfg["batch_first"] else (L, N, H_in)
-    return torch.randn(shape, dtype=dtype)
-
-
-def _state(layers, N, size, batched, dtype):
-    return torch.randn((layers, N, size) if batched else (layers, size), dtype=dtype)
 
 
 @settings(max_examples=60, deadline=None)
