@@ -70,12 +70,18 @@ def _run_student(function, *args):
     The student's code may raise anything; the checker reports it instead of crashing.
     """
     try:
-        return function(*args), None
+        value = function(*args)
     except NotImplementedError:
         return None, Result(NOT_ATTEMPTED, "the function still raises NotImplementedError")
     except Exception as err:  # noqa: BLE001 - any error in the student's code is an answer
         message = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
         return None, Result(INCORRECT, f"your function raised {type(err).__name__}: {message}")
+    if value is None:
+        return None, Result(
+            NOT_ATTEMPTED,
+            "your function returns None: replace the ... in its body with a return statement",
+        )
+    return value, None
 
 
 def _as_number(value) -> float | None:
@@ -169,12 +175,6 @@ def my_rnn_cell(step: Callable) -> Result:
                     )
                 return failed
             want = cell(x, h)
-            if got is None:
-                return Result(
-                    NOT_ATTEMPTED,
-                    "your function returns None: replace the ... in "
-                    "its body with a return statement",
-                )
             if not isinstance(got, torch.Tensor) or got.shape != want.shape:
                 shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
                 return Result(
@@ -380,8 +380,6 @@ def to_sequence_first(convert: Callable) -> Result:
     got, failed = _run_student(convert, output)
     if failed is not None:
         return failed
-    if got is None:
-        return Result(NOT_ATTEMPTED, "your function returns None: give it a return statement")
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != (5, 3, 2):
         return Result(INCORRECT, "the result should have shape (L, N, H)")
     if torch.equal(got, output.permute(1, 0, 2)):
@@ -454,8 +452,6 @@ def layer_state(select: Callable) -> Result:
             got, failed = _run_student(select, state, k)
             if failed is not None:
                 return failed
-            if got is None:
-                return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
             if not hasattr(got, "keys"):
                 return Result(INCORRECT, "return a dict from names to tensors")
             names = set(got.keys())
@@ -509,8 +505,6 @@ def final_states(split: Callable) -> Result:
     got, failed = _run_student(split, output, 3)
     if failed is not None:
         return failed
-    if got is None:
-        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
         return Result(INCORRECT, "return a pair (forward_final, reverse_final)")
     forward, reverse = got
@@ -550,8 +544,6 @@ def bidirectional_features(features: Callable) -> Result:
     got, failed = _run_student(features, h_n)
     if failed is not None:
         return failed
-    if got is None:
-        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if not isinstance(got, torch.Tensor):
         return Result(INCORRECT, "return a tensor of shape (N, 2*H)")
     if got.shape == (5, 3):
@@ -674,8 +666,6 @@ def initial_state(make_h0: Callable) -> Result:
         h0, failed = _run_student(make_h0, x, 2, 5)
         if failed is not None:
             return failed
-        if h0 is None:
-            return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
         if not isinstance(h0, torch.Tensor):
             return Result(INCORRECT, "return a tensor")
         if tuple(h0.shape) == (2, L, 5) and L != N:
@@ -713,8 +703,6 @@ def last_valid_outputs(pick: Callable) -> Result:
     got, failed = _run_student(pick, output, lengths)
     if failed is not None:
         return failed
-    if got is None:
-        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != (4, 3):
         return Result(INCORRECT, "the result has one row per sequence: (N, H)")
     want = output[torch.arange(4), lengths - 1]
@@ -767,8 +755,6 @@ def forget_gate_rows(pick: Callable) -> Result:
     got, failed = _run_student(pick, lstm)
     if failed is not None:
         return failed
-    if got is None:
-        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     H = lstm.hidden_size
     gates = lstm.weight_ih_l0.detach().chunk(4, dim=0)  # i, f, g, o: (H, H_in) each
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != (H, lstm.input_size):
@@ -874,8 +860,6 @@ def projected_loop(forward: Callable) -> Result:
                 "a product failed on shapes: x @ weight_ih_l0.T is (L, N, H_in) @ (H_in, H)",
             )
         return failed
-    if got is None:
-        return Result(NOT_ATTEMPTED, "your function returns None: give it a return")
     if isinstance(got, tuple):
         got = got[0]
     if not isinstance(got, torch.Tensor) or got.shape != want.shape:
