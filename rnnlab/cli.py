@@ -170,8 +170,11 @@ def _doctor(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rnnlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    lab = sub.add_parser("lab", help="open the course in JupyterLab at its first chapter")
-    lab.add_argument("extra", nargs="*", help="options passed on to jupyter lab")
+    lab = sub.add_parser(
+        "lab",
+        help="open the course in JupyterLab at its first chapter; "
+        "other options (e.g. --port 8890) go to JupyterLab",
+    )
     lab.set_defaults(run=_lab)
     run = sub.add_parser("execute", help="re-execute notebooks in place (maintainers)")
     run.add_argument("notebooks", nargs="+")
@@ -191,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     readme = sub.add_parser("readme", help="rewrite the README's contents from book.yml")
     readme.set_defaults(run=_readme)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.extra = unknown  # rnnlab lab --port 8890: options for JupyterLab itself
     return args.run(args)
 
 

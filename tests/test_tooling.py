@@ -24,8 +24,12 @@ def copies(tmp_path_factory):
 
 def _solution_lines(nb):
     """Code lines found only in solution cells (not, say, a signature the exercise shows)."""
+    others = [cell for cell in nb.cells if "solution" not in cell.metadata.get("tags", [])]
     elsewhere = "\n".join(
-        cell.source for cell in nb.cells if "solution" not in cell.metadata.get("tags", [])
+        [cell.source for cell in others]
+        + [  # what the chapter shows anyway
+            nbformat.writes(nbformat.v4.new_notebook(cells=others))
+        ]
     )
     for cell in nb.cells:
         if "solution" in cell.metadata.get("tags", []):
@@ -204,3 +208,28 @@ def test_npm_is_needed_only_when_the_assets_are_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(slides, "_vendor", lambda out: out)
     with pytest.raises(ValueError, match="not chapters of book.yml"):
         slides.build(out=tmp_path, chapters=["99_nothing"])
+
+
+def test_lab_opens_the_first_chapter_of_the_outline(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd: calls.append(command) or 0)
+    assert cli.main(["lab", "--port", "8999"]) == 0
+    (command,) = calls
+    assert command[1:3] == ["lab", outline()[0].file]
+    assert command[-2:] == ["--port", "8999"]
+
+
+def test_execute_stores_outputs_without_timings(tmp_path):
+    copy = tmp_path / "_template.ipynb"
+    shutil.copy2(ROOT / "notebooks" / "_template.ipynb", copy)
+    nb = nbformat.read(copy, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, copy)
+    cli.execute_notebook(copy)
+    nb = nbformat.read(copy, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert "torch 2.13.0, computing on the CPU" in code[0].outputs[0]["text"]
+    assert all("execution" not in c.metadata for c in code)
