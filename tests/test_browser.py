@@ -1,19 +1,9 @@
-"""The book, a slide deck and JupyterLab, checked in a real browser.
+"""The book and a slide deck, built and checked in a real browser (fixtures in conftest.py).
 
-Headless Chromium from the system (Debian's ``chromium`` package; ``.ci/run`` installs it),
-driven by Playwright for Python with ``executable_path`` pointed at it: Playwright never
-downloads a browser. Without Chromium (or npm, for the slides) these tests are skipped, unless
-``RNNLAB_REQUIRE_BROWSER=1`` (set by CI), which turns the skip into a failure.
+The book's pages: every chapter, in book.yml's order, every figure embedded; then the rendered
+book page and slide deck in headless Chromium: title, figures loaded, no console errors.
 """
 
-import os
-import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,40 +14,6 @@ from rnnlab import book, slides
 from rnnlab.cli import ROOT, outline
 
 BUILD = ROOT / "_build"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _require(tool: str, path: str | None) -> str:
-    if path:
-        return path
-    message = f"{tool} is not installed"
-    if os.environ.get("RNNLAB_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{message}, and RNNLAB_REQUIRE_BROWSER=1 asks for the browser tests")
-    pytest.skip(f"{message}: `apt-get install chromium npm` enables these tests")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _require(
-        "chromium",
-        os.environ.get("RNNLAB_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser"),
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +22,7 @@ def html():
 
 
 @pytest.fixture(scope="module")
-def deck():
-    _require("npm", shutil.which("npm"))
+def deck(npm):
     return slides.build(BUILD / "slides", chapters=["03_batch_first"])[0]
 
 
@@ -160,104 +115,4 @@ def test_slide_deck_renders_offline(browser, deck):
     assert max(widths) > 0
     page.screenshot(path=str(BUILD / "slides-03_batch_first.png"))
     assert errors == []
-    page.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """JupyterLab on 127.0.0.1 serving a copy of the first chapter; stopped afterwards."""
-    first = ROOT / outline()[0].file
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy2(first, root / first.name)  # the student's copy: the repository is untouched
-    port, token = _free_port(), "rnnlab-test-token"
-    # JupyterLab 4 renders only the cells in view; render them all so the test can read them.
-    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"  # offline: no news
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--allow-root",
-    ]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start") from None
-                time.sleep(0.3)
-        yield base, token, first.name
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def test_a_students_first_minutes_in_jupyterlab(browser, jupyterlab):
-    base, token, name = jupyterlab
-    nb = nbformat.read(ROOT / outline()[0].file, as_version=4)
-    # worked solutions are collapsed (their prompt is hidden with their input)
-    code_cells = sum(
-        1
-        for c in nb.cells
-        if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")
-    )
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-    page.wait_for_function(  # every visible cell numbered, none running ("[*]")
-        """n => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-                 .filter(p => /\\[\\d+\\]/.test(p.textContent)).length === n""",
-        arg=code_cells,
-        timeout=120_000,
-    )
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-    errors = page.eval_on_selector_all(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-        "outs => outs.map(o => o.textContent.slice(0, 200))",
-    )
-    assert errors == [], errors  # the first chapter has no cell that is meant to fail
-    figures = page.eval_on_selector_all(".jp-RenderedImage img", "i => i.length")
-    checks = page.inner_text(".jp-Notebook")
-    assert re.search(r"✓ Correct", checks)
-    assert figures == sum(
-        1 for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
-    )
-    page.screenshot(path=str(BUILD / "jupyterlab-first-chapter.png"))
     page.close()
