@@ -17,6 +17,7 @@ chapters. ``outline()`` reads and validates it.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -121,7 +122,10 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> None:
 def _lab(args) -> int:
     first = outline()[0].file
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
-    return subprocess.call([jupyter, "lab", first, *args.extra], cwd=ROOT)
+    extra = list(args.extra)
+    if getattr(os, "geteuid", lambda: 1)() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")  # containers often run as root; JupyterLab refuses it
+    return subprocess.call([jupyter, "lab", first, *extra], cwd=ROOT)
 
 
 def _execute(args) -> int:
