@@ -284,24 +284,22 @@ def test_matmul_count():
     assert _verdict(checks.matmul_count(..., ...)) == "not attempted"
 
 
+def _projected_loop(rnn, x, with_bias_ih=True):
+    projected = x @ rnn.weight_ih_l0.T + (rnn.bias_ih_l0 if with_bias_ih else 0)
+    h = torch.zeros(x.shape[1], rnn.hidden_size)
+    outputs = []
+    for t in range(x.shape[0]):
+        h = torch.tanh(projected[t] + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
+        outputs.append(h)
+    return torch.stack(outputs)
+
+
 def test_projected_loop():
     def solution(rnn, x):
-        projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0
-        h = torch.zeros(x.shape[1], rnn.hidden_size)
-        outputs = []
-        for t in range(x.shape[0]):
-            h = torch.tanh(projected[t] + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-            outputs.append(h)
-        return torch.stack(outputs)
+        return _projected_loop(rnn, x)
 
     def one_bias(rnn, x):
-        projected = x @ rnn.weight_ih_l0.T
-        h = torch.zeros(x.shape[1], rnn.hidden_size)
-        outputs = []
-        for t in range(x.shape[0]):
-            h = torch.tanh(projected[t] + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-            outputs.append(h)
-        return torch.stack(outputs)
+        return _projected_loop(rnn, x, with_bias_ih=False)
 
     assert checks.projected_loop(solution)
     assert "biases" in repr(checks.projected_loop(one_bias))
