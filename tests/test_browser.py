@@ -75,23 +75,35 @@ def test_book_embeds_every_figure(html, chapter):
 
 
 def _console_errors(page):
+    """Console errors, page errors, failed requests and any request off the local disk."""
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(("file:", "data:", "blob:"))
+            else errors.append(f"network request: {r.url}")
+        ),
+    )
     return errors
+
+
+IMAGES_DONE = "() => [...document.images].every(i => i.complete)"
 
 
 def test_book_page_renders_offline(browser, html):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors = _console_errors(page)
     page.goto((html / "01_rnn_cell.html").as_uri())
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(IMAGES_DONE)
     assert page.title().startswith("1. What nn.RNNCell computes")
     page.wait_for_selector("mjx-container")  # the local MathJax rendered the equations
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
     page.goto((html / "03_batch_first.html").as_uri())
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(IMAGES_DONE)
     widths += page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
     assert widths
     assert all(w > 0 for w in widths), "a figure did not load"
@@ -109,7 +121,7 @@ def test_slide_deck_renders_offline(browser, deck):
     assert page.eval_on_selector_all(".reveal .slides > section", "s => s.length") >= 8
     for _ in range(2):
         page.keyboard.press("ArrowRight")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(IMAGES_DONE)
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
     assert widths
     assert max(widths) > 0
