@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rnnlab import manual  # noqa: E402
-from rnnlab.cli import outline  # noqa: E402
+from rnnlab.tooling.outline import outline  # noqa: E402
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # as conftest.py sets it for the test run
 

@@ -8,8 +8,11 @@ package holds what would distract from it, one module per concept:
   tensor operations, and the state-dict surgery that splits an RNN into its layers and directions;
 - ``rnnlab.shapes``: what shapes an RNN expects and returns, and clear errors when they are wrong;
 - ``rnnlab.plots``: the course's figures (matplotlib, imported on first use);
-- ``rnnlab.checks``: the checkers of the "Your turn" exercises;
-- ``rnnlab.cli``: the ``rnnlab`` console script (open the course, re-execute notebooks).
+- ``rnnlab.checks``: the checkers of the "Your turn" exercises, one module per chapter;
+- ``rnnlab.train``: the training loop of the applied chapters.
+
+The course tooling (book, slides, student copies, doctor, the ``rnnlab`` command) lives in
+``rnnlab.tooling``; ``import rnnlab`` loads none of it.
 
 Notation everywhere is PyTorch's: L sequence length, N batch, H_in input features, H hidden size,
 D directions.

@@ -88,7 +88,7 @@ def to_tensors(points, directions=None):
         returns: x (N, L, H_in) float32 and, when ``directions`` is given, y (N,) int64.
 
     Raises:
-        ValueError: the sequences have different lengths (pad them instead: chapter 08), are empty,
+        ValueError: the sequences have different lengths (pad them instead: chapter 9), are empty,
             or there is not one label per sequence.
 
     Used in: 03_batch_first, 04_stacked, 05_bidirectional.
@@ -160,7 +160,7 @@ def windows(series: torch.Tensor, size: int, step: int | None = None) -> torch.T
         TypeError: series is not a tensor. ValueError: size or step not in 1..T, series not 1-D
         or 2-D.
 
-    Used in: 03_batch_first, 07_time_series_windows.
+    Used in: 03_batch_first, 08_time_series_windows.
     """
     if not isinstance(series, torch.Tensor):
         raise TypeError(
@@ -205,7 +205,7 @@ def dc_motor(
         TypeError / ValueError: T not a whole number >= 2, dt, tau or gain not positive, noise
         negative, dt >= tau (Euler would oscillate).
 
-    Used in: 07_time_series_windows.
+    Used in: 08_time_series_windows.
     """
     T = _check_int("T", T, 2)
     seed = _check_int("seed", seed, 0, 2**32 - 1)

@@ -293,7 +293,7 @@ def rnn_forward(rnn: nn.RNN, x, h0: torch.Tensor | None = None, lengths=None):
         ShapeError: x, h0 or lengths do not fit (see ``rnnlab.shapes.check_inputs``).
         ValueError: dropout between layers is active (call ``rnn.eval()`` first).
 
-    Used in: 02_nn_rnn, 04_stacked, 05_bidirectional, 08_variable_length.
+    Used in: 02_nn_rnn, 04_stacked, 05_bidirectional, 09_variable_length.
     """
     if not isinstance(check_module(rnn), nn.RNN):
         raise TypeError(f"rnn_forward rebuilds nn.RNN; got {type(rnn).__name__}")
@@ -312,7 +312,7 @@ def gru_forward(gru: nn.GRU, x, h0: torch.Tensor | None = None, lengths=None):
     Raises:
         TypeError: ``gru`` is not an ``nn.GRU``. ShapeError / ValueError: as ``rnn_forward``.
 
-    Used in: 09_gru_lstm.
+    Used in: 10_gru_lstm.
     """
     if not isinstance(check_module(gru), nn.GRU):
         raise TypeError(f"gru_forward rebuilds nn.GRU; got {type(gru).__name__}")
@@ -334,7 +334,7 @@ def lstm_forward(lstm: nn.LSTM, x, hx=None, lengths=None):
     Raises:
         TypeError: ``lstm`` is not an ``nn.LSTM``. ShapeError / ValueError: as ``rnn_forward``.
 
-    Used in: 09_gru_lstm.
+    Used in: 10_gru_lstm.
     """
     if not isinstance(check_module(lstm), nn.LSTM):
         raise TypeError(f"lstm_forward rebuilds nn.LSTM; got {type(lstm).__name__}")

@@ -110,7 +110,7 @@ def square_sequences(points, directions=None, ax=None, title: str | None = None)
     Raises:
         TypeError / ValueError: points are not 2-D points, or labels do not match them.
 
-    Used in: 03_batch_first, 06_classify_directions.
+    Used in: 03_batch_first, 07_classify_directions.
     """
     arrays = _as_numpy_list(points, "points")
     labels = _labels(directions, len(arrays))
@@ -168,7 +168,7 @@ def hidden_trajectories(states, directions=None, ax=None, title: str | None = No
     Raises:
         TypeError / ValueError: states is not (N, L, H) with H >= 2, or labels do not match.
 
-    Used in: 06_classify_directions.
+    Used in: 07_classify_directions.
     """
     plane, axis_name = _principal_plane(states)
     arrays = _as_numpy_list(plane, "states")
@@ -200,7 +200,7 @@ def training_curves(history, title: str | None = None) -> Figure:
     Raises:
         ValueError: the history has no epochs.
 
-    Used in: 06_classify_directions, 07_time_series_windows.
+    Used in: 07_classify_directions, 08_time_series_windows.
     """
     if not getattr(history, "train_loss", None):
         raise ValueError("history has no epochs to draw: train first")
@@ -245,7 +245,7 @@ def predictions(
     Raises:
         ValueError: the two series differ in length or are empty.
 
-    Used in: 07_time_series_windows.
+    Used in: 08_time_series_windows.
     """
     truth, predicted = _series(truth, "truth"), _series(predicted, "predicted")
     if truth.shape != predicted.shape or truth.size == 0:
@@ -415,7 +415,7 @@ def timings(table: dict, xlabel: str, title: str | None = None, ax=None) -> Figu
     Raises:
         ValueError: the table is empty or its rows name different implementations.
 
-    Used in: 10_why_fused_is_fast.
+    Used in: 11_why_fused_is_fast.
     """
     if (
         not isinstance(table, dict)

@@ -1,4 +1,4 @@
-"""The training loop of the applied chapters, once chapter 6 has written it out by hand.
+"""The training loop of the applied chapters, once chapter 7 has written it out by hand.
 
 ``fit`` runs epochs of mini-batch gradient descent with a progress bar (tqdm) and records the
 training loss and the validation loss and accuracy of each epoch in a ``History``;
@@ -70,7 +70,7 @@ def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module, classify:
     Raises:
         TypeError: model is not an nn.Module or loader not a DataLoader.
 
-    Used in: 06_classify_directions, 07_time_series_windows.
+    Used in: 07_classify_directions, 08_time_series_windows.
     """
     _check(model, loader, "loader")
     was_training = model.training
@@ -102,7 +102,7 @@ def fit(
     """Train ``model`` with Adam for ``epochs`` epochs; return the per-epoch ``History``.
 
     Each epoch: for every batch, zero the gradients, compute the loss, backpropagate, step;
-    then evaluate on ``val_loader``. This is the loop chapter 6 writes out by hand, and with
+    then evaluate on ``val_loader``. This is the loop chapter 7 writes out by hand, and with
     the same seed it gives the same weights.
 
     Shapes: as ``evaluate``; the loss defaults to cross-entropy for a classifier and to the
@@ -111,7 +111,7 @@ def fit(
     Raises:
         TypeError: model or loaders of the wrong type. ValueError: epochs < 1 or lr <= 0.
 
-    Used in: 06_classify_directions, 07_time_series_windows.
+    Used in: 07_classify_directions, 08_time_series_windows.
     """
     _check(model, train_loader, "train_loader")
     _check(model, val_loader, "val_loader")

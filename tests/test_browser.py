@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnlab import book, slides
-from rnnlab.cli import ROOT, outline
+from rnnlab.tooling import book, slides
+from rnnlab.tooling.outline import ROOT, outline
 
 BUILD = ROOT / "_build"
 

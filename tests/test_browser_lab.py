@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from rnnlab.cli import ROOT, outline
+from rnnlab.tooling.outline import ROOT, outline
 
 BUILD = ROOT / "_build"
 

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 
-from rnnlab import cli
+from rnnlab.tooling import outline as cli
 
 from notebook_outputs import sanitize
 

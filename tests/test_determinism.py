@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from rnnlab.cli import ROOT, outline
+from rnnlab.tooling.outline import ROOT, outline
 
 from notebook_outputs import comparable
 

@@ -3,13 +3,16 @@
 import ast
 import json
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from rnnlab import checks, cli, doctor, student
-from rnnlab.cli import ROOT, outline
+from rnnlab import checks
+from rnnlab.tooling import cli, doctor, notebooks, student
+from rnnlab.tooling.outline import ROOT, outline
 
 CHAPTERS = [ROOT / c.file for c in outline()]
 
@@ -172,13 +175,13 @@ def test_doctor_reports_ok_here_and_explains_failures(monkeypatch, capsys):
 
 def test_cli_student_and_usage(tmp_path, capsys):
     assert cli.main(["student", str(tmp_path / "copies")]) == 0
-    assert "wrote 10 student notebooks" in capsys.readouterr().out
+    assert f"wrote {len(outline())} student notebooks" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         cli.main(["no-such-command"])
 
 
 def test_api_and_intro_pages_list_everything():
-    from rnnlab import book
+    from rnnlab.tooling import book
 
     api = book.api_page()
     for name in book.API_MODULES:
@@ -190,7 +193,7 @@ def test_api_and_intro_pages_list_everything():
 
 
 def test_slide_roles():
-    from rnnlab import slides
+    from rnnlab.tooling import slides
 
     nb = nbformat.read(CHAPTERS[0], as_version=4)
     for cell in nb.cells:
@@ -200,7 +203,7 @@ def test_slide_roles():
 
 
 def test_npm_is_needed_only_when_the_assets_are_missing(tmp_path, monkeypatch):
-    from rnnlab import slides
+    from rnnlab.tooling import slides
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="needs npm"):
@@ -212,10 +215,12 @@ def test_npm_is_needed_only_when_the_assets_are_missing(tmp_path, monkeypatch):
 
 def test_lab_opens_the_first_chapter_of_the_outline(monkeypatch):
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd: calls.append(command) or 0)
-    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(
+        notebooks.subprocess, "call", lambda command, cwd: calls.append(command) or 0
+    )
+    monkeypatch.setattr(notebooks.os, "geteuid", lambda: 1000)
     assert cli.main(["lab", "--port", "8999"]) == 0
-    monkeypatch.setattr(cli.os, "geteuid", lambda: 0)  # root, as in many containers
+    monkeypatch.setattr(notebooks.os, "geteuid", lambda: 0)  # root, as in many containers
     assert cli.main(["lab"]) == 0
     as_user, as_root = calls
     assert as_user[1:] == ["lab", outline()[0].file, "--port", "8999"]
@@ -230,9 +235,43 @@ def test_execute_stores_outputs_without_timings(tmp_path):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, copy)
-    cli.execute_notebook(copy)
+    notebooks.execute_notebook(copy)
     nb = nbformat.read(copy, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
     assert "torch 2.13.0, computing on the CPU" in code[0].outputs[0]["text"]
     assert all("execution" not in c.metadata for c in code)
+
+
+def test_import_rnnlab_loads_no_tooling():
+    code = (
+        "import sys, rnnlab; "
+        "print(sorted(m for m in sys.modules if m.startswith('rnnlab.tooling')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_library_never_imports_the_tooling_and_nothing_imports_the_cli():
+    package = ROOT / "rnnlab"
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {
+            alias.name if isinstance(node, ast.Import) else (node.module or "")
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        }
+        names |= {
+            f"{node.module}.{alias.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+            for alias in node.names
+        }
+        inside_tooling = "tooling" in path.relative_to(package).parts
+        if not inside_tooling:
+            assert not any("rnnlab.tooling" in n for n in names), f"{path.name} imports tooling"
+        if path.name != "cli.py":
+            assert not any(n.startswith("rnnlab.tooling.cli") for n in names), (
+                f"{path.relative_to(package)} imports the command line"
+            )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import importlib
 import inspect
 import json
 import re
@@ -24,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from rnnlab import checks
-from rnnlab.cli import ROOT, outline
+from rnnlab.tooling.outline import ROOT, outline
 
 __all__ = ["STUB", "Report", "checker_hints", "student_notebook", "write"]
 
@@ -61,27 +62,30 @@ def _string_of(node: ast.AST) -> str | None:
 def checker_hints() -> dict[str, list[str]]:
     """For each public checker of ``rnnlab.checks``, the hints it gives for wrong answers.
 
-    Read from the checkers' source: the messages of every ``Result(INCORRECT, ...)``.
+    Read from the checkers' source (one module per chapter): the messages of every
+    ``Result(INCORRECT, ...)``.
     """
-    tree = ast.parse(inspect.getsource(checks))
     hints: dict[str, list[str]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in checks.__all__:
-            found = []
-            calls = sorted(
-                (c for c in ast.walk(node) if isinstance(c, ast.Call)),
-                key=lambda c: (c.lineno, c.col_offset),
-            )  # in source order
-            for call in calls:
-                if (
-                    getattr(call.func, "id", "") == "Result"
-                    and len(call.args) == 2
-                    and getattr(call.args[0], "id", "") == "INCORRECT"
-                ):
-                    text = _string_of(call.args[1])
-                    if text and text not in found:
-                        found.append(text)
-            hints[node.name] = found
+    for module_name in checks.CHAPTER_MODULES:
+        module = importlib.import_module(f"rnnlab.checks.{module_name}")
+        tree = ast.parse(inspect.getsource(module))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in checks.__all__:
+                found = []
+                calls = sorted(
+                    (c for c in ast.walk(node) if isinstance(c, ast.Call)),
+                    key=lambda c: (c.lineno, c.col_offset),
+                )  # in source order
+                for call in calls:
+                    if (
+                        getattr(call.func, "id", "") == "Result"
+                        and len(call.args) == 2
+                        and getattr(call.args[0], "id", "") == "INCORRECT"
+                    ):
+                        text = _string_of(call.args[1])
+                        if text and text not in found:
+                            found.append(text)
+                hints[node.name] = found
     return hints
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from rnnlab.cli import ROOT, outline
+from rnnlab.tooling.outline import ROOT, outline
 
 __all__ = ["VENDOR_PACKAGES", "build", "slide_type"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from rnnlab.cli import ROOT, outline
+from rnnlab.tooling.outline import ROOT, outline
 
 __all__ = ["API_MODULES", "api_page", "build", "intro_page"]
 

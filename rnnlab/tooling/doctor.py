@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from rnnlab.cli import ROOT
+from rnnlab.tooling.outline import ROOT
 
 __all__ = ["Check", "checks", "report"]
 

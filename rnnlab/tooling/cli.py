@@ -1,0 +1,117 @@
+"""The ``rnnlab`` console script: it parses the arguments and dispatches to the tooling.
+
+- ``rnnlab lab``: open the course in JupyterLab at its first chapter (book.yml's first entry);
+- ``rnnlab book``: build the course as a static website into ``_build/html`` (tooling.book);
+- ``rnnlab slides [CHAPTER...]``: reveal.js decks that work offline (tooling.slides);
+- ``rnnlab student DEST [--force]``: student copies without the worked solutions
+  (tooling.student), never overwriting a notebook the student edited;
+- ``rnnlab doctor``: check the environment and print the fix for each problem (tooling.doctor);
+- ``rnnlab execute NOTEBOOK...``: maintainers' tool, re-execute notebooks top to bottom on a fresh
+  kernel and store their outputs, with volatile metadata (timings) left out;
+- ``rnnlab readme``: rewrite the README's table of contents from book.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+__all__ = ["main"]
+
+
+def _lab(args) -> int:
+    from rnnlab.tooling import notebooks
+
+    return notebooks.open_lab(args.extra)
+
+
+def _readme(args) -> int:
+    from rnnlab.tooling import notebooks
+
+    readme = notebooks.update_readme()
+    print(f"updated the contents of {readme.name}")
+    return 0
+
+
+def _execute(args) -> int:
+    from rnnlab.tooling import notebooks
+
+    for name in args.notebooks:
+        print(f"executing {name}", flush=True)
+        notebooks.execute_notebook(name)
+    return 0
+
+
+def _book(args) -> int:
+    from rnnlab.tooling import book
+
+    start = time.perf_counter()
+    html = book.build()
+    print(f"built the book in {time.perf_counter() - start:.1f} s: open {html / 'index.html'}")
+    return 0
+
+
+def _slides(args) -> int:
+    from rnnlab.tooling import slides
+
+    start = time.perf_counter()
+    decks = slides.build(chapters=args.chapters or None)
+    print(
+        f"wrote {len(decks)} slide decks in {time.perf_counter() - start:.1f} s to "
+        f"{decks[0].parent}"
+    )
+    return 0
+
+
+def _student(args) -> int:
+    from rnnlab.tooling import student
+
+    print(student.write(args.dest, force=args.force))
+    return 0
+
+
+def _doctor(args) -> int:
+    from rnnlab.tooling import doctor
+
+    text, ok = doctor.report()
+    print(text)
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rnnlab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    lab = sub.add_parser(
+        "lab",
+        help="open the course in JupyterLab at its first chapter; "
+        "other options (e.g. --port 8890) go to JupyterLab",
+    )
+    lab.set_defaults(run=_lab)
+    run = sub.add_parser("execute", help="re-execute notebooks in place (maintainers)")
+    run.add_argument("notebooks", nargs="+")
+    run.set_defaults(run=_execute)
+    sub.add_parser("book", help="build the course website into _build/html").set_defaults(run=_book)
+    slides = sub.add_parser("slides", help="build offline reveal.js decks into _build/slides")
+    slides.add_argument("chapters", nargs="*", help="chapter names such as 03_batch_first")
+    slides.set_defaults(run=_slides)
+    student = sub.add_parser("student", help="write student copies without the solutions")
+    student.add_argument("dest", help="folder for the student copies")
+    student.add_argument(
+        "--force", action="store_true", help="overwrite notebooks even if a student edited them"
+    )
+    student.set_defaults(run=_student)
+    sub.add_parser("doctor", help="check this environment and say how to fix it").set_defaults(
+        run=_doctor
+    )
+    readme = sub.add_parser("readme", help="rewrite the README's contents from book.yml")
+    readme.set_defaults(run=_readme)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.extra = unknown  # rnnlab lab --port 8890: options for JupyterLab itself
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
