@@ -23,12 +23,7 @@ from __future__ import annotations
 import importlib
 import random
 
-import numpy as np
-import torch
-
-from rnnlab import checks, data, manual, shapes
-
-__all__ = ["checks", "data", "environment", "manual", "plots", "set_seed", "shapes"]
+__all__ = ["checks", "data", "environment", "manual", "plots", "set_seed", "shapes", "train"]
 __version__ = "0.1.0"
 
 
@@ -41,6 +36,9 @@ def set_seed(seed: int) -> None:
 
     Used in: every notebook's setup cell.
     """
+    import numpy as np
+    import torch
+
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"set_seed expects an integer seed such as 19, got {type(seed).__name__}")
     if not 0 <= int(seed) < 2**32:
@@ -55,12 +53,18 @@ def environment() -> str:
 
     The setup cell of every notebook prints it, so the stored outputs say what made them.
     """
+    import torch
+
     version = torch.__version__.split("+")[0]
     return f"torch {version}, computing on the CPU"
 
 
+_SUBMODULES = ("checks", "data", "manual", "plots", "shapes", "train")
+
+
 def __getattr__(name: str):
-    # plots imports matplotlib (a few hundred ms): load it on first use, not with the package.
-    if name == "plots":
-        return importlib.import_module("rnnlab.plots")
+    # Submodules load on first use: `import rnnlab` alone imports neither torch nor matplotlib,
+    # so the tooling (rnnlab doctor) runs even where torch is missing or broken.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"rnnlab.{name}")
     raise AttributeError(f"module 'rnnlab' has no attribute {name!r}")

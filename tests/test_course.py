@@ -50,7 +50,7 @@ def test_chapter_files_are_numbered_in_outline_order():
 
 def test_outline_rejects_incomplete_entries(tmp_path):
     bad = tmp_path / "book.yml"
-    bad.write_text("chapters:\n  - file: notebooks/01_x.ipynb\n    title: X\n")
+    bad.write_text("title: T\nchapters:\n  - file: notebooks/01_x.ipynb\n    title: X\n")
     with pytest.raises(ValueError, match=r"lacks \['minutes', 'objectives'\]"):
         cli.outline(bad)
 

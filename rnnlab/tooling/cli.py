@@ -81,6 +81,9 @@ def _doctor(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rnnlab", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback when something fails"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser(
         "lab",
@@ -98,7 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="write student copies without the solutions")
     student.add_argument("dest", help="folder for the student copies")
     student.add_argument(
-        "--force", action="store_true", help="overwrite notebooks even if a student edited them"
+        "--force",
+        action="append",
+        metavar="NAME",
+        default=[],
+        help="replace this edited copy (a chapter such as 03_batch_first, HINTS.md, or all); "
+        "the edited version is saved as NAME.bak-DATE first; repeat for several",
     )
     student.set_defaults(run=_student)
     sub.add_parser("doctor", help="check this environment and say how to fix it").set_defaults(
@@ -106,11 +114,43 @@ def main(argv: list[str] | None = None) -> int:
     )
     readme = sub.add_parser("readme", help="rewrite the README's contents from book.yml")
     readme.set_defaults(run=_readme)
-    args, unknown = parser.parse_known_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere: rnnlab student copies --debug
+    args, unknown = parser.parse_known_args([a for a in argv if a != "--debug"])
+    args.debug = debug
     if unknown and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.extra = unknown  # rnnlab lab --port 8890: options for JupyterLab itself
-    return args.run(args)
+    if args.debug:
+        return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(
+            "rnnlab: interrupted; every file is either as it was or fully written", file=sys.stderr
+        )
+        return 130
+    except Exception as err:  # noqa: BLE001 - one clear line instead of a traceback
+        print(f"rnnlab {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        print("(run again with --debug for the full traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(err: BaseException) -> str:
+    """The error as one line: what is wrong and, for the tooling's own errors, the fix."""
+    from rnnlab.tooling.files import ToolingError
+    from rnnlab.tooling.outline import OutlineError
+
+    text = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, (ToolingError, OutlineError)):
+        return text
+    if isinstance(err, FileNotFoundError):
+        return f"{err.filename or text}: no such file or folder; check the path"
+    if isinstance(err, PermissionError):
+        return f"{err.filename or text}: permission denied; choose a folder you can write to"
+    if isinstance(err, OSError) and err.errno == 28:
+        return "no space left on the device; free some space and run the command again"
+    return f"{type(err).__name__}: {text[:300]}"
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rnnlab.tooling.files import ToolingError, atomic_write
 from rnnlab.tooling.outline import CONTENTS_END, CONTENTS_START, ROOT, contents_table, outline
 
 __all__ = ["execute_notebook", "open_lab", "update_readme"]
@@ -26,9 +27,17 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> None:
     """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    if path.suffix != ".ipynb":
+        raise ToolingError(f"{path} is not a notebook (.ipynb); give a path such as notebooks/...")
+    if not path.is_file():
+        raise ToolingError(f"{path}: no such notebook; check the path (notebooks/NN_topic.ipynb)")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # noqa: BLE001 - JSON, schema or encoding: all mean "not readable"
+        raise ToolingError(f"{path} is not a valid notebook ({type(err).__name__})") from err
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -36,22 +45,44 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> None:
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute()
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        summary = f"{err.ename}: {' '.join(str(err.evalue).split())[:200]}"
+        raise ToolingError(
+            f"{path.name}: a cell raised {summary}; the notebook was not changed. Fix that cell, "
+            "or tag it raises-exception if the error is the lesson"
+        ) from err
+    except DeadKernelError as err:
+        raise ToolingError(
+            f"{path.name}: the Jupyter kernel died before replying; run `rnnlab doctor`, which "
+            "starts a kernel and says what is wrong with it"
+        ) from err
     nb.metadata.get("language_info", {}).pop("version", None)  # differs by Python patch release
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(nb, path)
+    atomic_write(path, nbformat.writes(nb) + "\n")
 
 
 def update_readme(readme: Path | None = None) -> Path:
     """Rewrite the README's table of contents (between its two markers) from book.yml."""
     readme = readme or ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
+    for marker, where in ((CONTENTS_START, "before"), (CONTENTS_END, "after")):
+        if text.count(marker) != 1:
+            found = "is missing" if marker not in text else "appears more than once"
+            raise ToolingError(
+                f"{readme.name}: the marker {marker} {found}; put exactly one on its own line "
+                f"{where} the table of contents, then run `rnnlab readme` again"
+            )
     before, _, rest = text.partition(CONTENTS_START)
+    if CONTENTS_END not in rest:
+        raise ToolingError(
+            f"{readme.name}: {CONTENTS_END} comes before {CONTENTS_START}; put the start marker "
+            "first, then run `rnnlab readme` again"
+        )
     _, _, after = rest.partition(CONTENTS_END)
-    readme.write_text(
-        f"{before}{CONTENTS_START}\n{contents_table()}\n{CONTENTS_END}{after}", encoding="utf-8"
-    )
+    atomic_write(readme, f"{before}{CONTENTS_START}\n{contents_table()}\n{CONTENTS_END}{after}")
     return readme
 
 

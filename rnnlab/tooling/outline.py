@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CONTENTS_END", "CONTENTS_START", "Chapter", "ROOT", "contents_table", "outline"]
+__all__ = [
+    "CONTENTS_END",
+    "CONTENTS_START",
+    "ROOT",
+    "Chapter",
+    "OutlineError",
+    "contents_table",
+    "outline",
+]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -28,26 +36,68 @@ class Chapter:
         return Path(self.file).stem
 
 
-def outline(path: Path | str | None = None) -> list[Chapter]:
-    """Read book.yml (the course outline) and return its chapters in order.
+class OutlineError(ValueError):
+    """book.yml is not a valid course outline; the message says what is wrong and the fix."""
+
+
+def outline(path: Path | str | None = None, check_files: bool = True) -> list[Chapter]:
+    """Read book.yml (the course outline), validate it, and return its chapters in order.
+
+    Checked: valid YAML; a mapping with a ``title`` and a non-empty ``chapters`` list; each
+    chapter a mapping with ``file``, ``title``, ``minutes`` (a whole number) and a non-empty list
+    of ``objectives``; no file listed twice; and (``check_files``) every file present.
 
     Raises:
-        FileNotFoundError: there is no book.yml. ValueError: an entry lacks a field.
+        FileNotFoundError: there is no book.yml. OutlineError (a ValueError): anything else.
     """
     import yaml
 
     path = Path(path) if path else ROOT / "book.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    chapters = []
-    for i, entry in enumerate(data.get("chapters", [])):
+    where = path.name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "it cannot be read"
+        raise OutlineError(
+            f"{where} is not valid YAML{line}: {problem}; fix that line (compare with the "
+            "entries around it)"
+        ) from err
+    except UnicodeDecodeError as err:
+        raise OutlineError(f"{where} is not UTF-8 text; save it as UTF-8") from err
+    if data is None:
+        raise OutlineError(f"{where} is empty; it needs a title and a list of chapters")
+    if not isinstance(data, dict):
+        raise OutlineError(f"{where} must be a mapping with `title:` and `chapters:`")
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        raise OutlineError(f'{where} has no title; add a line such as `title: "RNN Lab"`')
+    entries = data.get("chapters")
+    if not isinstance(entries, list) or not entries:
+        raise OutlineError(f"{where} lists no chapters; add `chapters:` with at least one entry")
+    chapters, seen = [], set()
+    for i, entry in enumerate(entries):
+        label = f"{where}: chapter {i + 1}"
+        if not isinstance(entry, dict):
+            raise OutlineError(f"{label} is not a mapping; write `- file: ...` and its fields")
         missing = {"file", "title", "minutes", "objectives"} - set(entry)
         if missing:
-            raise ValueError(f"{path.name}: chapter {i + 1} lacks {sorted(missing)}")
-        chapters.append(
-            Chapter(
-                entry["file"], entry["title"], int(entry["minutes"]), tuple(entry["objectives"])
+            raise OutlineError(f"{label} lacks {sorted(missing)}")
+        file, minutes, objectives = entry["file"], entry["minutes"], entry["objectives"]
+        if not isinstance(file, str) or not file.endswith(".ipynb"):
+            raise OutlineError(f"{label}: file must be a notebook path, got {file!r}")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+            raise OutlineError(
+                f"{label} ({file}): minutes must be a whole number such as 30, got {minutes!r}"
             )
-        )
+        if not isinstance(objectives, list) or not objectives:
+            raise OutlineError(f"{label} ({file}): objectives must be a non-empty list")
+        if file in seen:
+            raise OutlineError(f"{label}: {file} is listed twice; keep one entry")
+        seen.add(file)
+        if check_files and not (path.parent / file).is_file():
+            raise OutlineError(f"{label}: {file} does not exist; fix the path or add the notebook")
+        chapters.append(Chapter(file, str(entry["title"]), minutes, tuple(map(str, objectives))))
     return chapters
 
 

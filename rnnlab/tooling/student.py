@@ -6,17 +6,19 @@ goes on past it) and their outputs cleared; everything else, outputs included, s
 writes ``HINTS.md``: for every exercise, the hints its checker can give.
 
 A student's work is never lost: ``dest/.rnnlab-student.json`` records a fingerprint of every
-notebook written, and a notebook whose content no longer matches (the student edited it), or
-that was not written by this tool, is left alone unless ``force=True``.
+file written, and a file whose content no longer matches (the student edited it), or that this
+tool did not write, is left alone unless forced by name, and then saved as a ``.bak`` file first.
+Every write is atomic; the course's own notebooks are never a destination.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import datetime
 import hashlib
 import importlib
-import inspect
+import importlib.util
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,10 +26,10 @@ from pathlib import Path
 
 import nbformat
 
-from rnnlab import checks
+from rnnlab.tooling.files import ToolingError, atomic_write, folder_lock, overlaps
 from rnnlab.tooling.outline import ROOT, outline
 
-__all__ = ["STUB", "Report", "checker_hints", "student_notebook", "write"]
+__all__ = ["STUB", "Report", "check_destination", "checker_hints", "student_notebook", "write"]
 
 STUB = 'raise NotImplementedError("Your turn")'
 STUB_SOURCE = f"# Your turn: solve the exercise above; this copy has no worked solution.\n{STUB}"
@@ -59,18 +61,34 @@ def _string_of(node: ast.AST) -> str | None:
     return None
 
 
+def _checks_source() -> tuple[Path, list[str], set[str]]:
+    """Where rnnlab.checks lives, its chapter modules and public names, read without importing it
+    (the checkers import torch; writing student copies needs neither torch nor a kernel)."""
+    spec = importlib.util.find_spec("rnnlab.checks")
+    package = Path(spec.origin).parent
+    tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    values = {
+        target.id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id in ("CHAPTER_MODULES", "__all__")
+    }
+    return package, list(values["CHAPTER_MODULES"]), set(values["__all__"])
+
+
 def checker_hints() -> dict[str, list[str]]:
     """For each public checker of ``rnnlab.checks``, the hints it gives for wrong answers.
 
     Read from the checkers' source (one module per chapter): the messages of every
     ``Result(INCORRECT, ...)``.
     """
+    package, modules, public = _checks_source()
     hints: dict[str, list[str]] = {}
-    for module_name in checks.CHAPTER_MODULES:
-        module = importlib.import_module(f"rnnlab.checks.{module_name}")
-        tree = ast.parse(inspect.getsource(module))
+    for module_name in modules:
+        tree = ast.parse((package / f"{module_name}.py").read_text(encoding="utf-8"))
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name in checks.__all__:
+            if isinstance(node, ast.FunctionDef) and node.name in public:
                 found = []
                 calls = sorted(
                     (c for c in ast.walk(node) if isinstance(c, ast.Call)),
@@ -114,49 +132,212 @@ def _hints_page(notebooks: dict[str, nbformat.NotebookNode]) -> str:
     return "\n".join(lines)
 
 
-def _fingerprint(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
+    text = nbformat.writes(nb)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
+def _valid_notebook(data: bytes) -> bool:
+    try:
+        nbformat.validate(nbformat.reads(data.decode("utf-8"), as_version=4))
+    except Exception:  # noqa: BLE001 - any failure means "not a notebook this tool could write"
+        return False
+    return True
 
 
 @dataclass
 class Report:
-    """What ``write`` did: notebooks written, and edited ones it kept."""
+    """What ``write`` did, file by file.
 
+    ``written``: new or updated copies; ``kept``: copies the student edited, left alone, with a
+    note saying whether the course changed them since; ``replaced``: forced, with the backup
+    path; ``repaired``: copies that were not valid notebooks (an interrupted write), replaced
+    after a backup; ``skipped``: symbolic links, never written through; ``warnings``.
+    """
+
+    dest: Path = Path(".")
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    kept_notes: dict[str, str] = field(default_factory=dict)
+    replaced: dict[Path, Path] = field(default_factory=dict)
+    repaired: dict[Path, Path] = field(default_factory=dict)
+    skipped: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"wrote {len(self.written)} student notebooks"]
-        lines += [
-            f"kept your edited {p.name} (rnnlab student --force overwrites it)" for p in self.kept
-        ]
+        notebooks = [p for p in self.written if p.suffix == ".ipynb"]
+        lines = list(self.warnings)
+        if notebooks or not (self.kept or self.replaced or self.repaired or self.skipped):
+            lines.append(
+                f"wrote {len(notebooks)} student notebooks"
+                if notebooks
+                else "nothing to write: every copy is up to date"
+            )
+        for path, backup in self.replaced.items():
+            lines.append(f"replaced {path.name}; your version is saved as {backup.name}")
+        for path, backup in self.repaired.items():
+            lines.append(
+                f"{path.name} was not a valid notebook (an interrupted write?): rewrote it and "
+                f"kept the damaged file as {backup.name}"
+            )
+        for path in self.kept:
+            lines.append(f"kept your edited {path.name} ({self.kept_notes.get(path.name, '')})")
+        for path in self.skipped:
+            lines.append(
+                f"skipped {path.name}: it is a symbolic link, and rnnlab never writes through one"
+            )
         return "\n".join(lines)
 
 
-def write(dest: Path | str, force: bool = False) -> Report:
-    """Write the student copies of every chapter, and HINTS.md, into ``dest``.
+def _backup(path: Path, data: bytes) -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.name}.bak-{stamp}")
+    n = 1
+    while backup.exists():
+        n += 1
+        backup = path.with_name(f"{path.name}.bak-{stamp}-{n}")
+    atomic_write(backup, data)
+    return backup
+
+
+def _read_manifest(path: Path, report: Report) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in manifest.items()
+        ):
+            raise ValueError("not a mapping of names to fingerprints")
+        return manifest
+    except (ValueError, OSError, UnicodeDecodeError):
+        report.warnings.append(
+            f"warning: {path.name}, the record of your copies, was damaged; rebuilt it (a copy "
+            "equal to the course's counts as untouched, any other as yours)"
+        )
+        return {}
+
+
+def _normalise_force(force, names: list[str]) -> set[str]:
+    if force is True:
+        return set(names)
+    if not force:
+        return set()
+    chosen = set()
+    for item in [force] if isinstance(force, str) else force:
+        item = str(item)
+        if item == "all":
+            return set(names)
+        match = [n for n in names if item in (n, Path(n).stem)]
+        if not match:
+            known = ", ".join(Path(n).stem for n in names if n.endswith(".ipynb"))
+            raise ToolingError(
+                f"--force {item}: no such student copy; give one of {known}, HINTS.md or all"
+            )
+        chosen.update(match)
+    return chosen
+
+
+def check_destination(dest: Path | str) -> Path:
+    """The folder for student copies, checked: never empty, a file, or the course's notebooks.
 
     Raises:
-        NotADirectoryError: ``dest`` exists and is a file.
+        ToolingError: ``dest`` is empty, is a file, or is, contains or lies inside the course's
+            own notebooks folder.
     """
-    dest = Path(dest)
+    if not str(dest).strip():
+        raise ToolingError("DEST is empty: give a folder for the copies, e.g. `student`")
+    dest = Path(dest).expanduser()
     if dest.exists() and not dest.is_dir():
-        raise NotADirectoryError(f"{dest} is a file; give a folder for the student copies")
-    dest.mkdir(parents=True, exist_ok=True)
-    manifest_path = dest / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    report, sources = Report(), {}
-    for chapter in outline():
-        name = Path(chapter.file).name
-        nb = nbformat.read(ROOT / chapter.file, as_version=4)
-        sources[Path(name).stem] = nb
-        target = dest / name
-        if target.exists() and not force and manifest.get(name) != _fingerprint(target):
+        raise ToolingError(f"{dest} is a file; give a folder for the student copies")
+    course = ROOT / "notebooks"
+    if overlaps(dest, course):
+        raise ToolingError(
+            f"{dest} is, contains or lies inside the course's own notebooks ({course}); "
+            "student copies go to a folder of their own, e.g. `rnnlab student student`"
+        )
+    return dest
+
+
+def write(dest: Path | str, force: bool | str | list[str] = False) -> Report:
+    """Write the student copies of every chapter, and HINTS.md, into ``dest``.
+
+    Every file is written atomically (a kill or a full disk leaves the old file whole); a copy
+    the student edited is kept unless named in ``force`` (a chapter stem, a file name, ``all``
+    or ``True``), and then the edited version is saved as ``NAME.bak-DATE`` first. A run with
+    nothing new writes nothing. Two runs into the same folder at once: the second is refused.
+
+    Raises:
+        ToolingError: see ``check_destination``; another run holds the folder; an unknown name
+            in ``force``; the disk is full or the folder is read-only.
+    """
+    dest = check_destination(dest)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ToolingError(f"cannot create {dest}: {err.strerror or err}") from err
+    report = Report(dest=dest)
+    with folder_lock(dest):
+        manifest_path = dest / MANIFEST
+        manifest = _read_manifest(manifest_path, report)
+        recorded = dict(manifest)
+        sources, wanted = {}, {}
+        for chapter in outline():
+            name = Path(chapter.file).name
+            nb = nbformat.read(ROOT / chapter.file, as_version=4)
+            sources[Path(name).stem] = nb
+            wanted[name] = _notebook_bytes(student_notebook(nb))
+        wanted["HINTS.md"] = _hints_page(sources).encode("utf-8")
+        forced = _normalise_force(force, list(wanted))
+        for name in [*wanted, MANIFEST]:  # temporary files of a run that was killed
+            for leftover in dest.glob(f".{name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
+        for name, data in wanted.items():
+            target, new = dest / name, _fingerprint(data)
+            if target.is_symlink():
+                report.skipped.append(target)
+                continue
+            if not target.exists():
+                atomic_write(target, data)
+                manifest[name] = new
+                report.written.append(target)
+                continue
+            current_bytes = target.read_bytes()
+            current = _fingerprint(current_bytes)
+            if current == new:
+                manifest[name] = new  # up to date: nothing to write
+                continue
+            if name.endswith(".ipynb") and not _valid_notebook(current_bytes):
+                report.repaired[target] = _backup(target, current_bytes)
+                atomic_write(target, data)
+                manifest[name] = new
+                continue
+            if current == manifest.get(name):  # untouched since we wrote it: the course changed
+                atomic_write(target, data)
+                manifest[name] = new
+                report.written.append(target)
+                continue
+            if name in forced:
+                report.replaced[target] = _backup(target, current_bytes)
+                atomic_write(target, data)
+                manifest[name] = new
+                continue
             report.kept.append(target)
-            continue
-        nbformat.write(student_notebook(nb), target)
-        manifest[name] = _fingerprint(target)
-        report.written.append(target)
-    (dest / "HINTS.md").write_text(_hints_page(sources), encoding="utf-8")
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            stem = Path(name).stem if name.endswith(".ipynb") else name
+            if name not in manifest:
+                note = "the record of your copies did not know it, so it counts as yours"
+            elif manifest[name] == new:
+                note = "the course has not changed it since your copy"
+            else:
+                note = "the course has changed it since your copy"
+            report.kept_notes[name] = (
+                f"{note}; `rnnlab student {dest} --force {stem}` replaces it and saves yours "
+                "as a .bak file first"
+            )
+        if manifest != recorded or not manifest_path.exists():
+            atomic_write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return report
