@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 from rnnlab import checks
 from rnnlab.tooling import cli, doctor, notebooks, student
+from rnnlab.tooling.files import ToolingError
 from rnnlab.tooling.outline import ROOT, outline
 
 CHAPTERS = [ROOT / c.file for c in outline()]
@@ -21,7 +22,7 @@ CHAPTERS = [ROOT / c.file for c in outline()]
 def copies(tmp_path_factory):
     dest = tmp_path_factory.mktemp("student")
     report = student.write(dest)
-    assert len(report.written) == len(CHAPTERS)
+    assert len([p for p in report.written if p.suffix == ".ipynb"]) == len(CHAPTERS)
     return dest
 
 
@@ -117,21 +118,24 @@ def test_an_edited_notebook_is_never_overwritten(tmp_path):
     nb.cells[0].source += "\n\nmy notes"
     nbformat.write(nb, edited)
     untouched = tmp_path / "03_batch_first.ipynb"
+    before = untouched.read_bytes()
     report = student.write(tmp_path)
     assert report.kept == [edited]
-    assert untouched in report.written
+    assert untouched not in report.written, "an up-to-date copy is not written again"
+    assert untouched.read_bytes() == before
     assert "my notes" in edited.read_text()
     assert "kept your edited 02_nn_rnn.ipynb" in str(report)
     foreign = tmp_path / "04_stacked.ipynb"
-    foreign.write_text("{}")  # a file this tool did not write is left alone too
+    nbformat.write(nbformat.v4.new_notebook(), foreign)  # a notebook this tool did not write
     manifest = json.loads((tmp_path / student.MANIFEST).read_text())
     manifest.pop("04_stacked.ipynb")
     (tmp_path / student.MANIFEST).write_text(json.dumps(manifest))
     assert foreign in student.write(tmp_path).kept
     forced = student.write(tmp_path, force=True)
-    assert edited in forced.written
+    assert edited in forced.replaced
     assert "my notes" not in edited.read_text()
-    with pytest.raises(NotADirectoryError):
+    assert "my notes" in forced.replaced[edited].read_text()
+    with pytest.raises(ToolingError, match="is a file"):
         student.write(tmp_path / "02_nn_rnn.ipynb")
 
 
