@@ -10,11 +10,21 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import random
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
-__all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "Result"]
+__all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "TIME_LIMIT", "Result", "guarded"]
+
+#: Seconds a checker (the student's code included) may run before it is stopped.
+TIME_LIMIT = 10.0
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 _SYMBOL = {CORRECT: "✓ Correct", INCORRECT: "✗ Not quite", NOT_ATTEMPTED: "… Not attempted yet"}
@@ -69,8 +79,88 @@ def _as_number(value) -> float | None:
 
 
 def _as_shape(value) -> tuple | None:
+    """A student's shape answer as a tuple of ints: a torch.Size, a tuple or list of whole
+    numbers (Python or NumPy integers), or a 1-D integer array/tensor; None otherwise."""
     if isinstance(value, torch.Size):
         return tuple(value)
-    if isinstance(value, (tuple, list)) and all(isinstance(v, int) for v in value):
-        return tuple(value)
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy() if value.device.type != "meta" else None
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1 or value.dtype.kind not in "iu":
+            return None
+        return tuple(int(v) for v in value.tolist())
+    if isinstance(value, (tuple, list)) and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(int(v) for v in value)
     return None
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the student's code when the time limit is reached.
+
+    A BaseException, so that a student's ``except Exception`` cannot swallow it.
+    """
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block after ``seconds`` (SIGALRM, repeated until the block ends); where signals
+    are not available (Windows, a thread other than the main one) the block runs unlimited."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _random_state_kept() -> Iterator[None]:
+    """Leave Python's, NumPy's and torch's global random generators as the student had them."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)
+
+
+def guarded(checker):
+    """Wrap a checker so that it never crashes, never hangs and never touches the global random
+    state: an error while reading the answer becomes a "not quite" with the error named, and
+    code that runs past ``TIME_LIMIT`` seconds is stopped and reported."""
+
+    @functools.wraps(checker)
+    def run(*args, **kwargs):
+        with _random_state_kept():
+            try:
+                with _time_limit(TIME_LIMIT):
+                    return checker(*args, **kwargs)
+            except _OutOfTime:
+                return Result(
+                    INCORRECT,
+                    f"your code ran for more than {TIME_LIMIT:g} s and was stopped: look for a "
+                    "loop that never ends",
+                )
+            except Exception as err:  # noqa: BLE001 - a checker answers, it never crashes
+                text = " ".join(str(err).split())[:160]
+                return Result(
+                    INCORRECT,
+                    f"the checker could not use your answer ({type(err).__name__}: {text}); "
+                    "compare its type and shape with what the exercise asks for",
+                )
+
+    return run
