@@ -40,6 +40,31 @@ def _check_int(name: str, value, low: int, high: int | None = None) -> int:
     return int(value)
 
 
+def _check_real(name: str, value, positive: bool = True, low: float | None = None) -> float:
+    """A real number given as a Python or NumPy number (never a bool), finite, > 0 or >= 0."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(
+            f"{name} must be a number such as 0.05, got {type(value).__name__} {value!r}"
+        )
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"{name} must be a real number, got the complex {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not positive and value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} = {value:g} is absurdly small; use at least {low:g}")
+    return value
+
+
+#: The most sequences or samples a generator makes: a million is far beyond any chapter's needs
+#: and still fits in memory; a typo such as 10**12 gets a clear error instead of a frozen kernel.
+MAX_SIZE = 10**6
+
+
 def generate_sequences(n: int = 128, variable_len: bool = False, seed: int = 13):
     """Make ``n`` noisy walks around the square, each clockwise (label 1) or not (label 0).
 
@@ -60,7 +85,7 @@ def generate_sequences(n: int = 128, variable_len: bool = False, seed: int = 13)
 
     Used in: 03_batch_first, 04_stacked, 05_bidirectional (and the applied chapters).
     """
-    n = _check_int("n", n, 1)
+    n = _check_int("n", n, 1, MAX_SIZE)
     seed = _check_int("seed", seed, 0, 2**32 - 1)
     if not isinstance(variable_len, bool):
         raise TypeError(f"variable_len must be True or False, got {variable_len!r}")
@@ -94,6 +119,15 @@ def to_tensors(points, directions=None):
     Used in: 03_batch_first, 04_stacked, 05_bidirectional.
     """
     if isinstance(points, torch.Tensor):
+        if points.device.type == "meta":
+            raise ValueError(
+                "to_tensors got a tensor on the meta device, which holds no values; make the "
+                "data on the CPU"
+            )
+        if points.is_complex():
+            raise TypeError(f"to_tensors expects real numbers, got a tensor of {points.dtype}")
+        if points.dtype in (torch.bfloat16, torch.float16):
+            points = points.float()  # NumPy has no bfloat16
         array = points.detach().cpu().numpy()
     elif isinstance(points, np.ndarray):
         array = points
@@ -128,6 +162,8 @@ def to_tensors(points, directions=None):
             f"to_tensors expects N sequences of shape (L, H_in), i.e. (N, L, H_in) in all; "
             f"got shape {tuple(array.shape)}"
         )
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"to_tensors expects real numbers, got an array of {array.dtype}")
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"to_tensors expects numbers, got an array of {array.dtype}")
     x = torch.as_tensor(array, dtype=torch.float32)  # (N, L, H_in)
@@ -172,9 +208,11 @@ def windows(series: torch.Tensor, size: int, step: int | None = None) -> torch.T
             f"windows expects a series of shape (T,) or (T, H_in), "
             f"got {series.dim()}-D shape {tuple(series.shape)}"
         )
+    if series.is_complex():
+        raise TypeError(f"windows expects a real-valued series, got {series.dtype}")
     T = series.shape[0]
     size = _check_int("size", size, 1, max(T, 1))
-    step = size if step is None else _check_int("step", step, 1)
+    step = size if step is None else _check_int("step", step, 1, max(T, 1))
     if T == 0:
         raise ValueError("windows expects a non-empty series")
     if series.dim() == 1:
@@ -202,18 +240,18 @@ def dc_motor(
         returns voltage (T,) and speed (T,), float32 tensors: one long series each.
 
     Raises:
-        TypeError / ValueError: T not a whole number >= 2, dt, tau or gain not positive, noise
-        negative, dt >= tau (Euler would oscillate).
+        TypeError / ValueError: T not a whole number in 2..MAX_SIZE; dt, tau or gain not a
+        positive finite number (NumPy numbers are fine, booleans are not), dt below 1e-6;
+        noise negative, NaN or inf; dt >= tau (Euler would oscillate).
 
     Used in: 08_time_series_windows.
     """
-    T = _check_int("T", T, 2)
+    T = _check_int("T", T, 2, MAX_SIZE)
     seed = _check_int("seed", seed, 0, 2**32 - 1)
-    for name, value in (("dt", dt), ("tau", tau), ("gain", gain)):
-        if not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    dt = _check_real("dt", dt, low=1e-6)
+    tau = _check_real("tau", tau)
+    gain = _check_real("gain", gain)
+    noise = _check_real("noise", noise, positive=False)
     if dt >= tau:
         raise ValueError(f"dt = {dt} must be smaller than tau = {tau} for a stable simulation")
     rng = np.random.RandomState(seed)

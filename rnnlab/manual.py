@@ -345,15 +345,21 @@ def _copy_by_key(source: dict, target: nn.Module, rename: dict[str, str]) -> Non
     """Copy ``source[old]`` into ``target``'s parameter ``new`` for each old -> new, shapes
     asserted, under no_grad (nanoGPT's from_pretrained does the same)."""
     target_state = target.state_dict()
-    assert set(rename.values()) == set(target_state), (
-        f"keys {sorted(rename.values())} do not cover {sorted(target_state)}"
-    )
+    missing = [old for old in rename if old not in source]
+    if missing or set(rename.values()) != set(target_state):
+        found = ", ".join(sorted(source)[:6])
+        raise ValueError(
+            f"this needs the plain parameters of nn.RNN ({', '.join(sorted(rename)[:4])}, ...), "
+            f"but the module's state_dict has {found}. Weight norm or another parametrization "
+            "renames them: remove it first (torch.nn.utils.parametrize.remove_parametrizations)"
+        )
     with torch.no_grad():
         for old, new in rename.items():
-            assert source[old].shape == target_state[new].shape, (
-                f"{old} {tuple(source[old].shape)} does not fit {new} "
-                f"{tuple(target_state[new].shape)}"
-            )
+            if source[old].shape != target_state[new].shape:
+                raise ValueError(
+                    f"{old} {tuple(source[old].shape)} does not fit {new} "
+                    f"{tuple(target_state[new].shape)}"
+                )
             target_state[new].copy_(source[old])
 
 

@@ -39,9 +39,28 @@ def _new_axes(ax, figsize=FIGSIZE):
     return ax.figure, ax
 
 
+def _to_numpy(value, name: str):
+    """A tensor as a NumPy array a figure can use; other values pass through unchanged.
+
+    Raises:
+        ValueError: the tensor is on the meta device (it holds no values). TypeError: complex.
+    """
+    if not isinstance(value, torch.Tensor):
+        return value
+    if value.device.type == "meta":
+        raise ValueError(
+            f"{name} is on the meta device, which holds shapes but no values; compute it on "
+            "the CPU to draw it"
+        )
+    if value.is_complex():
+        raise TypeError(f"{name} is complex ({value.dtype}); a figure needs real numbers")
+    if value.dtype in (torch.bfloat16, torch.float16):
+        value = value.float()  # NumPy has no bfloat16: draw in float32
+    return value.detach().cpu().numpy()
+
+
 def _as_numpy_list(points, name: str) -> list[np.ndarray]:
-    if isinstance(points, torch.Tensor):
-        points = points.detach().cpu().numpy()
+    points = _to_numpy(points, name)
     if isinstance(points, np.ndarray) and points.ndim == 2:
         points = [points]
     try:
@@ -62,8 +81,7 @@ def _as_numpy_list(points, name: str) -> list[np.ndarray]:
 def _labels(directions, n: int) -> list[int]:
     if directions is None:
         return [1] * n
-    if isinstance(directions, torch.Tensor):
-        directions = directions.detach().cpu().numpy()
+    directions = _to_numpy(directions, "directions")
     try:
         labels = [int(d) for d in np.asarray(directions).reshape(-1)]
     except (TypeError, ValueError) as err:
@@ -136,14 +154,18 @@ def square_sequences(points, directions=None, ax=None, title: str | None = None)
 
 def _principal_plane(states) -> tuple[np.ndarray, str]:
     """Project (N, L, H) states onto their first two principal components when H > 2."""
-    if isinstance(states, torch.Tensor):
-        states = states.detach().cpu().numpy()
+    states = _to_numpy(states, "states")
     try:
         states = np.asarray(states, dtype=float)
     except (TypeError, ValueError) as err:
         raise ValueError(
             f"states must be an (N, L, H) tensor of numbers, got {type(states).__name__}"
         ) from err
+    if not np.isfinite(states).all():
+        raise ValueError(
+            "states hold NaN or inf: the network diverged before they were recorded; train "
+            "with a smaller learning rate, or check the input for NaN"
+        )
     if states.ndim != 3 or states.shape[-1] < 2 or 0 in states.shape:
         raise ValueError(f"states must have shape (N, L, H) with H >= 2, got {states.shape}")
     if states.shape[-1] == 2:
@@ -222,8 +244,7 @@ def training_curves(history, title: str | None = None) -> Figure:
 
 
 def _series(values, name: str) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
+    values = _to_numpy(values, name)
     try:
         return np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError) as err:

@@ -48,17 +48,46 @@ def _check(model, loader, name: str) -> None:
         )
 
 
+def _batch(batch, name: str):
+    """(x, y) from one batch of a loader; a clear error for any other structure."""
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        got = f"{len(batch)} items" if isinstance(batch, (tuple, list)) else type(batch).__name__
+        raise ValueError(
+            f"{name} must yield (x, y) pairs, but a batch has {got}; wrap the dataset so each "
+            "item is (input, target), e.g. TensorDataset(x, y)"
+        )
+    x, y = batch
+    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise TypeError(
+            f"{name} must yield tensors (x, y), got ({type(x).__name__}, {type(y).__name__})"
+        )
+    return x, y
+
+
 def _loss(model: nn.Module, loss_fn, x, y, classify: bool):
     """The model's prediction and loss on one batch; a clear error if the two do not fit."""
+    if classify and (y.is_floating_point() or y.is_complex()):
+        raise ValueError(
+            f"classify=True trains a classifier, so y must hold class indices (N,) int64; this "
+            f"batch's y is {y.dtype} of shape {tuple(y.shape)}. For a regression, pass "
+            "classify=False (the loss becomes the mean squared error)"
+        )
     try:
         prediction = model(x)
-        return prediction, loss_fn(prediction, y)
+        loss = loss_fn(prediction, y)
     except (RuntimeError, TypeError, ValueError, IndexError) as err:
         target = "class indices (N,)" if classify else "targets shaped like the prediction"
         raise ValueError(
             f"the model and the data do not fit: a batch x of shape {tuple(x.shape)} with y of "
             f"shape {tuple(y.shape)} ({target}) failed with {type(err).__name__}: {err}"
         ) from err
+    if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
+        shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
+        raise ValueError(
+            f"loss_fn must return one number per batch, got {shape}; use a loss with "
+            "reduction='mean' (the default), not reduction='none'"
+        )
+    return prediction, loss
 
 
 def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module, classify: bool = True):
@@ -77,7 +106,8 @@ def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module, classify:
     model.eval()
     total, correct, count = 0.0, 0, 0
     with torch.no_grad():
-        for x, y in loader:
+        for batch in loader:
+            x, y = _batch(batch, "loader")
             prediction, loss = _loss(model, loss_fn, x, y, classify)
             total += loss.item() * len(x)
             if classify:
@@ -109,7 +139,10 @@ def fit(
     mean squared error otherwise.
 
     Raises:
-        TypeError: model or loaders of the wrong type. ValueError: epochs < 1 or lr <= 0.
+        TypeError: model or loaders of the wrong type, batches that are not (x, y) tensors.
+        ValueError: epochs < 1 or lr <= 0; float targets with ``classify=True`` (a regression:
+        pass ``classify=False``); an empty loader; a model with nothing to train; a loss that
+        is not one number per batch (``reduction='none'``).
 
     Used in: 07_classify_directions, 08_time_series_windows.
     """
@@ -119,9 +152,18 @@ def fit(
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr <= 10:
         raise ValueError(f"lr must be a positive number up to 10 (0.01 is typical), got {lr!r}")
+    if not isinstance(classify, bool):
+        raise TypeError(f"classify must be True or False, got {classify!r}")
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if not trainable:
+        why = "has no parameters" if not list(model.parameters()) else "has every parameter frozen"
+        raise ValueError(
+            f"the model {why}, so there is nothing to train; unfreeze some with "
+            "p.requires_grad_(True), or give a model with layers"
+        )
     if loss_fn is None:
         loss_fn = nn.CrossEntropyLoss() if classify else nn.MSELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(trainable, lr=lr)
     history = History()
     # One refresh per epoch (miniters=1, mininterval=0) and no timings in the bar: repeatable.
     bar = tqdm(
@@ -136,13 +178,19 @@ def fit(
     for _ in range(epochs):
         model.train()
         total, count = 0.0, 0
-        for x, y in train_loader:
+        for batch in train_loader:
+            x, y = _batch(batch, "train_loader")
             optimizer.zero_grad()
             _, loss = _loss(model, loss_fn, x, y, classify)
             loss.backward()
             optimizer.step()
             total += loss.item() * len(x)
             count += len(x)
+        if count == 0:
+            raise ValueError(
+                "train_loader yielded no batches: its dataset is empty (or drop_last=True "
+                "dropped the only, short batch)"
+            )
         val_loss, val_accuracy = evaluate(model, val_loader, loss_fn, classify)
         history.train_loss.append(total / count)
         history.val_loss.append(val_loss)
