@@ -374,3 +374,51 @@ def test_cli_main_reports_instead_of_raising(tmp_path, capsys):
     assert cli.main(["student", str(tmp_path / "f"), "--force", "nothing-like-this"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rnnlab student: error: --force nothing-like-this")
+
+
+# -- the doctor diagnoses what is really wrong ---------------------------------------------------
+
+
+def test_doctor_runs_without_torch_and_says_how_to_fix_it():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from rnnlab.tooling import cli\n"
+        "sys.exit(cli.main(['doctor']))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "[FAIL] torch does not import" in run.stdout
+    assert "pip install torch==2.13.0" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_doctor_starts_the_kernel_and_catches_one_without_ipykernel(tmp_path):
+    python = tmp_path / "bare" / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True
+    )
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (no ipykernel)",
+                "language": "python",
+            }
+        )
+    )
+    env = dict(os.environ, JUPYTER_PATH=str(tmp_path / "jupyter"), PYTHONPATH=str(ROOT))
+    run = subprocess.run([*RNNLAB, "doctor"], capture_output=True, text=True, env=env, timeout=180)
+    assert run.returncode == 1, run.stdout
+    assert "[FAIL] the python3 Jupyter kernel could not run a cell" in run.stdout
+    assert "ipykernel install --sys-prefix --name python3" in run.stdout
+    assert "everything is ready" not in run.stdout
+
+
+def test_doctor_rejects_an_invalid_book_yml(course_copy, tmp_path):
+    (course_copy / "book.yml").write_text("title: x\nchapters: [\n")
+    run = _run(["doctor"], tmp_path, course_copy)
+    assert run.returncode == 1
+    assert "[FAIL] book.yml is not valid" in run.stdout
+    assert "everything is ready" not in run.stdout

@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 import shutil
 import sys
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from rnnlab.tooling.outline import ROOT
+from rnnlab.tooling.outline import ROOT, outline
 
 __all__ = ["Check", "checks", "report"]
 
@@ -112,6 +113,70 @@ def _kernel() -> Check:
     )
 
 
+def _torch() -> Check:
+    """torch imports and computes (a broken or missing torch is the commonest failure)."""
+    try:
+        import torch
+
+        value = float(torch.tanh(torch.ones(1)).item())
+    except Exception as err:  # noqa: BLE001 - ImportError, OSError from a broken wheel, ...
+        return Check(
+            False,
+            f"torch does not import ({type(err).__name__}: {' '.join(str(err).split())[:120]})",
+            f"{sys.executable} -m pip install torch==2.13.0   "
+            "(the release the course's outputs were made with)",
+        )
+    if abs(value - 0.7615941559557649) > 1e-6:
+        return Check(False, "torch imports but computes tanh wrongly", "reinstall torch")
+    return Check(True, f"torch {torch.__version__} imports and computes")
+
+
+def _kernel_runs(timeout: float = 60.0) -> Check:
+    """Start the python3 kernel for real and run one cell that imports the course, timed."""
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError as err:
+        return Check(
+            False,
+            f"Jupyter's notebook runner is missing ({err.name})",
+            f"{sys.executable} -m pip install nbclient nbformat ipykernel",
+        )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import rnnlab\nprint(rnnlab.environment())")]
+    start = time.perf_counter()
+    try:
+        NotebookClient(
+            nb, timeout=int(timeout), kernel_name="python3", startup_timeout=60
+        ).execute()
+    except Exception as err:  # noqa: BLE001 - every failure here is the same diagnosis
+        reason = " ".join(str(err).split())[:160] or type(err).__name__
+        return Check(
+            False,
+            f"the python3 Jupyter kernel could not run a cell: {reason}",
+            f"{sys.executable} -m pip install ipykernel && "
+            f"{sys.executable} -m ipykernel install --sys-prefix --name python3   "
+            "(makes the kernel use this Python, where the course is installed)",
+        )
+    seconds = time.perf_counter() - start
+    output = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    return Check(True, f"the python3 kernel runs the course ({output.strip()}; {seconds:.1f} s)")
+
+
+def _outline() -> Check:
+    try:
+        chapters = outline()
+    except FileNotFoundError:
+        return Check(
+            False,
+            "book.yml, the course outline, is missing",
+            "reinstall the course (pip install --force-reinstall rnnlab) or restore book.yml",
+        )
+    except ValueError as err:
+        return Check(False, f"book.yml is not valid: {err}", "edit book.yml as the message says")
+    return Check(True, f"book.yml lists {len(chapters)} chapters, every file present")
+
+
 def _backend() -> Check:
     try:
         importlib.import_module("matplotlib")
@@ -147,9 +212,14 @@ def _course() -> Check:
     )
 
 
-def checks() -> list[Check]:
-    """Every check, in the order they are printed."""
-    return [_python(), *_pins(), _kernel(), _backend(), _disk(), _course()]
+def checks(run_kernel: bool = True) -> list[Check]:
+    """Every check, in the order they are printed; ``run_kernel`` starts a kernel (a few s)."""
+    results = [_python(), *_pins(), _torch(), _kernel(), _backend(), _disk(), _course()]
+    if results[-1].ok:
+        results.append(_outline())
+    if run_kernel and all(c.ok for c in results if "kernel" in c.what or "torch" in c.what):
+        results.append(_kernel_runs())
+    return results
 
 
 def report() -> tuple[str, bool]:
