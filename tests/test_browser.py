@@ -22,8 +22,14 @@ def html():
 
 
 @pytest.fixture(scope="module")
-def deck(npm):
-    return slides.build(BUILD / "slides", chapters=["03_batch_first"])[0]
+def decks(npm):
+    """Every chapter's deck, built once: {stem: path}."""
+    return {path.name.split(".")[0]: path for path in slides.build(BUILD / "slides")}
+
+
+@pytest.fixture(scope="module")
+def deck(decks):
+    return decks["03_batch_first"]
 
 
 class _Links(HTMLParser):
@@ -128,3 +134,67 @@ def test_slide_deck_renders_offline(browser, deck):
     page.screenshot(path=str(BUILD / "slides-03_batch_first.png"))
     assert errors == []
     page.close()
+
+
+# -- slides an instructor can present ----------------------------------------------------------
+
+_SLIDE_SIZES = """() => Reveal.getSlides().map(s => {
+    const i = Reveal.getIndices(s);
+    Reveal.slide(i.h, i.v);
+    const cut = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1);
+    return {h: i.h, v: i.v, height: s.scrollHeight, cut: cut.length,
+            text: (s.innerText || '').trim().slice(0, 60)};
+})"""
+
+
+def test_every_slide_of_every_deck_fits_1280_by_720(browser, decks):
+    """Visit every slide of every deck at 1280x720: none is taller than the screen, and no code
+    block or output scrolls sideways. A screenshot of each deck's first slide stays in _build."""
+    overflowing, visited = [], 0
+    for stem, path in decks.items():
+        page = browser.new_page(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
+        page.goto(path.as_uri())
+        page.wait_for_selector(".reveal.ready")
+        page.wait_for_function(IMAGES_DONE)
+        page.screenshot(path=str(BUILD / f"slides-first-{stem}.png"))
+        for slide in page.evaluate(_SLIDE_SIZES):
+            visited += 1
+            if slide["height"] > slides.HEIGHT or slide["cut"]:
+                overflowing.append((stem, slide))
+        page.close()
+    assert visited >= 10 * len(decks)
+    assert not overflowing, f"{len(overflowing)} of {visited} slides do not fit: {overflowing}"
+
+
+def test_speaker_notes_open_offline_and_no_mathjax_box(browser, decks):
+    """The presenter's view (key s) opens from the local reveal.js and shows the slide's notes;
+    MathJax typesets without its "Loading [MathJax]" box."""
+    nb = nbformat.read(ROOT / outline()[0].file, as_version=4)
+    note = "Say this aloud: the hidden state starts at zero."
+    cell = nbformat.v4.new_markdown_cell(note)
+    cell.metadata["slideshow"] = {"slide_type": "notes"}
+    nb.cells.insert(1, cell)
+    path = decks["01_rnn_cell"].with_name("_notes_check.slides.html")
+    body, _ = slides._exporter().from_notebook_node(nb, resources={"metadata": {"name": "n"}})
+    path.write_text(body, encoding="utf-8")
+    page = browser.new_page(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
+    errors = _console_errors(page)
+    page.goto(path.as_uri())
+    page.wait_for_selector(".reveal.ready")
+    assert page.evaluate("() => document.querySelector('aside.notes') !== null")
+    with page.expect_popup() as popup:
+        page.keyboard.press("s")
+    speaker = popup.value
+    speaker.wait_for_load_state()
+    assert "Speaker View" in speaker.title()
+    speaker.wait_for_function(f"document.body.innerText.includes({note[:25]!r})")
+    box = (
+        "() => { const m = document.getElementById('MathJax_Message');"
+        " return !!m && m.offsetParent !== null && m.innerText.trim() !== ''; }"
+    )
+    page.wait_for_timeout(500)
+    assert not page.evaluate(box), "MathJax shows its loading box"
+    assert errors == []
+    speaker.close()
+    page.close()
+    path.unlink()

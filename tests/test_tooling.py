@@ -196,25 +196,86 @@ def test_api_and_intro_pages_list_everything():
         assert f"{number}. [{chapter.title}]" in intro
 
 
-def test_slide_roles():
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_stored_slide_layout_keeps_the_fixed_roles(path):
+    """Headings open slides, solutions are fragments (or open a subslide when they would not
+    fit), the title slide is short; the rest is the measured layout (`rnnlab slides --annotate`).
+    """
     from rnnlab.tooling import slides
 
-    nb = nbformat.read(CHAPTERS[0], as_version=4)
-    for cell in nb.cells:
-        assert cell.metadata["slideshow"]["slide_type"] == slides.slide_type(cell)
-    assert any(slides.slide_type(c) == "slide" for c in nb.cells)
-    assert any(slides.slide_type(c) == "fragment" for c in nb.cells)
+    nb = nbformat.read(path, as_version=4)
+    kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
+    assert kinds[0] == "slide"
+    assert "What you will learn" not in nb.cells[0].source, "objectives get a slide of their own"
+    for cell, kind in zip(nb.cells, kinds, strict=True):
+        fixed = slides.slide_type(cell)
+        if fixed in ("slide", "subslide"):
+            assert kind == fixed, cell.source[:60]
+        elif fixed == "fragment":
+            assert kind in ("fragment", "subslide"), cell.source[:60]
+        else:
+            assert kind in ("-", "subslide", "notes"), (kind, cell.source[:60])
+    assert nb.metadata.get("rise") == slides.RISE_SETTINGS
+
+
+def test_layout_never_fills_a_slide_past_the_budget():
+    from rnnlab.tooling import slides
+
+    def cell(kind, source, tags=(), cell_id=""):
+        made = (nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell)(
+            source
+        )
+        made.id, made.metadata["tags"] = cell_id, list(tags)
+        return made
+
+    cells = [
+        cell("md", "# 1. Title", cell_id="a"),
+        cell("code", "x = 1", cell_id="b"),
+        cell("md", "## 1. Section", cell_id="c"),
+        cell("code", "y = 2", cell_id="d"),
+        cell("code", "z = 3", cell_id="e"),
+        cell("md", "A long paragraph of prose.", cell_id="f"),
+        cell("code", "answer = ...", ["exercise"], cell_id="g"),
+        cell("code", "answer = 1", ["solution"], cell_id="h"),
+        cell("md", "| a | b |\n|---|---|\n| 1 | 2 |", cell_id="i"),
+    ]
+    heights = {"a": 100, "b": 300, "c": 80, "d": 400, "e": 300, "f": 500, "g": 100, "h": 150,
+               "i": 900}  # fmt: skip
+    kinds = slides.layout(cells, heights, budget=600)
+    assert kinds == [
+        "slide", "-", "slide", "-", "subslide", "notes", "-", "fragment", "notes",
+    ]  # fmt: skip
+
+
+def test_unknown_chapters_are_refused_before_npm_runs(tmp_path, monkeypatch):
+    from rnnlab.tooling import slides
+
+    monkeypatch.setattr(slides, "_vendor", lambda out: pytest.fail("npm ran first"))
+    with pytest.raises(ToolingError, match="not chapters of book.yml"):
+        slides.build(out=tmp_path, chapters=["99_nothing"])
 
 
 def test_npm_is_needed_only_when_the_assets_are_missing(tmp_path, monkeypatch):
     from rnnlab.tooling import slides
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(RuntimeError, match="needs npm"):
+    with pytest.raises(ToolingError, match="needs npm"):
         slides.build(out=tmp_path)
-    monkeypatch.setattr(slides, "_vendor", lambda out: out)
-    with pytest.raises(ValueError, match="not chapters of book.yml"):
-        slides.build(out=tmp_path, chapters=["99_nothing"])
+
+
+def test_npm_offline_fails_fast_with_the_reason(tmp_path, monkeypatch):
+    from rnnlab.tooling import slides
+
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 1, "", "npm error network ENOTFOUND")
+
+    monkeypatch.setattr(slides.subprocess, "run", fake_run)
+    with pytest.raises(ToolingError, match="ENOTFOUND"):
+        slides.build(out=tmp_path)
+    assert "--fetch-retries=1" in calls[0]
 
 
 def test_lab_opens_the_first_chapter_of_the_outline(monkeypatch):

@@ -56,6 +56,9 @@ def _slides(args) -> int:
     from rnnlab.tooling import slides
 
     start = time.perf_counter()
+    if args.annotate:
+        changed = slides.annotate(chapters=args.chapters or None)
+        print(f"stored the slide layout of {len(changed)} notebooks (measured in Chromium)")
     decks = slides.build(chapters=args.chapters or None)
     print(
         f"wrote {len(decks)} slide decks in {time.perf_counter() - start:.1f} s to "
@@ -97,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("book", help="build the course website into _build/html").set_defaults(run=_book)
     slides = sub.add_parser("slides", help="build offline reveal.js decks into _build/slides")
     slides.add_argument("chapters", nargs="*", help="chapter names such as 03_batch_first")
+    slides.add_argument(
+        "--annotate",
+        action="store_true",
+        help="maintainers: measure every cell in Chromium and store a slide layout that fits "
+        "1280x720 in the notebooks' metadata (for these decks and RISE), then build",
+    )
     slides.set_defaults(run=_slides)
     student = sub.add_parser("student", help="write student copies without the solutions")
     student.add_argument("dest", help="folder for the student copies")
