@@ -171,10 +171,11 @@ def test_train(value):
 
 
 CHECKERS = {
-    "cell_weight_shapes": 2,
+    "cell_weight_shapes": 3,
     "my_rnn_cell": 1,
+    "loop_final_state": 1,
     "forum_final_state": 1,
-    "forum_inputs": 2,
+    "last_step_states": 1,
     "to_sequence_first": 1,
     "windows_batch": 1,
     "layer_state": 1,
@@ -227,6 +228,7 @@ def test_checkers_with_a_module(answer, shape_answer):
             answer,
         ),
         checks.head_in_features(rnn, answer),
+        checks.hidden_size_message(rnn, torch.zeros(5, 2), torch.zeros(1, 5), answer, shape_answer),
     ):
         assert isinstance(result, checks.Result)
 
@@ -237,6 +239,7 @@ def test_the_checker_list_is_complete():
         "lstm_shapes",
         "accuracy_value",
         "head_in_features",
+        "hidden_size_message",
         "Result",
     }
     assert covered == set(checks.__all__)

@@ -4,6 +4,8 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from rnnlab import checks
@@ -152,3 +154,36 @@ def test_nn_rnn_checkers_leave_the_random_state_alone():
     checks.last_step_states(_buggy)
     checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 1, 5))
     assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_hidden_size_message_with_h0_one_state_per_step():
+    rnn, x = nn.RNN(3, 4), torch.zeros(5, 3)
+    h0 = torch.zeros(5, 4)  # (L, H): one state per step
+    assert checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (5, 1, 4))
+    assert "2-D shapes" in repr(checks.hidden_size_message(rnn, x, h0, (1, 4), (5, 4)))
+    assert "wrong order" in repr(checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 5, 4)))
+    assert "not the sequence length" in repr(
+        checks.hidden_size_message(rnn, x, h0, (1, 5, 4), (5, 1, 4))
+    )
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.lists(st.integers(-2, 2), max_size=4),
+    st.tuples(st.integers(-2, 6), st.integers(-2, 6), st.integers(-2, 6)),
+    st.just(...),
+    st.just(torch.zeros(3)),
+    st.just(np.array([1, 1, 4])),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(expected=_JUNK, got=_JUNK)
+def test_hidden_size_message_never_raises_on_junk(expected, got):
+    rnn, x, h0 = _setup()
+    result = checks.hidden_size_message(rnn, x, h0, expected, got)
+    assert result.status in ("correct", "incorrect", "not attempted")

@@ -7,6 +7,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from rnnlab import plots  # noqa: E402
@@ -50,3 +52,21 @@ def test_unrolled_cell_with_outputs_names_where_nn_rnn_returns_each_state():
 def test_unrolled_cell_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.unrolled_cell(**kwargs)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    L=st.one_of(st.none(), st.integers(-3, 12), st.floats(allow_nan=True), st.text(max_size=2)),
+    show_outputs=st.one_of(st.booleans(), st.none(), st.integers(0, 1)),
+)
+def test_unrolled_cell_draws_or_explains(L, show_outputs):
+    valid = (isinstance(L, int) and not isinstance(L, bool) and 1 <= L <= 8) and isinstance(
+        show_outputs, bool
+    )
+    if not valid:
+        with pytest.raises(ValueError, match="must"):
+            plots.unrolled_cell(L=L, show_outputs=show_outputs)
+        return
+    fig = plots.unrolled_cell(L=L, show_outputs=show_outputs)
+    assert len([p for p in fig.axes[0].patches if isinstance(p, Rectangle)]) == L
+    plt.close(fig)
