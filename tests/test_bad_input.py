@@ -171,7 +171,8 @@ def test_train(value):
 
 
 CHECKERS = {
-    "cell_weight_shapes": 3,
+    "cell_weight_shapes": 2,
+    "cell_parameters": 3,
     "my_rnn_cell": 1,
     "loop_final_state": 1,
     "forum_final_state": 1,

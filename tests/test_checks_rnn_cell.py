@@ -16,10 +16,10 @@ def _solution_step(x, h, cell):
     return torch.tanh(x @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh)
 
 
-def test_cell_weight_shapes_accepts_the_answer_written_many_ways():
-    assert checks.cell_weight_shapes((4, 7), (4, 4), 4 * (7 + 4 + 2))
-    assert checks.cell_weight_shapes(torch.Size([4, 7]), [4, 4], np.int64(52))
-    assert checks.cell_weight_shapes(np.array([4, 7]), (np.int32(4), np.int64(4)), 52)
+def test_cell_parameters_accepts_the_answer_written_many_ways():
+    assert checks.cell_parameters((4, 7), (4, 4), 4 * (7 + 4 + 2))
+    assert checks.cell_parameters(torch.Size([4, 7]), [4, 4], np.int64(52))
+    assert checks.cell_parameters(np.array([4, 7]), (np.int32(4), np.int64(4)), 52)
 
 
 @pytest.mark.parametrize(
@@ -39,26 +39,26 @@ def test_cell_weight_shapes_accepts_the_answer_written_many_ways():
         (((4.5, 7), (4, 4), 52), "tuple of whole numbers"),
     ],
 )
-def test_cell_weight_shapes_names_each_mistake(answer, hint):
-    result = checks.cell_weight_shapes(*answer)
+def test_cell_parameters_names_each_mistake(answer, hint):
+    result = checks.cell_parameters(*answer)
     assert _status(result) == "incorrect"
     assert hint in repr(result)
     assert "(4, 7)" not in repr(result)
 
 
-def test_cell_weight_shapes_stub_and_half_filled():
-    assert _status(checks.cell_weight_shapes(..., ..., ...)) == "not attempted"
-    assert _status(checks.cell_weight_shapes((4, 7), ..., ...)) == "not attempted"
+def test_cell_parameters_stub_and_half_filled():
+    assert _status(checks.cell_parameters(..., ..., ...)) == "not attempted"
+    assert _status(checks.cell_parameters((4, 7), ..., ...)) == "not attempted"
 
 
-def test_cell_weight_shapes_rejects_every_other_small_shape():
+def test_cell_parameters_rejects_every_other_small_shape():
     rng = np.random.default_rng(0)
     for _ in range(200):
         ih = tuple(int(v) for v in rng.integers(1, 9, size=2))
         hh = tuple(int(v) for v in rng.integers(1, 9, size=2))
         n = int(rng.integers(40, 60))
         expected = ih == (4, 7) and hh == (4, 4) and n == 52
-        assert bool(checks.cell_weight_shapes(ih, hh, n)) == expected
+        assert bool(checks.cell_parameters(ih, hh, n)) == expected
 
 
 def test_my_rnn_cell_solution_and_right_answers_written_differently():
@@ -247,8 +247,8 @@ def test_results_never_print_the_expected_value():
     for result in (
         checks.forum_final_state(3.0),
         checks.forum_final_state(...),
-        checks.cell_weight_shapes((1, 1), (1, 1), 5),
-        checks.cell_weight_shapes((4, 7), (4, 4), 5),
+        checks.cell_parameters((1, 1), (1, 1), 5),
+        checks.cell_parameters((4, 7), (4, 4), 5),
     ):
         text = repr(result)
         assert f"{h:g}" not in text
@@ -260,5 +260,18 @@ def test_checkers_leave_the_global_random_state_alone():
     before = torch.get_rng_state()
     checks.my_rnn_cell(_solution_step)
     checks.loop_final_state(_fixed_loop)
-    checks.cell_weight_shapes((4, 7), (4, 4), 52)
+    checks.cell_parameters((4, 7), (4, 4), 52)
     assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_cell_weight_shapes_of_the_template():
+    assert checks.cell_weight_shapes((3, 5), (3, 3))
+    assert checks.cell_weight_shapes(torch.Size([3, 5]), [np.int64(3), 3])
+    wrong = checks.cell_weight_shapes((5, 3), (3, 3))
+    assert _status(wrong) == "incorrect"
+    assert "transposed" in repr(wrong)
+    assert "weight_hh" in repr(checks.cell_weight_shapes((3, 5), (3, 5)))
+    assert _status(checks.cell_weight_shapes(..., ...)) == "not attempted"
+    assert _status(checks.cell_weight_shapes("3x5", (3, 3))) == "incorrect"
+    assert _status(checks.cell_weight_shapes((), (3, 3))) == "incorrect"
+    assert "(3, 5)" not in repr(checks.cell_weight_shapes((1, 1), (1, 1)))

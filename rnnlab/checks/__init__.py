@@ -27,6 +27,7 @@ from rnnlab.checks.classify_directions import accuracy_value, head_in_features
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
+    cell_parameters,
     cell_weight_shapes,
     forum_final_state,
     loop_final_state,
@@ -55,6 +56,7 @@ __all__ = [
     "Result",
     "accuracy_value",
     "bidirectional_features",
+    "cell_parameters",
     "cell_weight_shapes",
     "final_states",
     "forget_gate_rows",

@@ -29,7 +29,13 @@ from rnnlab.checks._verdict import (
     _run_student,
 )
 
-__all__ = ["cell_weight_shapes", "forum_final_state", "loop_final_state", "my_rnn_cell"]
+__all__ = [
+    "cell_parameters",
+    "cell_weight_shapes",
+    "forum_final_state",
+    "loop_final_state",
+    "my_rnn_cell",
+]
 
 #: Probe sizes (N, H_in, H), all different within each probe.
 _PROBE_SIZES = ((6, 3, 5), (2, 5, 4), (7, 1, 3))
@@ -99,7 +105,45 @@ def _forbid_rnn_cell(called: list[str]):
         yield
 
 
-def cell_weight_shapes(weight_ih_shape, weight_hh_shape, n_params) -> Result:
+def cell_weight_shapes(weight_ih_shape, weight_hh_shape) -> Result:
+    """Exercise: the shapes of ``weight_ih`` and ``weight_hh`` of ``nn.RNNCell(5, 3)``.
+
+    Shapes: answers are tuples, lists or ``torch.Size`` such as (rows, columns).
+
+    Used in: the notebook template (and chapter drafts that reuse it).
+    """
+    H_in, H = 5, 3
+    pending = _not_attempted(weight_ih_shape, weight_hh_shape)
+    if pending is not None:
+        return pending
+    ih, hh = _shape_answer(weight_ih_shape), _shape_answer(weight_hh_shape)
+    if ih is None or hh is None or len(ih) != 2 or len(hh) != 2:
+        return Result(
+            INCORRECT,
+            "give each shape as a tuple of whole numbers, (rows, columns): each weight is a matrix",
+        )
+    if ih == (H_in, H):
+        return Result(
+            INCORRECT,
+            "weight_ih is transposed: PyTorch stores one row per hidden "
+            "unit, so the cell computes x @ weight_ih.T",
+        )
+    if ih != (H, H_in):
+        return Result(
+            INCORRECT,
+            "weight_ih maps the H_in input features to the H hidden units: "
+            "which of its dimensions is which?",
+        )
+    if hh != (H, H):
+        return Result(
+            INCORRECT,
+            "weight_ih is right. weight_hh maps the previous hidden state to "
+            "the new one: how many values go in, how many come out?",
+        )
+    return Result(CORRECT, "weight_ih is (H, H_in) and weight_hh is (H, H)")
+
+
+def cell_parameters(weight_ih_shape, weight_hh_shape, n_params) -> Result:
     """Exercise: predict the shapes of ``weight_ih`` and ``weight_hh`` of
     ``nn.RNNCell(input_size=7, hidden_size=4)`` and its number of parameters.
 
