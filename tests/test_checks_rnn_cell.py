@@ -275,3 +275,19 @@ def test_cell_weight_shapes_of_the_template():
     assert _status(checks.cell_weight_shapes("3x5", (3, 3))) == "incorrect"
     assert _status(checks.cell_weight_shapes((), (3, 3))) == "incorrect"
     assert "(3, 5)" not in repr(checks.cell_weight_shapes((1, 1), (1, 1)))
+
+
+def test_an_endless_loop_is_stopped_and_reported(monkeypatch):
+    from rnnlab.checks import rnn_cell
+
+    monkeypatch.setattr(rnn_cell, "TIME_LIMIT", 0.2)
+
+    def endless(*args):
+        while True:
+            pass
+
+    for checker in (checks.my_rnn_cell, checks.loop_final_state, checks.last_step_states):
+        result = checker(endless)
+        assert _status(result) == "incorrect"
+        assert "TimeoutError" in repr(result)
+    assert checks.my_rnn_cell(_solution_step)  # the timer is off again

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import signal
+import threading
 from collections.abc import Callable
 from unittest import mock
 
@@ -82,6 +84,41 @@ def _random_cell(gen: torch.Generator, H_in: int, H: int, nonlinearity: str = "t
         for p in cell.parameters():
             p.copy_(torch.randn(p.shape, generator=gen))
     return cell
+
+
+#: Seconds a student's function may run in one call before the checker stops it.
+TIME_LIMIT = 5.0
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None = None):
+    """Raise TimeoutError inside the block after ``seconds`` (default ``TIME_LIMIT``; POSIX main
+    thread only, elsewhere no limit).
+
+    The student's function runs inside it, so an endless loop becomes an answer, not a hang.
+    """
+    seconds = TIME_LIMIT if seconds is None else seconds
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TimeoutError(f"your function ran longer than {seconds:g} s: is a loop endless?")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_limited(function, *args):
+    """``_run_student`` under the time limit: (value, None) or (None, Result)."""
+    with _time_limit():
+        return _run_student(function, *args)
 
 
 class _UsedTheModuleError(Exception):
@@ -229,7 +266,7 @@ def my_rnn_cell(step: Callable) -> Result:
             want = cell(x, h)  # (N, H)
             called: list[str] = []
             with _forbid_rnn_cell(called):
-                got, failed = _run_student(step, x.clone(), h.clone(), cell)
+                got, failed = _run_limited(step, x.clone(), h.clone(), cell)
             if called:
                 return Result(
                     INCORRECT,
@@ -327,7 +364,7 @@ def loop_final_state(final_state: Callable) -> Result:
         x = torch.randn(N, L, H_in, generator=gen)  # (N, L, H_in)
         with torch.no_grad():
             want = _reference_final_state(cell, x)  # (N, H)
-            got, failed = _run_student(final_state, cell, x.clone())
+            got, failed = _run_limited(final_state, cell, x.clone())
             if failed is not None:
                 return failed
             got = _as_tensor(got)
