@@ -166,8 +166,8 @@ def hidden_size_message(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor, expected
     if (e, g) == (want_expected[::2], want_got[::2]):
         return Result(
             INCORRECT,
-            "those are the 2-D shapes you passed and should have passed; the message shows "
-            "what PyTorch checks after it adds a batch dimension of 1 to the unbatched input",
+            "those are 2-D shapes (the h0 expected, the h0 you passed); the message shows "
+            "them after PyTorch adds a batch dimension of 1 to the unbatched input and its h0",
         )
     if e != want_expected:
         if len(e) == 3 and e[1] == x.shape[0] and e[0] == want_expected[0]:
@@ -208,8 +208,8 @@ def _probe_rnns():
         yield rnn, torch.randn(N, L, H_in, generator=gen)  # (N, L, H_in)
 
 
-def last_step_states(final_states: Callable) -> Result:
-    """Exercise (find the bug): ``final_states(rnn, x)`` returns the final hidden state of every
+def last_step_states(last_states: Callable) -> Result:
+    """Exercise (find the bug): ``last_states(rnn, x)`` returns the final hidden state of every
     sequence of a batch-first ``x`` for a one-layer, sequence-first ``nn.RNN``; the given
     version runs, has the right shape and is wrong.
 
@@ -219,22 +219,22 @@ def last_step_states(final_states: Callable) -> Result:
 
     Used in: 02_nn_rnn.
     """
-    pending = _not_attempted(final_states)
+    pending = _not_attempted(last_states)
     if pending is not None:
         return pending
-    if not callable(final_states):
-        return Result(INCORRECT, "give the function itself, final_states, not its result")
+    if not callable(last_states):
+        return Result(INCORRECT, "give the function itself, not its result")
     for rnn, x in _probe_rnns():
         N, L, _ = x.shape
         with torch.no_grad():
             output, h_n = rnn(x.permute(1, 0, 2))  # (N, L, H_in) -> (L, N, H_in)
             want = h_n[0]  # (1, N, H) -> (N, H)
-            got, failed = _run_limited(final_states, rnn, x.clone())
+            got, failed = _run_limited(last_states, rnn, x.clone())
             if failed is not None:
                 return failed
             got = _as_tensor(got)
             if got is None:
-                return Result(INCORRECT, "final_states should return a tensor of shape (N, H)")
+                return Result(INCORRECT, "your function should return a tensor of shape (N, H)")
             if got.shape == h_n.shape:
                 return Result(
                     INCORRECT,

@@ -293,41 +293,51 @@ def my_rnn_cell(step: Callable) -> Result:
             if error < 1e-5:
                 continue
             w_ih, w_hh, b_ih, b_hh = cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh
-            mistakes = (
-                (
-                    torch.tanh(x @ w_ih.T + b_ih + h @ w_hh.T),
-                    "off by exactly bias_hh: did you add both biases?",
-                ),
-                (
-                    torch.tanh(x @ w_ih.T + h @ w_hh.T + b_hh),
-                    "off by exactly bias_ih: did you add both biases?",
-                ),
-                (
-                    torch.tanh(x @ w_ih.T + h @ w_hh.T),
-                    "off by exactly the two biases: bias_ih and bias_hh are both added",
-                ),
-                (
-                    torch.tanh(x @ w_ih.T + b_ih + h @ w_hh + b_hh),
-                    "h meets weight_hh untransposed: weight_hh is square, so no error shows, "
-                    "but PyTorch multiplies h @ weight_hh.T",
-                ),
-                (
-                    torch.tanh(x @ w_ih.T + b_ih + b_hh),
-                    "off by exactly the h @ weight_hh.T term: the new state depends on the "
-                    "previous one",
-                ),
-                (
-                    x @ w_ih.T + b_ih + h @ w_hh.T + b_hh,
-                    "close: the sum still goes through tanh",
-                ),
-                (
-                    torch.relu(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh),
-                    "close: nn.RNNCell's default nonlinearity is tanh, not relu",
-                ),
-            )
-            for candidate, hint in mistakes:
-                if _rel_error(got, candidate) < 1e-5:
-                    return Result(INCORRECT, f"{hint} (relative error {error:.1e})")
+            candidates = {
+                "no bias_hh": torch.tanh(x @ w_ih.T + b_ih + h @ w_hh.T),
+                "no bias_ih": torch.tanh(x @ w_ih.T + h @ w_hh.T + b_hh),
+                "no biases": torch.tanh(x @ w_ih.T + h @ w_hh.T),
+                "weight_hh untransposed": torch.tanh(x @ w_ih.T + b_ih + h @ w_hh + b_hh),
+                "no h term": torch.tanh(x @ w_ih.T + b_ih + b_hh),
+                "no tanh": x @ w_ih.T + b_ih + h @ w_hh.T + b_hh,
+                "relu": torch.relu(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh),
+            }
+            mistake = next((k for k, v in candidates.items() if _rel_error(got, v) < 1e-5), None)
+            rel = f"(relative error {error:.1e})"
+            if mistake == "no bias_hh":
+                return Result(
+                    INCORRECT,
+                    f"off by exactly bias_hh: did you add both biases? {rel}",
+                )
+            if mistake == "no bias_ih":
+                return Result(
+                    INCORRECT,
+                    f"off by exactly bias_ih: did you add both biases? {rel}",
+                )
+            if mistake == "no biases":
+                return Result(
+                    INCORRECT,
+                    f"off by exactly the two biases: bias_ih and bias_hh are both added {rel}",
+                )
+            if mistake == "weight_hh untransposed":
+                return Result(
+                    INCORRECT,
+                    f"h meets weight_hh untransposed: weight_hh is square, so no error shows, "
+                    f"but PyTorch multiplies h @ weight_hh.T {rel}",
+                )
+            if mistake == "no h term":
+                return Result(
+                    INCORRECT,
+                    f"off by exactly the h @ weight_hh.T term: the new state depends on the "
+                    f"previous one {rel}",
+                )
+            if mistake == "no tanh":
+                return Result(INCORRECT, f"close: the sum still goes through tanh {rel}")
+            if mistake == "relu":
+                return Result(
+                    INCORRECT,
+                    f"close: nn.RNNCell's default nonlinearity is tanh, not relu {rel}",
+                )
             return Result(
                 INCORRECT,
                 f"the numbers differ from nn.RNNCell (relative error {error:.1e}): check each "
