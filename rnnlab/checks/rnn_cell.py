@@ -147,7 +147,7 @@ def cell_weight_shapes(weight_ih_shape, weight_hh_shape) -> Result:
 
     Shapes: answers are tuples, lists or ``torch.Size`` such as (rows, columns).
 
-    Used in: the notebook template (and chapter drafts that reuse it).
+    Used in: _template, 06_gradients_through_time (its draft reuses the template exercise).
     """
     H_in, H = 5, 3
     pending = _not_attempted(weight_ih_shape, weight_hh_shape)
