@@ -187,3 +187,23 @@ def test_hidden_size_message_never_raises_on_junk(expected, got):
     rnn, x, h0 = _setup()
     result = checks.hidden_size_message(rnn, x, h0, expected, got)
     assert result.status in ("correct", "incorrect", "not attempted")
+
+
+def test_hidden_size_message_rejects_generated_wrong_answers():
+    rnn, x = nn.RNN(3, 4), torch.zeros(5, 3)
+    h0 = torch.zeros(5, 4)
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        e = tuple(int(v) for v in rng.integers(1, 6, size=3))
+        g = tuple(int(v) for v in rng.integers(1, 6, size=3))
+        right = e == (1, 1, 4) and g == (5, 1, 4)
+        assert bool(checks.hidden_size_message(rnn, x, h0, e, g)) == right
+
+
+def test_last_step_states_rejects_every_other_time_step():
+    for t in range(-5, 5):  # the probes have L = 6 and 5 steps
+
+        def pick(rnn, x, t=t):
+            return rnn(x.permute(1, 0, 2))[0][t]
+
+        assert bool(checks.last_step_states(pick)) == (t == -1), t
