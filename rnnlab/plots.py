@@ -454,3 +454,71 @@ def timings(table: dict, xlabel: str, title: str | None = None, ax=None) -> Figu
     ax.set(xlabel=xlabel, ylabel="median time (ms)", xscale="log", yscale="log", title=title or "")
     ax.legend(frameon=False)
     return fig
+
+
+# --- Chapters 01 and 02: one cell unrolled over time ---------------------------------------------
+
+__all__ += ["unrolled_cell"]
+
+
+def unrolled_cell(L: int = 4, show_outputs: bool = False, ax=None) -> Figure:
+    """Draw one RNN cell unrolled over ``L`` steps: ``h0`` enters on the left, ``x_t`` from below.
+
+    Every box is the same cell (the same four parameters); the arrow between box ``t`` and box
+    ``t + 1`` is the hidden state ``h_t``, and the last arrow is the final hidden state ``h_L``.
+    Steps are counted from 1 as in the equation, so ``x_t`` is ``x[t - 1]`` in Python. With
+    ``show_outputs=True`` (chapter 02) each state is also labelled with where ``nn.RNN`` returns
+    it: ``output[t - 1]``, and ``h_n[0]`` for the last one.
+
+    Shapes: x_t (N, H_in); h0 and every h_t (N, H).
+
+    Raises:
+        ValueError: L is not a whole number from 1 to 8, or show_outputs is not a bool.
+
+    Used in: 01_rnn_cell, 02_nn_rnn.
+    """
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or not 1 <= L <= 8:
+        raise ValueError(f"L must be a whole number from 1 to 8, got {L!r}")
+    if not isinstance(show_outputs, bool):
+        raise ValueError(f"show_outputs must be True or False, got {show_outputs!r}")
+    L = int(L)
+    fig, ax = _new_axes(ax, figsize=(1.7 * L + 2.4, 3.2 if show_outputs else 2.7))
+    step, half_w, half_h = 1.8, 0.5, 0.38
+
+    def arrow(start, end, color="black"):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="->", mutation_scale=12, color=color))
+
+    ax.text(-1.25, 1.0, "$h_0$ = h0\n(initial)", ha="center", va="center", fontsize=10)
+    arrow((-0.75, 1.0), (-half_w, 1.0))
+    for t in range(1, L + 1):
+        x = step * (t - 1)
+        ax.add_patch(
+            Rectangle(
+                (x - half_w, 1.0 - half_h), 2 * half_w, 2 * half_h, facecolor="#c6dbef", lw=1.0
+            )
+        )
+        ax.text(x, 1.0, "cell", ha="center", va="center", fontsize=10)
+        ax.text(x, -0.15, f"$x_{t}$", ha="center", va="center", fontsize=11)
+        arrow((x, 0.05), (x, 1.0 - half_h), color="0.35")
+        end = x + step - half_w if t < L else x + half_w + 0.8
+        arrow((x + half_w, 1.0), (end, 1.0))
+        label_x = (x + half_w + end) / 2
+        ax.text(label_x, 1.12, f"$h_{t}$", ha="center", va="bottom", fontsize=11)
+        if show_outputs:
+            name = f"output[{t - 1}]" + ("\n= h_n[0]" if t == L else "")
+            ax.text(label_x, 1.55, name, ha="center", va="bottom", fontsize=8, color="#08519c")
+    x_end = step * (L - 1) + half_w + 0.85
+    ax.text(x_end, 1.0, "final\nstate", ha="left", va="center", fontsize=9)
+    ax.text(
+        step * (L - 1) / 2,
+        -0.65,
+        "the same cell (weight_ih, weight_hh, bias_ih, bias_hh) at every step",
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="0.3",
+    )
+    top = 2.35 if show_outputs else 1.7
+    ax.set(xlim=(-1.9, x_end + 0.9), ylim=(-0.9, top), aspect="equal")
+    ax.axis("off")
+    return fig

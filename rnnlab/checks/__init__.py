@@ -26,8 +26,14 @@ from rnnlab.checks.batch_first import to_sequence_first, windows_batch
 from rnnlab.checks.bidirectional import bidirectional_features, final_states
 from rnnlab.checks.classify_directions import accuracy_value, head_in_features
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
-from rnnlab.checks.nn_rnn import forum_inputs, predicted_shapes
-from rnnlab.checks.rnn_cell import cell_weight_shapes, forum_final_state, my_rnn_cell
+from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
+from rnnlab.checks.rnn_cell import (
+    cell_parameters,
+    cell_weight_shapes,
+    forum_final_state,
+    loop_final_state,
+    my_rnn_cell,
+)
 from rnnlab.checks.stacked import layer_state
 from rnnlab.checks.time_series_windows import initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
@@ -51,15 +57,18 @@ __all__ = [
     "Result",
     "accuracy_value",
     "bidirectional_features",
+    "cell_parameters",
     "cell_weight_shapes",
     "final_states",
     "forget_gate_rows",
     "forum_final_state",
-    "forum_inputs",
     "head_in_features",
+    "hidden_size_message",
     "initial_state",
+    "last_step_states",
     "last_valid_outputs",
     "layer_state",
+    "loop_final_state",
     "lstm_shapes",
     "matmul_count",
     "my_rnn_cell",

@@ -1,0 +1,209 @@
+"""Chapter 02's checkers (predicted_shapes also serves 03-05): the solution, each known mistake
+(with its hint), right answers written differently, generated wrong answers and the stub."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from rnnlab import checks
+
+
+def _status(result):
+    return result.status
+
+
+def test_predicted_shapes():
+    rnn = nn.RNN(3, 5, num_layers=2, bidirectional=True, batch_first=True)
+    x = torch.zeros(4, 7, 3)  # (N, L, H_in)
+    assert checks.predicted_shapes(rnn, x, (4, 7, 10), (4, 4, 5))
+    assert checks.predicted_shapes(rnn, x, torch.Size([4, 7, 10]), [4, 4, 5])
+    assert checks.predicted_shapes(
+        rnn, x, np.array([4, 7, 10]), tuple(np.int64(v) for v in (4, 4, 5))
+    )
+    assert "swapped" in repr(checks.predicted_shapes(rnn, x, (7, 4, 10), (4, 4, 5)))
+    assert "D*H" in repr(checks.predicted_shapes(rnn, x, (4, 7, 5), (4, 4, 5)))
+    assert "AND" in repr(checks.predicted_shapes(rnn, x, (4, 7, 10), (2, 4, 5)))
+    assert _status(checks.predicted_shapes(rnn, x, ..., ...)) == "not attempted"
+    assert _status(checks.predicted_shapes(rnn, x, (4, 7, 10), ...)) == "not attempted"
+    seq = nn.RNN(3, 5)
+    assert "never follows batch_first" in repr(
+        checks.predicted_shapes(seq, torch.zeros(7, 4, 3), (7, 4, 5), (4, 1, 5))
+    )
+    assert checks.predicted_shapes(seq, torch.zeros(7, 3), (7, 5), (1, 5))
+    lstm = nn.LSTM(3, 5)
+    assert checks.predicted_shapes(lstm, torch.zeros(7, 4, 3), (7, 4, 5), (1, 4, 5))
+
+
+@pytest.mark.parametrize(
+    ("output_shape", "h_n_shape"),
+    [((), ()), ([], [1]), ((7, 4, 5), ()), ((7,), (1,)), ((7, 4, 5), (1,)), ((4,), (4, 4, 5))],
+)
+def test_predicted_shapes_never_crashes_on_short_answers(output_shape, h_n_shape):
+    rnn = nn.RNN(3, 5, num_layers=2, bidirectional=True)
+    assert _status(checks.predicted_shapes(rnn, torch.zeros(7, 4, 3), output_shape, h_n_shape)) == (
+        "incorrect"
+    )
+
+
+def test_predicted_shapes_rejects_generated_wrong_answers():
+    rnn = nn.RNN(3, 5)
+    x = torch.zeros(7, 4, 3)
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        out = tuple(int(v) for v in rng.integers(1, 8, size=3))
+        h = tuple(int(v) for v in rng.integers(1, 8, size=3))
+        assert bool(checks.predicted_shapes(rnn, x, out, h)) == (
+            out == (7, 4, 5) and h == (1, 4, 5)
+        )
+
+
+def test_predicted_shapes_rejects_a_setup_that_is_not_an_rnn():
+    with pytest.raises(TypeError, match="needs an nn.RNN"):
+        checks.predicted_shapes(nn.Linear(3, 5), torch.zeros(7, 3), (7, 5), (1, 5))
+
+
+def test_predicted_shapes_leaves_the_random_state_alone():
+    rnn = nn.RNN(3, 5, num_layers=2, dropout=0.5)
+    before = torch.get_rng_state()
+    checks.predicted_shapes(rnn, torch.zeros(7, 4, 3), (7, 4, 5), (2, 4, 5))
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def _setup():
+    return nn.RNN(input_size=3, hidden_size=4), torch.zeros(5, 3), torch.zeros(1, 5)
+
+
+def test_hidden_size_message():
+    rnn, x, h0 = _setup()
+    assert checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 1, 5))
+    assert checks.hidden_size_message(rnn, x, h0, torch.Size([1, 1, 4]), [np.int64(1), 1, 5])
+    assert _status(checks.hidden_size_message(rnn, x, h0, ..., ...)) == "not attempted"
+    assert _status(checks.hidden_size_message(rnn, x, h0, (1, 1, 4), ...)) == "not attempted"
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "hint"),
+    [
+        ((1, 4), (1, 5), "batch dimension of 1"),
+        ((1, 5, 4), (1, 1, 5), "not the sequence length"),
+        ((1, 4, 1), (1, 1, 5), "wrong order"),
+        ((2, 1, 4), (1, 1, 5), "(D*num_layers, N, H)"),
+        ((1, 1, 4), (1, 5, 1), "wrong order"),
+        ((1, 1, 4), (1, 1, 9), "got is the h0 you passed"),
+        ((1, 1, 4), (), "got is the h0 you passed"),
+        ((), (), "expected is the shape"),
+        ("(1, 1, 4)", (1, 1, 5), "tuple of whole numbers"),
+    ],
+)
+def test_hidden_size_message_names_each_mistake(expected, got, hint):
+    rnn, x, h0 = _setup()
+    result = checks.hidden_size_message(rnn, x, h0, expected, got)
+    assert _status(result) == "incorrect"
+    assert hint in repr(result)
+    assert "(1, 1, 5)" not in repr(result)
+
+
+def test_hidden_size_message_rejects_a_setup_that_does_not_raise():
+    rnn, x, _ = _setup()
+    with pytest.raises(ValueError, match="Expected hidden"):
+        checks.hidden_size_message(rnn, x, torch.zeros(1, 4), (1, 1, 4), (1, 1, 4))
+
+
+def _buggy(rnn, x):
+    output, h_n = rnn(x.permute(1, 0, 2))  # (N, L, H_in) -> (L, N, H_in)
+    return output[0]
+
+
+def test_last_step_states():
+    assert checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1])
+    assert checks.last_step_states(lambda rnn, x: rnn(x.transpose(0, 1))[1][0])
+    assert checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2))[1].squeeze(0).numpy())
+    assert checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2).double().float())[1][-1])
+    assert _status(checks.last_step_states(_buggy)) == "not attempted"
+    assert "buggy version" in repr(checks.last_step_states(_buggy))
+    assert _status(checks.last_step_states(...)) == "not attempted"
+    assert _status(checks.last_step_states(lambda rnn, x: None)) == "not attempted"
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[1], "first dimension for the layer"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0], "every step's state"),
+        (lambda rnn, x: rnn(x)[0][-1], "without permute"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][:, -1], "as if it were batch-first"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-2], "one step before the end"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1] * 1.01, "relative error"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1].T, "shape"),
+        (lambda rnn, x: rnn(x), "tensor of shape"),
+        (lambda rnn, x: rnn(x.permute(0, 2, 1)), "RuntimeError"),
+    ],
+)
+def test_last_step_states_names_each_mistake(answer, hint):
+    result = checks.last_step_states(answer)
+    assert _status(result) == "incorrect"
+    assert hint in repr(result)
+
+
+def test_nn_rnn_checkers_leave_the_random_state_alone():
+    rnn, x, h0 = _setup()
+    before = torch.get_rng_state()
+    checks.last_step_states(_buggy)
+    checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 1, 5))
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_hidden_size_message_with_h0_one_state_per_step():
+    rnn, x = nn.RNN(3, 4), torch.zeros(5, 3)
+    h0 = torch.zeros(5, 4)  # (L, H): one state per step
+    assert checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (5, 1, 4))
+    assert "2-D shapes" in repr(checks.hidden_size_message(rnn, x, h0, (1, 4), (5, 4)))
+    assert "wrong order" in repr(checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 5, 4)))
+    assert "not the sequence length" in repr(
+        checks.hidden_size_message(rnn, x, h0, (1, 5, 4), (5, 1, 4))
+    )
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.lists(st.integers(-2, 2), max_size=4),
+    st.tuples(st.integers(-2, 6), st.integers(-2, 6), st.integers(-2, 6)),
+    st.just(...),
+    st.just(torch.zeros(3)),
+    st.just(np.array([1, 1, 4])),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(expected=_JUNK, got=_JUNK)
+def test_hidden_size_message_never_raises_on_junk(expected, got):
+    rnn, x, h0 = _setup()
+    result = checks.hidden_size_message(rnn, x, h0, expected, got)
+    assert result.status in ("correct", "incorrect", "not attempted")
+
+
+def test_hidden_size_message_rejects_generated_wrong_answers():
+    rnn, x = nn.RNN(3, 4), torch.zeros(5, 3)
+    h0 = torch.zeros(5, 4)
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        e = tuple(int(v) for v in rng.integers(1, 6, size=3))
+        g = tuple(int(v) for v in rng.integers(1, 6, size=3))
+        right = e == (1, 1, 4) and g == (5, 1, 4)
+        assert bool(checks.hidden_size_message(rnn, x, h0, e, g)) == right
+
+
+def test_last_step_states_rejects_every_other_time_step():
+    for t in range(-5, 5):  # the probes have L = 6 and 5 steps
+
+        def pick(rnn, x, t=t):
+            return rnn(x.permute(1, 0, 2))[0][t]
+
+        assert bool(checks.last_step_states(pick)) == (t == -1), t
