@@ -2,7 +2,7 @@
 
 Probe RNNs are built inside ``torch.random.fork_rng`` and probe inputs come from a local
 ``torch.Generator``: a checker never moves the notebook's global random state. Probe sizes are
-all different (H_in = 3, H = 5, L = 7, N = 4; num_layers = 1 and 3 against D = 2).
+all different (H_in = 8, H = 5, L = 7, N = 4; num_layers = 1 and 3 against D = 2).
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """

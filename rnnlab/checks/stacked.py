@@ -2,7 +2,7 @@
 
 Every probe RNN is built inside ``torch.random.fork_rng``, and every probe input comes from a
 local ``torch.Generator``: a checker never moves the notebook's global random state. Probe sizes
-are all different (H_in = 3, H = 5, L = 7, N = 4, num_layers = 3 where D = 1 or 2), so that a
+are all different (H_in = 8, H = 5, L = 7, N = 4, num_layers = 3 where D = 1 or 2), so that a
 wrong answer cannot coincide with the right one.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
@@ -21,7 +21,7 @@ from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _
 __all__ = ["layer_state", "stacked_head"]
 
 #: Probe sizes, all different: H_in, H, L, N.
-H_IN, H, L, N = 3, 5, 7, 4
+H_IN, H, L, N = 8, 5, 7, 4
 
 
 def _probe_rnn(seed: int, **kwargs) -> nn.RNN:
