@@ -522,3 +522,136 @@ def unrolled_cell(L: int = 4, show_outputs: bool = False, ax=None) -> Figure:
     ax.set(xlim=(-1.9, x_end + 0.9), ylim=(-0.9, top), aspect="equal")
     ax.axis("off")
     return fig
+
+
+# --- Chapters 04_stacked and 05_bidirectional (issue 10) ---------------------------------------
+
+__all__ += ["bidirectional_unrolled", "stacked_unrolled"]
+
+_FORWARD_FACE, _REVERSE_FACE = "#c6dbef", "#fdd0a2"
+
+
+def _check_steps(L, num_layers: int = 1) -> None:
+    if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= 8:
+        raise ValueError(f"L must be a whole number from 1 to 8, got {L!r}")
+    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or not 1 <= num_layers <= 4:
+        raise ValueError(f"num_layers must be a whole number from 1 to 4, got {num_layers!r}")
+
+
+def _box(ax, x: float, y: float, text: str, face: str) -> None:
+    ax.add_patch(
+        Rectangle((x - 0.5, y - 0.35), 1.0, 0.7, facecolor=face, edgecolor="black", lw=1.0)
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=8)
+
+
+def _arrow(ax, start, end, color: str = "black", rad: float = 0.0, ls: str = "-") -> None:
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="->",
+            mutation_scale=11,
+            color=color,
+            ls=ls,
+            connectionstyle=f"arc3,rad={rad}",
+        )
+    )
+
+
+def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
+    """Draw a stacked one-direction RNN unrolled in time, with its initial and final states.
+
+    Row k is layer k (layer 0 at the bottom). ``x[:, t]`` enters layer 0 at step t; layer k's
+    state at step t is layer k+1's input at step t. ``h0[k]`` enters row k on the left,
+    ``h_n[k]`` leaves it on the right, and ``output[:, t]`` is read from the top row only.
+
+    Shapes (batch-first): x (N, L, H_in); h0 and h_n (num_layers, N, H); output (N, L, H).
+
+    Raises:
+        ValueError: L outside 1..8 or num_layers outside 1..4.
+
+    Used in: 04_stacked.
+    """
+    _check_steps(L, num_layers)
+    dx, dy = 1.8, 1.3
+    width, height = (L - 1) * dx + 4.4, dy * num_layers + 1.7  # data units, drawn at 0.75 in
+    fig, ax = _new_axes(ax, figsize=(0.75 * width, 0.75 * height + 0.4))
+    for t in range(L):
+        ax.text(t * dx, 0.0, f"x[:, {t}]", ha="center", va="center", fontsize=9)
+        _arrow(ax, (t * dx, 0.2), (t * dx, dy - 0.35), color="0.35")
+        for k in range(num_layers):
+            y = dy * (k + 1)
+            _box(ax, t * dx, y, f"layer {k}\nt={t}", _FORWARD_FACE)
+            if k + 1 < num_layers:  # this state is the next layer's input at the same step
+                _arrow(ax, (t * dx, y + 0.35), (t * dx, y + dy - 0.35), color="0.35")
+            if t + 1 < L:  # the state carried to the next step of the same layer
+                _arrow(ax, (t * dx + 0.5, y), ((t + 1) * dx - 0.5, y))
+        y_top = dy * num_layers
+        _arrow(ax, (t * dx, y_top + 0.35), (t * dx, y_top + 0.8), color="#08519c")
+        ax.text(t * dx, y_top + 1.0, f"output[:, {t}]", ha="center", va="center", fontsize=9)
+    for k in range(num_layers):
+        y = dy * (k + 1)
+        _arrow(ax, (-1.1, y), (-0.5, y), color="#6a51a3")
+        ax.text(-1.15, y, f"h0[{k}]", ha="right", va="center", fontsize=9, color="#6a51a3")
+        x_end = (L - 1) * dx
+        _arrow(ax, (x_end + 0.5, y), (x_end + 1.1, y), color="#6a51a3")
+        ax.text(x_end + 1.15, y, f"h_n[{k}]", ha="left", va="center", fontsize=9, color="#6a51a3")
+    ax.set(xlim=(-2.2, (L - 1) * dx + 2.2), ylim=(-0.4, dy * num_layers + 1.3), aspect="equal")
+    ax.set_title(
+        f"num_layers={num_layers}: output is the top layer at every step; "
+        "h_n[k] is layer k's last step",
+        fontsize=9,
+    )
+    ax.axis("off")
+    return fig
+
+
+def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
+    """Draw a one-layer bidirectional RNN unrolled in time: two chains that both read every x_t.
+
+    The forward chain (bottom row) runs left to right from ``h0[0]`` and ends in ``h_n[0]`` at
+    the last step, on the right. The reverse chain (top row) runs right to left from ``h0[1]``
+    and ends in ``h_n[1]`` at step 0, on the LEFT. Each ``x[:, t]`` feeds both chains at step t;
+    ``output[:, t]`` concatenates the forward and the reverse state of step t.
+
+    Shapes (batch-first): x (N, L, H_in); h0 and h_n (2, N, H); output (N, L, 2*H).
+
+    Raises:
+        ValueError: L outside 1..8.
+
+    Used in: 05_bidirectional.
+    """
+    _check_steps(L)
+    dx, y_fwd, y_rev, y_out = 2.0, 1.3, 2.7, 4.1
+    width, height = (L - 1) * dx + 4.8, y_out + 0.9  # data units, drawn at 0.75 in
+    fig, ax = _new_axes(ax, figsize=(0.75 * width, 0.75 * height + 0.4))
+    for t in range(L):
+        x = t * dx
+        ax.text(x, 0.0, f"x[:, {t}]", ha="center", va="center", fontsize=9)
+        _arrow(ax, (x, 0.2), (x, y_fwd - 0.35), color="0.35")  # x_t -> forward
+        _arrow(ax, (x - 0.25, 0.2), (x - 0.25, y_rev - 0.35), color="0.35", rad=-0.35)
+        _box(ax, x, y_fwd, f"forward\nt={t}", _FORWARD_FACE)
+        _box(ax, x, y_rev, f"reverse\nt={t}", _REVERSE_FACE)
+        if t + 1 < L:
+            _arrow(ax, (x + 0.5, y_fwd), (x + dx - 0.5, y_fwd))  # forward: t -> t+1
+            _arrow(ax, (x + dx - 0.5, y_rev), (x + 0.5, y_rev))  # reverse: t+1 -> t
+        _arrow(ax, (x, y_rev + 0.35), (x - 0.1, y_out - 0.25), color="#08519c")
+        _arrow(ax, (x + 0.5, y_fwd + 0.2), (x + 0.15, y_out - 0.25), color="#08519c", rad=0.4)
+        ax.text(x, y_out, f"output[:, {t}]", ha="center", va="center", fontsize=9)
+    x_end = (L - 1) * dx
+    purple = "#6a51a3"
+    _arrow(ax, (-1.2, y_fwd), (-0.5, y_fwd), color=purple)
+    ax.text(-1.25, y_fwd, "h0[0]", ha="right", va="center", fontsize=9, color=purple)
+    _arrow(ax, (x_end + 0.5, y_fwd), (x_end + 1.2, y_fwd), color=purple)
+    ax.text(x_end + 1.25, y_fwd, "h_n[0]", ha="left", va="center", fontsize=9, color=purple)
+    _arrow(ax, (x_end + 1.2, y_rev), (x_end + 0.5, y_rev), color=purple)
+    ax.text(x_end + 1.25, y_rev, "h0[1]", ha="left", va="center", fontsize=9, color=purple)
+    _arrow(ax, (-0.5, y_rev), (-1.2, y_rev), color=purple)
+    ax.text(-1.25, y_rev, "h_n[1]", ha="right", va="center", fontsize=9, color=purple)
+    ax.set(xlim=(-2.4, x_end + 2.4), ylim=(-0.4, y_out + 0.5), aspect="equal")
+    ax.set_title(
+        "both directions read every x[:, t]; output[:, t] = [forward t, reverse t]", fontsize=9
+    )
+    ax.axis("off")
+    return fig

@@ -30,53 +30,6 @@ def test_windows_batch():
     assert _verdict(checks.windows_batch(...)) == "not attempted"
 
 
-def test_layer_state():
-    def solution(state, k):
-        return {
-            key.replace(f"_l{k}", "_l0"): value
-            for key, value in state.items()
-            if key.endswith(f"_l{k}") or key.endswith(f"_l{k}_reverse")
-        }
-
-    def not_renamed(state, k):
-        return {key: value for key, value in state.items() if f"_l{k}" in key}
-
-    def forward_only(state, k):
-        return {
-            key.replace(f"_l{k}", "_l0"): value
-            for key, value in state.items()
-            if key.endswith(f"_l{k}")
-        }
-
-    assert checks.layer_state(solution)
-    assert "still name layer k" in repr(checks.layer_state(not_renamed))
-    assert "_reverse" in repr(checks.layer_state(forward_only))
-    assert _verdict(checks.layer_state(...)) == "not attempted"
-
-
-def test_final_states():
-    assert checks.final_states(lambda out, H: (out[:, -1, :H], out[:, 0, H:]))
-    wrong = checks.final_states(lambda out, H: (out[:, -1, :H], out[:, -1, H:]))
-    assert "where does it end" in repr(wrong)
-    assert _verdict(checks.final_states(lambda out, H: None)) == "not attempted"
-    assert _verdict(checks.final_states(lambda out, H: out)) == "incorrect"
-
-
-def test_bidirectional_features():
-    assert checks.bidirectional_features(lambda h: torch.cat([h[-2], h[-1]], dim=1))
-    assert "first layer" in repr(
-        checks.bidirectional_features(lambda h: torch.cat([h[0], h[1]], dim=1))
-    )
-    assert "one direction" in repr(checks.bidirectional_features(lambda h: h[-1]))
-    assert "every layer" in repr(
-        checks.bidirectional_features(lambda h: h.permute(1, 0, 2).reshape(h.shape[1], -1))
-    )
-    assert "forward first" in repr(
-        checks.bidirectional_features(lambda h: torch.cat([h[-1], h[-2]], dim=1))
-    )
-    assert _verdict(checks.bidirectional_features(...)) == "not attempted"
-
-
 def test_accuracy_value():
     from torch import nn
 

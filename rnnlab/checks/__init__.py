@@ -23,7 +23,7 @@ from __future__ import annotations
 from rnnlab.checks import _verdict
 from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import to_sequence_first, windows_batch
-from rnnlab.checks.bidirectional import bidirectional_features, final_states
+from rnnlab.checks.bidirectional import bidirectional_head, final_states
 from rnnlab.checks.classify_directions import accuracy_value, head_in_features
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
@@ -34,7 +34,7 @@ from rnnlab.checks.rnn_cell import (
     loop_final_state,
     my_rnn_cell,
 )
-from rnnlab.checks.stacked import layer_state
+from rnnlab.checks.stacked import layer_state, stacked_head
 from rnnlab.checks.time_series_windows import initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
 from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
@@ -56,7 +56,7 @@ CHAPTER_MODULES = (
 __all__ = [
     "Result",
     "accuracy_value",
-    "bidirectional_features",
+    "bidirectional_head",
     "cell_parameters",
     "cell_weight_shapes",
     "final_states",
@@ -75,6 +75,7 @@ __all__ = [
     "packed_batch_sizes",
     "predicted_shapes",
     "projected_loop",
+    "stacked_head",
     "to_sequence_first",
     "window_count",
     "windows_batch",
