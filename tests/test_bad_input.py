@@ -187,6 +187,10 @@ CHECKERS = {
     "forget_gate_rows": 1,
     "matmul_count": 2,
     "projected_loop": 1,
+    # 07_classify_directions, 08_time_series_windows
+    "bidirectional_summary": 1,
+    "direction_rule": 1,
+    "flatten_outputs": 1,
 }
 
 

@@ -23,12 +23,17 @@ from __future__ import annotations
 from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import to_sequence_first, windows_batch
 from rnnlab.checks.bidirectional import bidirectional_features, final_states
-from rnnlab.checks.classify_directions import accuracy_value, head_in_features
+from rnnlab.checks.classify_directions import (
+    accuracy_value,
+    bidirectional_summary,
+    direction_rule,
+    head_in_features,
+)
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
 from rnnlab.checks.nn_rnn import forum_inputs, predicted_shapes
 from rnnlab.checks.rnn_cell import cell_weight_shapes, forum_final_state, my_rnn_cell
 from rnnlab.checks.stacked import layer_state
-from rnnlab.checks.time_series_windows import initial_state, window_count
+from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
 from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
 
@@ -50,8 +55,11 @@ __all__ = [
     "Result",
     "accuracy_value",
     "bidirectional_features",
+    "bidirectional_summary",
     "cell_weight_shapes",
+    "direction_rule",
     "final_states",
+    "flatten_outputs",
     "forget_gate_rows",
     "forum_final_state",
     "forum_inputs",
