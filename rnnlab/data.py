@@ -22,6 +22,7 @@ __all__ = [
     "CORNER_NAMES",
     "dc_motor",
     "generate_sequences",
+    "square_walks",
     "to_tensors",
     "windows",
 ]
@@ -269,3 +270,52 @@ def dc_motor(
         torch.as_tensor(voltage, dtype=torch.float32),
         torch.as_tensor(speed, dtype=torch.float32),
     )
+
+
+# --- 07_classify_directions: walks the training data never shows ----------------------------
+
+
+def square_walks(
+    n: int,
+    L: int = 4,
+    angle: float = 0.0,
+    starts=(0, 1, 2, 3),
+    noise: float = 0.1,
+    seed: int = 0,
+):
+    """Make ``n`` noisy walks of ``L`` corners around the square, rotated by ``angle`` degrees.
+
+    Like ``generate_sequences`` (label 1 clockwise, 0 counter-clockwise, corners ``CORNERS``),
+    but with what that data never varies: any length L (L > 4 goes round again), a rotation of
+    the whole square about its centre (counter-clockwise by ``angle`` degrees), and a chosen
+    set of starting corners (0..3 = A..D, the corner of the first point). It uses a private
+    ``RandomState``: the global generators are left alone.
+
+    Shapes:
+        returns x (N, L, 2) float32 and y (N,) int64, N = ``n``.
+
+    Raises:
+        TypeError / ValueError: n or L not a whole number >= 1 (L >= 2), starts empty or not
+        in 0..3, noise negative, seed not in 0..2**32-1.
+
+    Used in: 07_classify_directions.
+    """
+    n = _check_int("n", n, 1)
+    L = _check_int("L", L, 2)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    if not isinstance(angle, (int, float)) or isinstance(angle, bool):
+        raise TypeError(f"angle must be a number of degrees, got {angle!r}")
+    starts = [_check_int("a starting corner", s, 0, 3) for s in starts]
+    if not starts:
+        raise ValueError("starts must name at least one corner, e.g. (0, 1) for A and B")
+    if not isinstance(noise, (int, float)) or noise < 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.RandomState(seed)
+    first = np.asarray(starts)[rng.randint(len(starts), size=n)]  # (N,) corner indices
+    directions = rng.randint(2, size=n).astype(np.int64)  # (N,)
+    step = np.where(directions == 1, 1, -1)  # clockwise: +1 corner per step
+    corners = (first[:, None] + step[:, None] * np.arange(L)) % 4  # (N, L) corner indices
+    turn = np.deg2rad(angle)
+    rotation = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])
+    points = CORNERS[corners] @ rotation + rng.randn(n, L, 2) * noise  # (N, L, 2)
+    return torch.as_tensor(points, dtype=torch.float32), torch.as_tensor(directions)

@@ -19,10 +19,14 @@ from rnnlab.data import CORNER_NAMES, CORNERS
 __all__ = [
     "hidden_trajectories",
     "layout",
+    "loss_curves",
     "predictions",
+    "principal_plane",
+    "series_in_time",
     "square_sequences",
     "timings",
     "training_curves",
+    "trajectories_with_final_states",
     "unrolled",
 ]
 
@@ -654,4 +658,127 @@ def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
         "both directions read every x[:, t]; output[:, t] = [forward t, reverse t]", fontsize=9
     )
     ax.axis("off")
+    return fig
+
+
+# --- 07_classify_directions and 08_time_series_windows ----------------------------------------
+
+
+def principal_plane(states) -> np.ndarray:
+    """The 2-D points that ``hidden_trajectories`` draws: the states themselves when H = 2,
+    else their projection onto the first two principal components.
+
+    Shapes: states (N, L, H) -> (N, L, 2) NumPy array.
+
+    Raises:
+        ValueError: states is not (N, L, H) with H >= 2.
+
+    Used in: 07_classify_directions.
+    """
+    return _principal_plane(states)[0]
+
+
+def trajectories_with_final_states(
+    states, directions=None, ax=None, title: str | None = None
+) -> Figure:
+    """``hidden_trajectories`` with each sequence's final state marked: a large dot, the point
+    a classifier reading ``h_n`` sees.
+
+    Shapes: states (N, L, H); directions (N,) of 0/1.
+
+    Raises:
+        TypeError / ValueError: as ``hidden_trajectories``.
+
+    Used in: 07_classify_directions.
+    """
+    fig = hidden_trajectories(states, directions, ax=ax, title=title)
+    ax = fig.axes[0] if ax is None else ax
+    final = principal_plane(states)[:, -1]  # (N, L, 2) -> (N, 2)
+    labels = _labels(directions, len(final))
+    for label in sorted(set(labels)):
+        chosen = [k == label for k in labels]
+        ax.scatter(
+            final[chosen, 0],
+            final[chosen, 1],
+            s=60,
+            color=DIRECTION_COLORS[label],
+            edgecolors="black",
+            linewidths=0.8,
+            zorder=3,
+            label=f"final state, {DIRECTION_NAMES[label].split(' (')[0]}",
+        )
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def loss_curves(curves: dict, ylabel: str = "validation MSE", title: str | None = None) -> Figure:
+    """Draw per-epoch curves of several designs, one colour per design, one line per seed.
+
+    Shapes: ``curves`` maps a design's name to a list of curves (one per seed), each a list of
+    one value per epoch.
+
+    Raises:
+        ValueError: no curves, or a design with no curve or an empty one.
+
+    Used in: 08_time_series_windows.
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("loss_curves needs {design name: [curve of seed 1, curve of seed 2...]}")
+    fig, ax = _new_axes(None, figsize=(6.5, 3.5))
+    for index, (name, runs) in enumerate(curves.items()):
+        if not isinstance(runs, (list, tuple)) or not runs or not all(len(r) for r in runs):
+            raise ValueError(f"design {name!r} needs a list of non-empty curves, one per seed")
+        for k, run in enumerate(runs):
+            values = _series(run, name)
+            epochs = np.arange(1, values.size + 1)
+            ax.plot(epochs, values, color=f"C{index}", lw=1, alpha=0.8, label=None if k else name)
+    ax.set(xlabel="epoch", ylabel=ylabel, yscale="log", title=title or "")
+    ax.legend(frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def series_in_time(
+    series, predicted: dict, dt: float, start: int = 0, title: str | None = None
+) -> Figure:
+    """Draw a recorded series and predictions of it on one time axis, each at its real steps.
+
+    The series is drawn from step ``start`` on; each prediction is a pair (steps, values), the
+    step of the series each value predicts, so that every curve sits at its true time,
+    step * dt seconds.
+
+    Shapes: series (T,); each prediction: steps (M,) whole numbers, values (M,).
+
+    Raises:
+        ValueError: a prediction's steps and values differ in length, or fall outside the
+        series.
+
+    Used in: 08_time_series_windows.
+    """
+    truth = _series(series, "series")
+    if not isinstance(predicted, dict):
+        raise ValueError("predicted must map a name to a pair (steps, values)")
+    fig, ax = _new_axes(None, figsize=(8.0, 3.2))
+    time = np.arange(truth.size) * dt
+    ax.plot(time[start:], truth[start:], color="0.3", lw=2.5, label="recorded")
+    styles = ["--", ":", "-.", (0, (5, 1))]
+    for index, (name, pair) in enumerate(predicted.items()):
+        steps, values = (_series(v, name) for v in pair)
+        if steps.size != values.size or steps.size == 0:
+            raise ValueError(
+                f"{name!r}: give as many steps as values, got {steps.size}, {values.size}"
+            )
+        if steps.min() < 0 or steps.max() >= truth.size:
+            raise ValueError(f"{name!r}: steps must lie in 0..{truth.size - 1}")
+        ax.plot(
+            steps * dt,
+            values,
+            linestyle=styles[index % 4],
+            color=f"C{index + 1}",
+            lw=1.5,
+            label=name,
+        )
+    ax.set(xlabel="time (s)", ylabel="speed", title=title or "")
+    ax.legend(frameon=False, fontsize=8, ncol=2)
+    fig.tight_layout()
     return fig

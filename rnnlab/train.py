@@ -18,7 +18,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-__all__ = ["History", "evaluate", "fit"]
+__all__ = ["History", "evaluate", "fit", "linear_probe"]
 
 
 @dataclass
@@ -203,3 +203,57 @@ def fit(
     bar.close()
     model.eval()
     return history
+
+
+# --- 07_classify_directions: is a set of points linearly separable? -------------------------
+
+
+def linear_probe(features, labels, steps: int = 100) -> float:
+    """Fit a linear classifier (logistic regression) to labelled points; return its accuracy
+    on those same points.
+
+    A result of 1.0 proves that a straight line (a hyperplane) separates the classes; below
+    1.0 the fitted line misclassifies that fraction. The fit is full-batch L-BFGS in float64
+    from zero weights: no randomness, the same answer on every run.
+
+    Shapes: features (N, F) (more dimensions are flattened to F), labels (N,) class indices.
+
+    Raises:
+        TypeError: features or labels are not numbers. ValueError: shapes do not match, or
+        steps < 1.
+
+    Used in: 07_classify_directions.
+    """
+    try:
+        x = torch.as_tensor(features, dtype=torch.float64)
+        y = torch.as_tensor(labels)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(
+            "linear_probe expects features (N, F) and labels (N,) as tensors or arrays of "
+            f"numbers, got {type(features).__name__} and {type(labels).__name__}"
+        ) from err
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    if y.dim() != 1 or x.dim() < 1 or x.shape[0] != y.shape[0] or y.numel() == 0:
+        raise ValueError(
+            f"linear_probe expects features (N, F) and labels (N,) with the same N >= 1, got "
+            f"shapes {tuple(x.shape)} and {tuple(y.shape)}"
+        )
+    if y.dtype.is_floating_point or y.dtype == torch.bool or (y < 0).any():
+        raise ValueError("labels must be class indices 0, 1, ... (an integer tensor)")
+    x = x.detach().reshape(len(y), -1)  # (N, ...) -> (N, F)
+    y = y.detach().long()
+    weight = torch.zeros(x.shape[1], int(y.max()) + 1, dtype=torch.float64, requires_grad=True)
+    bias = torch.zeros(weight.shape[1], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([weight, bias], max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(x @ weight + bias, y)  # (N, F) @ (F, C) -> (N, C)
+        loss.backward()
+        return loss
+
+    with torch.enable_grad():
+        optimizer.step(closure)
+    with torch.no_grad():
+        return ((x @ weight + bias).argmax(dim=1) == y).double().mean().item()

@@ -30,58 +30,6 @@ def test_windows_batch():
     assert _verdict(checks.windows_batch(...)) == "not attempted"
 
 
-def test_accuracy_value():
-    from torch import nn
-
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Flatten(), nn.Linear(8, 2))
-    x, y = torch.randn(10, 4, 2), torch.randint(0, 2, (10,))
-    right = (model(x).argmax(1) == y).float().mean().item()
-    assert checks.accuracy_value(model, x, y, right)
-    assert 0 < right < 1
-    assert "count" in repr(checks.accuracy_value(model, x, y, right * 10))
-    assert "error rate" in repr(checks.accuracy_value(model, x, y, 1 - right))
-    assert _verdict(checks.accuracy_value(model, x, y, ...)) == "not attempted"
-
-
-def test_head_in_features():
-    from torch import nn
-
-    rnn = nn.RNN(2, 4, num_layers=2, bidirectional=True)
-    assert checks.head_in_features(rnn, 8)
-    assert "one direction" in repr(checks.head_in_features(rnn, 4))
-    assert "every layer" in repr(checks.head_in_features(rnn, 16))
-    assert _verdict(checks.head_in_features(rnn, ...)) == "not attempted"
-
-
-def test_window_count():
-    assert checks.window_count(117)
-    assert "do not overlap" in repr(checks.window_count(30))
-    assert "run past the end" in repr(checks.window_count(120))
-    assert "off by one" in repr(checks.window_count(116))
-    assert _verdict(checks.window_count(...)) == "not attempted"
-
-
-def test_initial_state():
-    def solution(x, num_layers, H):
-        return torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype)
-
-    def hard_coded(x, num_layers, H):
-        return torch.zeros(num_layers, 4, H)
-
-    def ones(x, num_layers, H):
-        return torch.ones(num_layers, x.shape[0], H, dtype=x.dtype)
-
-    def time_as_batch(x, num_layers, H):
-        return torch.zeros(num_layers, x.shape[1], H, dtype=x.dtype)
-
-    assert checks.initial_state(solution)
-    assert "read N" in repr(checks.initial_state(hard_coded))
-    assert "start from zeros" in repr(checks.initial_state(ones))
-    assert "x.shape[0]" in repr(checks.initial_state(time_as_batch))
-    assert _verdict(checks.initial_state(...)) == "not attempted"
-
-
 def test_last_valid_outputs():
     assert checks.last_valid_outputs(lambda out, n: out[torch.arange(out.shape[0]), n - 1])
     assert "last padded step" in repr(checks.last_valid_outputs(lambda out, n: out[:, -1]))

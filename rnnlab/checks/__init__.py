@@ -24,7 +24,12 @@ from rnnlab.checks import _verdict
 from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import to_sequence_first, windows_batch
 from rnnlab.checks.bidirectional import bidirectional_head, final_states
-from rnnlab.checks.classify_directions import accuracy_value, head_in_features
+from rnnlab.checks.classify_directions import (
+    accuracy_value,
+    bidirectional_summary,
+    direction_rule,
+    head_in_features,
+)
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
@@ -35,7 +40,7 @@ from rnnlab.checks.rnn_cell import (
     my_rnn_cell,
 )
 from rnnlab.checks.stacked import layer_state, stacked_head
-from rnnlab.checks.time_series_windows import initial_state, window_count
+from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
 from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
 
@@ -57,9 +62,12 @@ __all__ = [
     "Result",
     "accuracy_value",
     "bidirectional_head",
+    "bidirectional_summary",
     "cell_parameters",
     "cell_weight_shapes",
+    "direction_rule",
     "final_states",
+    "flatten_outputs",
     "forget_gate_rows",
     "forum_final_state",
     "head_in_features",
