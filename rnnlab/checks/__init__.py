@@ -24,7 +24,7 @@ from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import to_sequence_first, windows_batch
 from rnnlab.checks.bidirectional import bidirectional_features, final_states
 from rnnlab.checks.classify_directions import accuracy_value, head_in_features
-from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
+from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
 from rnnlab.checks.nn_rnn import forum_inputs, predicted_shapes
 from rnnlab.checks.rnn_cell import cell_weight_shapes, forum_final_state, my_rnn_cell
 from rnnlab.checks.stacked import layer_state
@@ -55,6 +55,7 @@ __all__ = [
     "forget_gate_rows",
     "forum_final_state",
     "forum_inputs",
+    "gru_step",
     "head_in_features",
     "initial_state",
     "last_valid_outputs",
