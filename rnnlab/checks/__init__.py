@@ -29,7 +29,7 @@ from rnnlab.checks.nn_rnn import forum_inputs, predicted_shapes
 from rnnlab.checks.rnn_cell import cell_weight_shapes, forum_final_state, my_rnn_cell
 from rnnlab.checks.stacked import layer_state
 from rnnlab.checks.time_series_windows import initial_state, window_count
-from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
+from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
 from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
 
 #: The chapter modules, in course order; the tooling reads the checkers' hints from them.
@@ -61,6 +61,7 @@ __all__ = [
     "last_valid_outputs",
     "layer_state",
     "lstm_shapes",
+    "masked_mean",
     "matmul_count",
     "my_rnn_cell",
     "packed_batch_sizes",
