@@ -184,7 +184,9 @@ CHECKERS = {
     "initial_state": 1,
     "last_valid_outputs": 1,
     "packed_batch_sizes": 1,
+    "masked_mean": 1,
     "forget_gate_rows": 1,
+    "gru_step": 1,
     "matmul_count": 2,
     "projected_loop": 1,
 }
