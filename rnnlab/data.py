@@ -23,6 +23,7 @@ __all__ = [
     "dc_motor",
     "generate_sequences",
     "square_walks",
+    "remember_first",
     "to_tensors",
     "windows",
 ]
@@ -319,3 +320,37 @@ def square_walks(
     rotation = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])
     points = CORNERS[corners] @ rotation + rng.randn(n, L, 2) * noise  # (N, L, 2)
     return torch.as_tensor(points, dtype=torch.float32), torch.as_tensor(directions)
+
+
+# --- Chapter 10 (GRU and LSTM): a memory task -----------------------------------------------
+
+
+def remember_first(T: int, n: int, generator: torch.Generator | None = None):
+    """Sequences whose label is the sign of their first value, followed by ``T`` distractors.
+
+    Each step has two features: a value of +1 or -1 (random at every step, drawn alike at every
+    step) and a marker that is 1 at the first step and 0 after it. The label is 1 when the first
+    value is +1, else 0. A model reads the whole sequence and must still know, after ``T`` more
+    steps that push its state around, which value came with the marker. Guessing gives 50%.
+
+    Shapes:
+        returns x (N, L, H_in) = (n, T + 1, 2) float32, batch-first, and y (N,) int64.
+
+    Raises:
+        TypeError / ValueError: T not a whole number >= 0, n not >= 1, generator not a
+        ``torch.Generator``.
+
+    Used in: 10_gru_lstm.
+    """
+    T = _check_int("T", T, 0)
+    n = _check_int("n", n, 1)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            "generator must be a torch.Generator (torch.Generator().manual_seed(0)) or None, "
+            f"got {type(generator).__name__}"
+        )
+    signs = torch.randint(0, 2, (n, T + 1), generator=generator)  # (N, L): 0 or 1
+    x = torch.zeros(n, T + 1, 2)  # (N, L, H_in)
+    x[:, :, 0] = signs * 2.0 - 1.0  # the values, +1 or -1
+    x[:, 0, 1] = 1.0  # the marker: "remember this one"
+    return x, signs[:, 0].to(torch.int64)  # (N, L, 2), (N,)

@@ -17,6 +17,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from rnnlab.data import CORNER_NAMES, CORNERS
 
 __all__ = [
+    "against_length",
     "hidden_trajectories",
     "layout",
     "loss_curves",
@@ -781,4 +782,49 @@ def series_in_time(
     ax.set(xlabel="time (s)", ylabel="speed", title=title or "")
     ax.legend(frameon=False, fontsize=8, ncol=2)
     fig.tight_layout()
+    return fig
+
+
+# --- Chapter 10 (GRU and LSTM): a measure against the sequence length --------------------------
+
+
+def against_length(
+    results: dict,
+    ylabel: str,
+    log: bool = False,
+    chance: float | None = None,
+    title: str | None = None,
+    ax=None,
+) -> Figure:
+    """Draw one line per model of a measure against T, with every seed as a dot.
+
+    Shapes: ``results`` maps each model's name to {T: [one value per seed]}; the line joins
+    the seeds' means, the dots show each seed, so the spread is on the page.
+
+    Raises:
+        ValueError: ``results`` is empty, a model has no T, or a T has no values.
+
+    Used in: 10_gru_lstm.
+    """
+    if not isinstance(results, dict) or not results:
+        raise ValueError("against_length needs {model name: {T: [values, one per seed]}}")
+    for name, row in results.items():
+        if not isinstance(row, dict) or not row or not all(len(v) > 0 for v in row.values()):
+            raise ValueError(
+                f"against_length: {name!r} needs {{T: [values, one per seed]}}, got {row!r}"
+            )
+    fig, ax = _new_axes(ax, figsize=(6.0, 3.5))
+    for k, (name, row) in enumerate(results.items()):
+        color = f"C{k}"
+        lengths = sorted(row)
+        means = [float(np.mean(row[T])) for T in lengths]
+        ax.plot(lengths, means, "-", color=color, label=name)
+        for T in lengths:
+            ax.plot([T] * len(row[T]), row[T], "o", color=color, alpha=0.6, markersize=4)
+    if chance is not None:
+        ax.axhline(chance, color="grey", linestyle=":", linewidth=1, label="chance")
+    ax.set(xlabel="T (steps after the first input)", ylabel=ylabel, title=title or "")
+    if log:
+        ax.set_yscale("log")
+    ax.legend(frameon=False, fontsize=8)
     return fig

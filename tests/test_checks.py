@@ -30,51 +30,6 @@ def test_windows_batch():
     assert _verdict(checks.windows_batch(...)) == "not attempted"
 
 
-def test_last_valid_outputs():
-    assert checks.last_valid_outputs(lambda out, n: out[torch.arange(out.shape[0]), n - 1])
-    assert "last padded step" in repr(checks.last_valid_outputs(lambda out, n: out[:, -1]))
-    assert "off by one" in repr(
-        checks.last_valid_outputs(
-            lambda out, n: out[torch.arange(out.shape[0]), n.clamp(max=out.shape[1] - 1)]
-        )
-    )
-    assert _verdict(checks.last_valid_outputs(...)) == "not attempted"
-
-
-def test_packed_batch_sizes():
-    assert checks.packed_batch_sizes([4, 4, 2, 1])
-    assert checks.packed_batch_sizes(torch.tensor([4, 4, 2, 1]))
-    assert "those are the lengths" in repr(checks.packed_batch_sizes([4, 3, 2, 2]))
-    assert "one entry per time step" in repr(checks.packed_batch_sizes([4, 4]))
-    assert _verdict(checks.packed_batch_sizes(...)) == "not attempted"
-
-
-def test_forget_gate_rows():
-    def solution(lstm):
-        H = lstm.hidden_size
-        return lstm.weight_ih_l0.detach()[H : 2 * H]
-
-    def input_gate(lstm):
-        return lstm.weight_ih_l0.detach()[: lstm.hidden_size]
-
-    assert checks.forget_gate_rows(solution)
-    assert "input gate" in repr(checks.forget_gate_rows(input_gate))
-    assert _verdict(checks.forget_gate_rows(lambda lstm: lstm.weight_ih_l0)) == "incorrect"
-    assert _verdict(checks.forget_gate_rows(...)) == "not attempted"
-
-
-def test_lstm_shapes():
-    from torch import nn
-
-    lstm = nn.LSTM(3, 5, proj_size=2, batch_first=True)
-    x = torch.zeros(4, 6, 3)
-    assert checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 5))
-    assert "never projected" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 2)))
-    assert "projected too" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 5), (1, 4, 5)))
-    assert "D*proj_size" in repr(checks.lstm_shapes(lstm, x, (4, 6, 5), (1, 4, 2), (1, 4, 5)))
-    assert _verdict(checks.lstm_shapes(lstm, x, ..., ..., ...)) == "not attempted"
-
-
 def test_matmul_count():
     assert checks.matmul_count(200, 101)
     assert "product too" in repr(checks.matmul_count(200, 100))

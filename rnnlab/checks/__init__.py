@@ -30,7 +30,7 @@ from rnnlab.checks.classify_directions import (
     direction_rule,
     head_in_features,
 )
-from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
+from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
     cell_parameters,
@@ -41,7 +41,7 @@ from rnnlab.checks.rnn_cell import (
 )
 from rnnlab.checks.stacked import layer_state, stacked_head
 from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
-from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
+from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
 from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
 
 #: The chapter modules, in course order; the tooling reads the checkers' hints from them.
@@ -70,6 +70,7 @@ __all__ = [
     "flatten_outputs",
     "forget_gate_rows",
     "forum_final_state",
+    "gru_step",
     "head_in_features",
     "hidden_size_message",
     "initial_state",
@@ -78,6 +79,7 @@ __all__ = [
     "layer_state",
     "loop_final_state",
     "lstm_shapes",
+    "masked_mean",
     "matmul_count",
     "my_rnn_cell",
     "packed_batch_sizes",

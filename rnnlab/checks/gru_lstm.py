@@ -19,7 +19,7 @@ from rnnlab.checks._verdict import (
     _run_student,
 )
 
-__all__ = ["forget_gate_rows", "lstm_shapes"]
+__all__ = ["forget_gate_rows", "gru_step", "lstm_shapes"]
 
 
 def forget_gate_rows(pick: Callable) -> Result:
@@ -52,8 +52,11 @@ def forget_gate_rows(pick: Callable) -> Result:
 
 
 def _probe_lstm() -> nn.LSTM:
-    torch.manual_seed(4)
-    return nn.LSTM(3, 5)
+    # A module draws its initial weights from the global generator: fork it, so the student's
+    # random state is the same after the check as before.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(4)
+        return nn.LSTM(3, 5)
 
 
 def lstm_shapes(lstm: nn.LSTM, x: torch.Tensor, output_shape, h_n_shape, c_n_shape) -> Result:
@@ -93,3 +96,89 @@ def lstm_shapes(lstm: nn.LSTM, x: torch.Tensor, output_shape, h_n_shape, c_n_sha
             )
         return Result(INCORRECT, "output and h_n are right. c_n is (D*num_layers, N, H)")
     return Result(CORRECT, "only h is projected; c keeps hidden_size")
+
+
+def _gru_variants(x: torch.Tensor, h: torch.Tensor, cell: nn.GRUCell) -> dict:
+    """PyTorch's GRU step and the known ways to get it wrong, all in float64."""
+    x_r, x_z, x_n = (x @ cell.weight_ih.T + cell.bias_ih).chunk(3, dim=1)  # 3 x (N, H)
+    W_hr, W_hz, W_hn = cell.weight_hh.chunk(3)  # 3 x (H, H)
+    b_hr, b_hz, b_hn = cell.bias_hh.chunk(3)  # 3 x (H,)
+    r = torch.sigmoid(x_r + h @ W_hr.T + b_hr)  # (N, H)
+    z = torch.sigmoid(x_z + h @ W_hz.T + b_hz)  # (N, H)
+    n = torch.tanh(x_n + r * (h @ W_hn.T + b_hn))  # (N, H)
+    r_as_z = torch.sigmoid(x_z + h @ W_hz.T + b_hz)  # the r and z blocks swapped
+    z_as_r = torch.sigmoid(x_r + h @ W_hr.T + b_hr)
+    n_swapped = torch.tanh(x_n + r_as_z * (h @ W_hn.T + b_hn))
+    return {
+        "right": (1 - z) * n + z * h,
+        "convention": z * n + (1 - z) * h,
+        "reset before": (1 - z) * torch.tanh(x_n + (r * h) @ W_hn.T + b_hn) + z * h,
+        "b_hn outside": (1 - z) * torch.tanh(x_n + r * (h @ W_hn.T) + b_hn) + z * h,
+        "order": (1 - z_as_r) * n_swapped + z_as_r * h,
+    }
+
+
+_GRU_HINTS = {
+    "convention": "z and 1 - z are swapped: that is the other texts' convention; in PyTorch's, "
+    "a z near 1 keeps the old state",
+    "reset before": "r multiplies h before weight_hh (the original paper's form); PyTorch "
+    "applies r after the product: r * (h W_hn^T + b_hn)",
+    "b_hn outside": "off by the reset gate on b_hn: in PyTorch r multiplies b_hn as well",
+    "order": "r and z are swapped: the stacked rows come in the order r, z, n",
+}
+
+
+class _GRUWeights:
+    """The four tensors of an nn.GRUCell, under the same names; calling it is refused."""
+
+    def __init__(self, cell: nn.GRUCell):
+        self.weight_ih, self.weight_hh = cell.weight_ih, cell.weight_hh  # (3H, H_in), (3H, H)
+        self.bias_ih, self.bias_hh = cell.bias_ih, cell.bias_hh  # (3H,), (3H,)
+        self.input_size, self.hidden_size = cell.input_size, cell.hidden_size
+
+    def __call__(self, *args, **kwargs):
+        raise TypeError("write the step from the weights; calling the cell is the reference")
+
+
+def gru_step(step: Callable) -> Result:
+    """Exercise (find the bug): fix ``step(x, h, cell)``, one ``nn.GRUCell`` step by hand.
+
+    Shapes: x (N, H_in), h (N, H), cell the weights of an nn.GRUCell(H_in, H) (``weight_ih``
+    (3H, H_in), ``weight_hh`` (3H, H), ``bias_ih``, ``bias_hh``) -> h' (N, H); checked with
+    N = 4, H_in = 3, H = 5 in float64, and the relative error is printed.
+
+    Used in: 10_gru_lstm.
+    """
+    pending = _not_attempted(step)
+    if pending is not None:
+        return pending
+    if not callable(step):
+        return Result(INCORRECT, "give a function, def step(x, h, cell): ...")
+    gen = torch.Generator().manual_seed(11)
+    with torch.random.fork_rng(devices=[]):  # building a module draws from the global generator
+        torch.manual_seed(11)
+        cell = nn.GRUCell(3, 5).double()
+    x = torch.randn(4, 3, generator=gen, dtype=torch.float64)  # (N, H_in)
+    h = torch.randn(4, 5, generator=gen, dtype=torch.float64)  # (N, H)
+    with torch.no_grad():
+        variants = _gru_variants(x, h, cell)
+        got, failed = _run_student(step, x, h, _GRUWeights(cell))
+    if failed is not None:
+        return failed
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != (4, 5):
+        return Result(INCORRECT, "return the new state h', shaped like h: (N, H)")
+    got = got.detach().to(torch.float64)
+    want = variants["right"]
+    error = ((got - want).norm() / want.norm()).item()
+    if error < 1e-5:
+        return Result(
+            CORRECT, f"h' = (1 - z) * n + z * h, as nn.GRUCell (relative error {error:.1e})"
+        )
+    for name, hint in _GRU_HINTS.items():
+        if torch.allclose(got, variants[name], rtol=1e-6, atol=1e-9):
+            return Result(INCORRECT, f"{hint} (relative error {error:.1e})")
+    return Result(
+        INCORRECT,
+        f"relative error {error:.1e} against nn.GRUCell: compare r, z and n with the equations "
+        "one at a time",
+    )

@@ -1,0 +1,144 @@
+"""The checkers of chapter 10 (GRU and LSTM): each with the worked solution, each known mistake
+(the hint named), right answers written differently, generated wrong answers and the untouched
+stub; none of them touches the global random state."""
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from rnnlab import checks
+
+
+def _verdict(result):
+    return result.status
+
+
+def _gates(x, h, cell):
+    x_r, x_z, x_n = (x @ cell.weight_ih.T + cell.bias_ih).chunk(3, dim=1)
+    h_r, h_z, h_cand = (h @ cell.weight_hh.T + cell.bias_hh).chunk(3, dim=1)
+    r = torch.sigmoid(x_r + h_r)
+    z = torch.sigmoid(x_z + h_z)
+    return r, z, x_n, h_cand
+
+
+def _solution(x, h, cell):
+    r, z, x_n, h_cand = _gates(x, h, cell)
+    n = torch.tanh(x_n + r * h_cand)
+    return (1 - z) * n + z * h
+
+
+def test_forget_gate_rows():
+    def solution(lstm):
+        H = lstm.hidden_size
+        return lstm.weight_ih_l0.detach()[H : 2 * H]
+
+    def input_gate(lstm):
+        return lstm.weight_ih_l0.detach()[: lstm.hidden_size]
+
+    assert checks.forget_gate_rows(solution)
+    assert checks.forget_gate_rows(lambda lstm: lstm.weight_ih_l0.chunk(4)[1].detach())
+    assert "input gate" in repr(checks.forget_gate_rows(input_gate))
+    assert _verdict(checks.forget_gate_rows(lambda lstm: lstm.weight_ih_l0)) == "incorrect"
+    assert _verdict(checks.forget_gate_rows(...)) == "not attempted"
+
+
+def test_lstm_shapes():
+    lstm = nn.LSTM(3, 5, proj_size=2, batch_first=True)
+    x = torch.zeros(4, 6, 3)
+    assert checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 5))
+    assert checks.lstm_shapes(lstm, x, [4, 6, 2], torch.Size([1, 4, 2]), (1, 4, 5))
+    assert "never projected" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 2)))
+    assert "projected too" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 5), (1, 4, 5)))
+    assert "D*proj_size" in repr(checks.lstm_shapes(lstm, x, (4, 6, 5), (1, 4, 2), (1, 4, 5)))
+    assert _verdict(checks.lstm_shapes(lstm, x, ..., ..., ...)) == "not attempted"
+
+
+def test_gru_step_solution_and_right_answers_written_differently():
+    assert checks.gru_step(_solution)
+
+    def one_matrix_per_gate(x, h, cell):  # nine blocks, written out
+        W_ir, W_iz, W_in = cell.weight_ih.chunk(3)
+        W_hr, W_hz, W_hn = cell.weight_hh.chunk(3)
+        b_ir, b_iz, b_in = cell.bias_ih.chunk(3)
+        b_hr, b_hz, b_hn = cell.bias_hh.chunk(3)
+        r = torch.sigmoid(x @ W_ir.T + b_ir + h @ W_hr.T + b_hr)
+        z = torch.sigmoid(x @ W_iz.T + b_iz + h @ W_hz.T + b_hz)
+        n = torch.tanh(x @ W_in.T + b_in + r * (h @ W_hn.T + b_hn))
+        return n + z * (h - n)  # the same as (1 - z) * n + z * h
+
+    assert checks.gru_step(one_matrix_per_gate)
+    assert checks.gru_step(lambda x, h, cell: _solution(x.float(), h.float(), _Float32(cell)))
+
+
+class _Float32:
+    def __init__(self, cell):
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            setattr(self, name, getattr(cell, name).float())
+
+
+def test_gru_step_names_each_known_mistake():
+    def convention(x, h, cell):  # the chapter's bug
+        r, z, x_n, h_cand = _gates(x, h, cell)
+        n = torch.tanh(x_n + r * h_cand)
+        return z * n + (1 - z) * h
+
+    def reset_before(x, h, cell):
+        r, z, x_n, _ = _gates(x, h, cell)
+        W_hn, b_hn = cell.weight_hh.chunk(3)[2], cell.bias_hh.chunk(3)[2]
+        return (1 - z) * torch.tanh(x_n + (r * h) @ W_hn.T + b_hn) + z * h
+
+    def b_hn_outside(x, h, cell):
+        r, z, x_n, _ = _gates(x, h, cell)
+        W_hn, b_hn = cell.weight_hh.chunk(3)[2], cell.bias_hh.chunk(3)[2]
+        return (1 - z) * torch.tanh(x_n + r * (h @ W_hn.T) + b_hn) + z * h
+
+    def order(x, h, cell):
+        r, z, x_n, h_cand = _gates(x, h, cell)
+        z, r = r, z
+        return (1 - z) * torch.tanh(x_n + r * h_cand) + z * h
+
+    for wrong, hint in (
+        (convention, "other texts' convention"),
+        (reset_before, "r multiplies h before weight_hh"),
+        (b_hn_outside, "r multiplies b_hn as well"),
+        (order, "r and z are swapped"),
+    ):
+        result = checks.gru_step(wrong)
+        assert _verdict(result) == "incorrect"
+        assert hint in repr(result)
+        assert "relative error" in repr(result)
+
+
+def test_gru_step_stub_and_broken_answers():
+    assert _verdict(checks.gru_step(...)) == "not attempted"
+
+    def stub(x, h, cell): ...
+
+    assert _verdict(checks.gru_step(stub)) == "not attempted"
+    calls_the_cell = checks.gru_step(lambda x, h, cell: cell(x, h))
+    assert _verdict(calls_the_cell) == "incorrect"
+    assert "calling the cell" in repr(calls_the_cell)
+    assert "(N, H)" in repr(checks.gru_step(lambda x, h, cell: h.T))
+    assert _verdict(checks.gru_step(lambda x, h, cell: h)) == "incorrect"
+
+
+@settings(max_examples=30, deadline=None)
+@given(shift=st.floats(1e-4, 1.0), row=st.integers(0, 3), col=st.integers(0, 4))
+def test_gru_step_rejects_generated_wrong_answers(shift, row, col):
+    def nudged(x, h, cell):
+        out = _solution(x, h, cell).clone()
+        out[row, col] += shift
+        return out
+
+    result = checks.gru_step(nudged)
+    assert _verdict(result) == "incorrect"
+    assert "relative error" in repr(result)
+
+
+def test_checkers_leave_the_global_random_state_alone():
+    torch.manual_seed(0)
+    before = torch.get_rng_state()
+    checks.gru_step(_solution)
+    checks.forget_gate_rows(lambda lstm: lstm.weight_ih_l0[5:10])
+    assert torch.equal(before, torch.get_rng_state())
