@@ -187,6 +187,7 @@ CHECKERS = {
     "forget_gate_rows": 1,
     "matmul_count": 2,
     "projected_loop": 1,
+    "fixed_loop": 1,
 }
 
 

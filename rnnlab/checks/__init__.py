@@ -11,7 +11,7 @@ Where things are:
   (running the student's function, reading a number or a shape from an answer);
 - one module per chapter, named after the chapter's topic: ``rnn_cell``, ``nn_rnn``,
   ``batch_first``, ``stacked``, ``bidirectional``, ``classify_directions``,
-  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``why_fused_is_fast``.
+  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``inside_nn_rnn``.
 
 Notebooks call every checker through this package (``checks.my_rnn_cell(...)``).
 
@@ -25,12 +25,12 @@ from rnnlab.checks.batch_first import to_sequence_first, windows_batch
 from rnnlab.checks.bidirectional import bidirectional_features, final_states
 from rnnlab.checks.classify_directions import accuracy_value, head_in_features
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
+from rnnlab.checks.inside_nn_rnn import fixed_loop, matmul_count, projected_loop
 from rnnlab.checks.nn_rnn import forum_inputs, predicted_shapes
 from rnnlab.checks.rnn_cell import cell_weight_shapes, forum_final_state, my_rnn_cell
 from rnnlab.checks.stacked import layer_state
 from rnnlab.checks.time_series_windows import initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, packed_batch_sizes
-from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
 
 #: The chapter modules, in course order; the tooling reads the checkers' hints from them.
 CHAPTER_MODULES = (
@@ -43,7 +43,7 @@ CHAPTER_MODULES = (
     "time_series_windows",
     "variable_length",
     "gru_lstm",
-    "why_fused_is_fast",
+    "inside_nn_rnn",
 )
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "bidirectional_features",
     "cell_weight_shapes",
     "final_states",
+    "fixed_loop",
     "forget_gate_rows",
     "forum_final_state",
     "forum_inputs",
