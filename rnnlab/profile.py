@@ -7,7 +7,9 @@
 ``torch.profiler``, which writes timestamped lines to the process's stderr, it prints nothing,
 and its counts are the same on every run, so a notebook can compare them.
 
-``matrix_products`` reads the number of matrix products from such a count.
+``matrix_products`` reads the number of matrix products from such a count, and
+``output_shapes(name, function, *args)`` lists the shape of every result of one operator, in
+the order they ran (which product multiplies the whole input, which one a single step).
 
 Reference: ``torch.utils._python_dispatch.TorchDispatchMode`` (PyTorch's mode for intercepting
 operators below autograd, used by its own FLOP counter, ``torch.utils.flop_counter``).
@@ -22,7 +24,14 @@ from collections.abc import Callable
 
 from torch.utils._python_dispatch import TorchDispatchMode
 
-__all__ = ["MATRIX_PRODUCTS", "OperatorCounter", "count_operators", "matrix_products", "summary"]
+__all__ = [
+    "MATRIX_PRODUCTS",
+    "OperatorCounter",
+    "count_operators",
+    "matrix_products",
+    "output_shapes",
+    "summary",
+]
 
 #: ATen operators that multiply matrices (or batches of them, or a matrix by a vector).
 MATRIX_PRODUCTS = frozenset(
@@ -98,3 +107,43 @@ def summary(counts: Counter | dict) -> str:
             f"summary expects the Counter returned by count_operators, got {type(counts).__name__}"
         )
     return ", ".join(f"{name} x{n}" for name, n in sorted(counts.items()))
+
+
+class _ShapeRecorder(TorchDispatchMode):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.shapes: list[tuple[int, ...]] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if func.overloadpacket.__name__ == self.name and hasattr(result, "shape"):
+            self.shapes.append(tuple(result.shape))
+        return result
+
+
+def output_shapes(name: str, function: Callable, *args, **kwargs) -> list[tuple[int, ...]]:
+    """Run ``function(*args, **kwargs)`` once; the shape of each result of operator ``name``.
+
+    Shapes: e.g. ``output_shapes("addmm", rnn, x)`` with x (L, N, H_in) lists one (L*N, H) for
+    the input projection of all steps, then (N, H) for each step.
+
+    Raises:
+        TypeError: ``name`` is not an operator name such as "addmm", or ``function`` is not
+            callable.
+        Whatever ``function`` raises, unchanged.
+
+    Used in: 11_inside_nn_rnn.
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"output_shapes expects an operator name such as 'addmm' first, got {name!r}"
+        )
+    if not callable(function):
+        raise TypeError(
+            "output_shapes expects a function to run after the name, such as "
+            f"output_shapes('addmm', rnn, x); got {type(function).__name__}"
+        )
+    with _ShapeRecorder(name) as recorder:
+        function(*args, **kwargs)
+    return recorder.shapes

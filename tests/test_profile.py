@@ -41,6 +41,17 @@ def test_nn_lstm_is_one_call():
     assert profile.matrix_products(counts) == 0
 
 
+def test_output_shapes_tell_the_input_projection_from_the_steps():
+    rnn = nn.RNN(2, 4)  # H_in = 2, H = 4
+    with torch.no_grad():
+        shapes = profile.output_shapes("addmm", rnn, torch.randn(6, 5, 2))  # (L, N, H_in)
+    assert shapes == [(6 * 5, 4)] + [(5, 4)] * 6
+    with pytest.raises(TypeError, match="operator name"):
+        profile.output_shapes(rnn, "addmm")
+    with pytest.raises(TypeError, match="function to run"):
+        profile.output_shapes("addmm", None)
+
+
 def test_counting_prints_nothing(capfd):
     with torch.no_grad():
         profile.count_operators(nn.LSTM(3, 2), torch.randn(4, 5, 3))
