@@ -52,6 +52,13 @@ class OperatorCounter(TorchDispatchMode):
         super().__init__()
         self.counts: Counter[str] = Counter()
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # TorchDispatchMode wraps a subclass's __torch_dispatch__ so that torch.compile skips it;
+        # the wrapper imports torch._dynamo (about a second) on first use. Counting never runs
+        # under torch.compile, so this mode opts out, as PyTorch's own docstring shows.
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.counts[func.overloadpacket.__name__] += 1
         return func(*args, **(kwargs or {}))
@@ -109,7 +116,7 @@ def summary(counts: Counter | dict) -> str:
     return ", ".join(f"{name} x{n}" for name, n in sorted(counts.items()))
 
 
-class _ShapeRecorder(TorchDispatchMode):
+class _ShapeRecorder(OperatorCounter):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
