@@ -7,7 +7,8 @@
 The floor is what no notebook can beat: a fresh kernel that imports torch and rnnlab, nothing
 else. Chapters run as under nbval, one torch thread per kernel. Targets (issue 7): the notebooks'
 share of a parallel run at most 1.5 x (notebooks x floor) / cores, the whole suite under 60 s,
-rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64.
+rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64. Last, chapter 11's six programs (RNNCell,
+two-product and hoisted loops, nn.RNN, LSTMCell loop, nn.LSTM) at its sizes, with their spread.
 """
 
 from __future__ import annotations
@@ -109,6 +110,63 @@ def fused_versus_manual() -> list[tuple[str, int, float, float]]:
     return rows
 
 
+def chapter_11_programs(L=50, N=16, H_in=8, H=32) -> dict:
+    """Chapter 11's programs at its sizes, as functions of x (L, N, H_in); the same weights."""
+    torch.manual_seed(0)
+    rnn, cell = nn.RNN(H_in, H), nn.RNNCell(H_in, H)
+    cell.load_state_dict({k.removesuffix("_l0"): p for k, p in rnn.state_dict().items()})
+    lstm, lstm_cell = nn.LSTM(H_in, H), nn.LSTMCell(H_in, H)
+    lstm_cell.load_state_dict({k.removesuffix("_l0"): p for k, p in lstm.state_dict().items()})
+    W_ih, W_hh, b_ih, b_hh = rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0
+
+    def cell_loop(x):
+        h = torch.zeros(x.shape[1], H)
+        return torch.stack([h := cell(x_t, h) for x_t in x])
+
+    def two_product_loop(x):
+        h = torch.zeros(x.shape[1], H)
+        return torch.stack([h := torch.tanh(x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh) for x_t in x])
+
+    def hoisted_loop(x):
+        projected = x @ W_ih.T + b_ih + b_hh  # (L, N, H_in) -> (L, N, H)
+        h = torch.zeros(x.shape[1], H)
+        return torch.stack([h := torch.tanh(p_t + h @ W_hh.T) for p_t in projected])
+
+    def lstm_cell_loop(x):
+        state = (torch.zeros(x.shape[1], H), torch.zeros(x.shape[1], H))
+        return torch.stack([(state := lstm_cell(x_t, state))[0] for x_t in x])
+
+    programs = {
+        "RNNCell loop": cell_loop,
+        "two-product loop": two_product_loop,
+        "hoisted loop": hoisted_loop,
+        "nn.RNN": lambda x: rnn(x)[0],
+        "LSTMCell loop": lstm_cell_loop,
+        "nn.LSTM": lambda x: lstm(x)[0],
+    }
+    x = torch.randn(L, N, H_in)
+    with torch.no_grad():
+        for name, run in programs.items():  # same numbers before timing
+            reference = programs["nn.LSTM" if "LSTM" in name else "nn.RNN"](x)
+            torch.testing.assert_close(run(x), reference)
+    return programs, x
+
+
+def inside_nn_rnn() -> list[tuple[str, int, float, float, int]]:
+    """(program, threads, median s, IQR s, runs) for chapter 11's programs, wall clock."""
+    programs, x = chapter_11_programs()
+    rows = []
+    for threads in sorted({1, os.cpu_count() or 1}):
+        for name, run in programs.items():
+            m = benchmark.Timer(
+                "with torch.no_grad(): run(x)",
+                globals={"torch": torch, "run": run, "x": x},
+                num_threads=threads,
+            ).blocked_autorange(min_run_time=0.5)
+            rows.append((name, threads, m.median, m.iqr, len(m.times) * m.number_per_run))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the pytest suite runs")
@@ -162,6 +220,11 @@ def main() -> None:
             f"| {name} | {threads} | {fused * 1e3:.2f} ms | {mine * 1e3:.2f} ms | "
             f"{mine / fused:.2f} |"
         )
+
+    print("\n| chapter 11, L=50 N=16 H_in=8 H=32, no grad | threads | median | IQR | runs |")
+    print("|---|---:|---:|---:|---:|")
+    for name, threads, median, iqr, runs in inside_nn_rnn():
+        print(f"| {name} | {threads} | {median * 1e6:.0f} µs | {iqr * 1e6:.1f} µs | {runs} |")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ package holds what would distract from it, one module per concept:
 - ``rnnlab.plots``: the course's figures (matplotlib, imported on first use);
 - ``rnnlab.checks``: the checkers of the "Your turn" exercises, one module per chapter;
 - ``rnnlab.train``: the training loop of the applied chapters.
+- ``rnnlab.profile``: counts of the ATen operators a piece of code launches (chapter 11).
 
 The course tooling (book, slides, student copies, doctor, the ``rnnlab`` command) lives in
 ``rnnlab.tooling``; ``import rnnlab`` loads none of it.

@@ -25,6 +25,7 @@ __all__ = [
     "principal_plane",
     "series_in_time",
     "square_sequences",
+    "timing_spread",
     "timings",
     "training_curves",
     "trajectories_with_final_states",
@@ -441,7 +442,7 @@ def timings(table: dict, xlabel: str, title: str | None = None, ax=None) -> Figu
     Raises:
         ValueError: the table is empty or its rows name different implementations.
 
-    Used in: 11_why_fused_is_fast.
+    Used in: no chapter now (11_inside_nn_rnn draws timing_spread); the lead may retire it.
     """
     if (
         not isinstance(table, dict)
@@ -827,4 +828,47 @@ def against_length(
     if log:
         ax.set_yscale("log")
     ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+# --- Chapter 11, inside nn.RNN ------------------------------------------------------------------
+
+
+def timing_spread(runs: dict, title: str | None = None, ax=None) -> Figure:
+    """Draw each implementation's measured times: every block as a grey tick, a bar over the
+    middle half of the blocks (the interquartile range), the median as a black dot, and the
+    number of blocks at the right.
+
+    Shapes: ``runs`` maps each implementation's name to a sequence of times in seconds (one per
+    measured block, e.g. ``measurement.times`` of ``torch.utils.benchmark``); the figure reads
+    them in microseconds, one row per name, in the order given.
+
+    Raises:
+        ValueError: ``runs`` is empty, or one of its entries holds no positive finite time.
+
+    Used in: 11_inside_nn_rnn.
+    """
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("timing_spread needs {name: [seconds, ...]} with at least one name")
+    rows = {}
+    for name, times in runs.items():
+        try:
+            values = np.asarray(list(times), dtype=float) * 1e6  # seconds -> microseconds
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{name!r}: expected a sequence of times in seconds") from err
+        if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ValueError(f"{name!r}: expected positive, finite times in seconds, got {times!r}")
+        rows[name] = values
+    fig, ax = _new_axes(ax, figsize=(6.5, 0.45 * len(rows) + 1.2))
+    right = max(v.max() for v in rows.values())
+    for y, values in enumerate(reversed(list(rows.values()))):
+        q1, median, q3 = np.percentile(values, [25, 50, 75])
+        ax.plot(values, np.full(values.size, y), "|", color="0.6", markersize=12)
+        ax.plot([q1, q3], [y, y], color="#7570b3", linewidth=6, solid_capstyle="butt")
+        ax.plot(median, y, "o", color="black", markersize=4)
+        ax.text(right * 1.04, y, f"{values.size} blocks", va="center", fontsize=8)
+    ax.set_yticks(range(len(rows)), list(reversed(list(rows))))
+    ax.set(xlabel="time per call (microseconds)", xlim=(0, right * 1.22), title=title or "")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
     return fig

@@ -28,33 +28,3 @@ def test_windows_batch():
         checks.windows_batch(series.unfold(0, 4, 2).transpose(1, 2).permute(1, 0, 2))
     )
     assert _verdict(checks.windows_batch(...)) == "not attempted"
-
-
-def test_matmul_count():
-    assert checks.matmul_count(200, 101)
-    assert "product too" in repr(checks.matmul_count(200, 100))
-    assert "W_ih and h by W_hh" in repr(checks.matmul_count(100, 101))
-    assert _verdict(checks.matmul_count(..., ...)) == "not attempted"
-
-
-def _projected_loop(rnn, x, with_bias_ih=True):
-    projected = x @ rnn.weight_ih_l0.T + (rnn.bias_ih_l0 if with_bias_ih else 0)
-    h = torch.zeros(x.shape[1], rnn.hidden_size)
-    outputs = []
-    for t in range(x.shape[0]):
-        h = torch.tanh(projected[t] + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-        outputs.append(h)
-    return torch.stack(outputs)
-
-
-def test_projected_loop():
-    def solution(rnn, x):
-        return _projected_loop(rnn, x)
-
-    def one_bias(rnn, x):
-        return _projected_loop(rnn, x, with_bias_ih=False)
-
-    assert checks.projected_loop(solution)
-    assert "biases" in repr(checks.projected_loop(one_bias))
-    assert "shapes" in repr(checks.projected_loop(lambda rnn, x: x @ rnn.weight_ih_l0))
-    assert _verdict(checks.projected_loop(...)) == "not attempted"

@@ -11,7 +11,7 @@ Where things are:
   (running the student's function, reading a number or a shape from an answer);
 - one module per chapter, named after the chapter's topic: ``rnn_cell``, ``nn_rnn``,
   ``batch_first``, ``stacked``, ``bidirectional``, ``classify_directions``,
-  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``why_fused_is_fast``.
+  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``inside_nn_rnn``.
 
 Notebooks call every checker through this package (``checks.my_rnn_cell(...)``).
 
@@ -31,6 +31,7 @@ from rnnlab.checks.classify_directions import (
     head_in_features,
 )
 from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
+from rnnlab.checks.inside_nn_rnn import fixed_loop, matmul_count, projected_loop
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
     cell_parameters,
@@ -42,7 +43,6 @@ from rnnlab.checks.rnn_cell import (
 from rnnlab.checks.stacked import layer_state, stacked_head
 from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
-from rnnlab.checks.why_fused_is_fast import matmul_count, projected_loop
 
 #: The chapter modules, in course order; the tooling reads the checkers' hints from them.
 CHAPTER_MODULES = (
@@ -55,7 +55,7 @@ CHAPTER_MODULES = (
     "time_series_windows",
     "variable_length",
     "gru_lstm",
-    "why_fused_is_fast",
+    "inside_nn_rnn",
 )
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "cell_weight_shapes",
     "direction_rule",
     "final_states",
+    "fixed_loop",
     "flatten_outputs",
     "forget_gate_rows",
     "forum_final_state",
