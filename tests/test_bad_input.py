@@ -187,6 +187,10 @@ CHECKERS = {
     "forget_gate_rows": 1,
     "matmul_count": 2,
     "projected_loop": 1,
+    # 06_gradients_through_time
+    "backward_step": 1,
+    "predicted_norm": 1,
+    "clipped_step": 1,
 }
 
 

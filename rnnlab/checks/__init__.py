@@ -10,7 +10,7 @@ Where things are:
 - ``rnnlab.checks._verdict``: ``Result``, the three verdicts and the helpers every checker uses
   (running the student's function, reading a number or a shape from an answer);
 - one module per chapter, named after the chapter's topic: ``rnn_cell``, ``nn_rnn``,
-  ``batch_first``, ``stacked``, ``bidirectional``, ``classify_directions``,
+  ``batch_first``, ``stacked``, ``bidirectional``, ``gradients``, ``classify_directions``,
   ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``why_fused_is_fast``.
 
 Notebooks call every checker through this package (``checks.my_rnn_cell(...)``).
@@ -24,6 +24,7 @@ from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import to_sequence_first, windows_batch
 from rnnlab.checks.bidirectional import bidirectional_features, final_states
 from rnnlab.checks.classify_directions import accuracy_value, head_in_features
+from rnnlab.checks.gradients import backward_step, clipped_step, predicted_norm
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
 from rnnlab.checks.nn_rnn import forum_inputs, predicted_shapes
 from rnnlab.checks.rnn_cell import cell_weight_shapes, forum_final_state, my_rnn_cell
@@ -39,6 +40,7 @@ CHAPTER_MODULES = (
     "batch_first",
     "stacked",
     "bidirectional",
+    "gradients",
     "classify_directions",
     "time_series_windows",
     "variable_length",
@@ -49,8 +51,10 @@ CHAPTER_MODULES = (
 __all__ = [
     "Result",
     "accuracy_value",
+    "backward_step",
     "bidirectional_features",
     "cell_weight_shapes",
+    "clipped_step",
     "final_states",
     "forget_gate_rows",
     "forum_final_state",
@@ -63,6 +67,7 @@ __all__ = [
     "matmul_count",
     "my_rnn_cell",
     "packed_batch_sizes",
+    "predicted_norm",
     "predicted_shapes",
     "projected_loop",
     "to_sequence_first",
