@@ -257,8 +257,12 @@ def test_clipped_step_names_each_known_mistake(step, hint):
     assert hint in repr(result)
 
 
+def stub_train_step(model, x, y, optimizer, max_norm): ...
+
+
 def test_clipped_step_stub_and_crashes():
     assert _status(checks.clipped_step(...)) == "not attempted"
+    assert _status(checks.clipped_step(stub_train_step)) == "not attempted"
     assert _status(checks.clipped_step(lambda *a: 1 / 0)) == "incorrect"
     assert _status(checks.clipped_step("train_step")) == "incorrect"
 
