@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from test_bad_input import _clear_or_fine, junk  # noqa: E402
 from torch import nn  # noqa: E402
 
 from rnnlab import checks, plots  # noqa: E402
@@ -314,3 +315,12 @@ def test_gradient_norms_draws_one_panel_per_activation_and_one_line_per_radius()
 def test_gradient_norms_bad_input(panels):
     with pytest.raises(ValueError, match="gradient_norms needs|must map|finite and positive"):
         plots.gradient_norms(panels)
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=st.data())
+def test_gradient_norms_junk_gets_a_clear_error_or_works(value):
+    panel = value.draw(junk)
+    _clear_or_fine(lambda: plots.gradient_norms(panel))
+    _clear_or_fine(lambda: plots.gradient_norms({"tanh": panel}))
+    _clear_or_fine(lambda: plots.gradient_norms({"tanh": {"radius 1": panel}}))

@@ -98,52 +98,35 @@ def _right(g_out, g_next, h_t, h_prev, w):
     return grad_a @ w, grad_a.T @ h_prev
 
 
-_MISTAKES = [
-    (
-        lambda g_out, g_next, h_t, h_prev, w: (
-            (g_out * (1 - h_t**2)) @ w,
-            (g_out * (1 - h_t**2)).T @ h_prev,
-        ),
-        "your dL/dweight_hh misses the contribution that comes back from step t+1: "
-        "dL/dh_t = grad_output_t + grad_next, before tanh",
+# Each known mistake as a step function; backward_step names the faulty term for each.
+_MISTAKES = {
+    "no grad_next": lambda g_out, g_next, h_t, h_prev, w: (
+        (g_out * (1 - h_t**2)) @ w,
+        (g_out * (1 - h_t**2)).T @ h_prev,
     ),
-    (
-        lambda g_out, g_next, h_t, h_prev, w: _right(g_out, g_next, torch.tanh(h_t), h_prev, w),
-        "you used tanh' of the pre-activation, 1 - tanh(a)**2, with h_t in place of a; "
-        "h_t is already tanh(a_t), so the slope is 1 - h_t**2",
+    "tanh of h_t": lambda g_out, g_next, h_t, h_prev, w: _right(
+        g_out, g_next, torch.tanh(h_t), h_prev, w
     ),
-    (
-        lambda g_out, g_next, h_t, h_prev, w: ((g_out + g_next) @ w, (g_out + g_next).T @ h_prev),
-        "the gradient skips tanh: multiply dL/dh_t by its slope 1 - h_t**2 first",
+    "no slope": lambda g_out, g_next, h_t, h_prev, w: (
+        (g_out + g_next) @ w,
+        (g_out + g_next).T @ h_prev,
     ),
-    (
-        lambda g_out, g_next, h_t, h_prev, w: _right(g_out, g_next, h_prev, h_prev, w),
-        "the slope belongs to step t's tanh: 1 - h_t**2, not 1 - h_prev**2",
+    "slope of h_prev": lambda g_out, g_next, h_t, h_prev, w: _right(
+        g_out, g_next, h_prev, h_prev, w
     ),
-    (
-        lambda g_out, g_next, h_t, h_prev, w: (
-            _right(g_out, g_next, h_t, h_prev, w.T)[0],
-            _right(g_out, g_next, h_t, h_prev, w)[1],
-        ),
-        "dL/dh_(t-1) = dL/da_t @ weight_hh: the forward multiplied h_(t-1) by weight_hh.T, "
-        "so the backward multiplies by weight_hh (not weight_hh.T)",
+    "carry transposed": lambda g_out, g_next, h_t, h_prev, w: (
+        _right(g_out, g_next, h_t, h_prev, w.T)[0],
+        _right(g_out, g_next, h_t, h_prev, w)[1],
     ),
-    (
-        lambda g_out, g_next, h_t, h_prev, w: (
-            _right(g_out, g_next, h_t, h_prev, w)[0],
-            _right(g_out, g_next, h_t, h_prev, w)[1].T,
-        ),
-        "your dL/dweight_hh is transposed: weight_hh has one row per new hidden unit, so its "
-        "gradient is dL/da_t.T @ h_prev",
+    "share transposed": lambda g_out, g_next, h_t, h_prev, w: (
+        _right(g_out, g_next, h_t, h_prev, w)[0],
+        _right(g_out, g_next, h_t, h_prev, w)[1].T,
     ),
-    (
-        lambda g_out, g_next, h_t, h_prev, w: (
-            _right(g_out, g_next, h_t, h_prev, w)[0],
-            _right(g_out, g_next, h_t, h_t, w)[1],
-        ),
-        "weight_hh multiplied h_(t-1) at step t: its gradient uses h_prev, not h_t",
+    "share of h_t": lambda g_out, g_next, h_t, h_prev, w: (
+        _right(g_out, g_next, h_t, h_prev, w)[0],
+        _right(g_out, g_next, h_t, h_t, w)[1],
     ),
-]
+}
 
 
 def backward_step(step: Callable) -> Result:
@@ -177,12 +160,58 @@ def backward_step(step: Callable) -> Result:
                 f"dL/dweight_hh and dL/dh0 over {_L} steps match autograd (float64), "
                 f"relative error {_shown(rel)}",
             )
-        for mistake, hint in _MISTAKES:
-            (w_m, h0_m), _ = _loop(mistake, h, weight_hh, grad_output)
+        mistake = None
+        for name, wrong_step in _MISTAKES.items():
+            (w_m, h0_m), _ = _loop(wrong_step, h, weight_hh, grad_output)
             if torch.allclose(grad_w, w_m, rtol=1e-7, atol=1e-9) and torch.allclose(
                 grad_h0, h0_m, rtol=1e-7, atol=1e-9
             ):
-                return Result(INCORRECT, f"relative error {_shown(rel)}: {hint}")
+                mistake = name
+                break
+        shown = _shown(rel)
+        if mistake == "no grad_next":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: your dL/dweight_hh misses the contribution that comes "
+                "back from step t+1: dL/dh_t = grad_output_t + grad_next, before tanh",
+            )
+        if mistake == "tanh of h_t":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: you used tanh' of the pre-activation, 1 - tanh(a)**2, "
+                "with h_t in place of a; h_t is already tanh(a_t), so the slope is 1 - h_t**2",
+            )
+        if mistake == "no slope":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: the gradient skips tanh: multiply dL/dh_t by its "
+                "slope 1 - h_t**2 first",
+            )
+        if mistake == "slope of h_prev":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: the slope belongs to step t's tanh: 1 - h_t**2, not "
+                "1 - h_prev**2",
+            )
+        if mistake == "carry transposed":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: dL/dh_(t-1) = dL/da_t @ weight_hh: the forward "
+                "multiplied h_(t-1) by weight_hh.T, so the backward multiplies by weight_hh "
+                "(not weight_hh.T)",
+            )
+        if mistake == "share transposed":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: your dL/dweight_hh is transposed: weight_hh has one "
+                "row per new hidden unit, so its gradient is dL/da_t.T @ h_prev",
+            )
+        if mistake == "share of h_t":
+            return Result(
+                INCORRECT,
+                f"relative error {shown}: weight_hh multiplied h_(t-1) at step t: its gradient "
+                "uses h_prev, not h_t",
+            )
         rel_w = _relative_error(grad_w, want_w)
         if rel_w <= 1e-9:
             return Result(
@@ -223,17 +252,43 @@ def predicted_norm(value) -> Result:
             CORRECT,
             f"each of the 10 steps multiplies the norm by 1.2 (relative error {_shown(error)})",
         )
-    known = [
-        (scale * steps, "gradients multiply from step to step, they do not add"),
-        (scale ** (steps - 1), "one step short: T - t = 10 steps apply weight_hh 10 times"),
-        (scale ** (steps + 1), "one step too many: T - t = 10 steps apply weight_hh 10 times"),
-        (scale, "that is one step; ten steps chain ten Jacobians"),
-        (1.0, "relu's slope is 1 for an active unit, but weight_hh still scales every step"),
-        ((1 / scale) ** steps, "the norm grows: a scale above 1, multiplied ten times"),
-    ]
-    for wrong, hint in known:
-        if rel(number, wrong) <= 5e-3:
-            return Result(INCORRECT, f"relative error {error:.1e}: {hint}")
+
+    def near(wrong: float) -> bool:
+        return rel(number, wrong) <= 5e-3
+
+    if near(scale * steps):
+        return Result(
+            INCORRECT,
+            f"relative error {error:.1e}: gradients multiply from step to step, they do not add",
+        )
+    if near(scale ** (steps - 1)):
+        return Result(
+            INCORRECT,
+            f"relative error {error:.1e}: one step short: T - t = 10 steps apply weight_hh "
+            "10 times",
+        )
+    if near(scale ** (steps + 1)):
+        return Result(
+            INCORRECT,
+            f"relative error {error:.1e}: one step too many: T - t = 10 steps apply weight_hh "
+            "10 times",
+        )
+    if near(scale):
+        return Result(
+            INCORRECT,
+            f"relative error {error:.1e}: that is one step; ten steps chain ten Jacobians",
+        )
+    if near(1.0):
+        return Result(
+            INCORRECT,
+            f"relative error {error:.1e}: relu's slope is 1 for an active unit, but weight_hh "
+            "still scales every step",
+        )
+    if near((1 / scale) ** steps):
+        return Result(
+            INCORRECT,
+            f"relative error {error:.1e}: the norm grows: a scale above 1, multiplied ten times",
+        )
     return Result(
         INCORRECT,
         f"relative error {error:.1e}: dh_T/dh_t is a product of one Jacobian per step; what "
@@ -357,8 +412,8 @@ def clipped_step(train_step: Callable) -> Result:
         if same(_reference_step(fresh(False), x, y, max_norm, by_value=True)):
             return Result(
                 INCORRECT,
-                "clip_grad_value_ clips each entry and turns the gradient; clip_grad_norm_ "
-                "scales the whole gradient and keeps its direction",
+                "clip_grad_value_ clips each entry, which can change the direction; "
+                "clip_grad_norm_ scales the whole gradient and keeps its direction",
             )
         return Result(
             INCORRECT,
