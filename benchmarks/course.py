@@ -9,6 +9,8 @@ else. Chapters run as under nbval, one torch thread per kernel. Targets (issue 7
 share of a parallel run at most 1.5 x (notebooks x floor) / cores, the whole suite under 60 s,
 rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64. Last, chapter 11's six programs (RNNCell,
 two-product and hoisted loops, nn.RNN, LSTMCell loop, nn.LSTM) at its sizes, with their spread.
+rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64; (issue 12) rnn_backward, the hand-written
+backward pass, within 2x of autograd (nn.RNN's forward + backward) at the same sizes.
 """
 
 from __future__ import annotations
@@ -167,6 +169,36 @@ def inside_nn_rnn() -> list[tuple[str, int, float, float, int]]:
     return rows
 
 
+def backward_versus_autograd() -> list[tuple[str, int, float, float]]:
+    """Median seconds of forward + backward: nn.RNN with autograd, and rnnlab.manual.rnn_backward
+    (which reruns the forward pass itself, keeping every state), at L=100, N=64, H_in=H=64."""
+    rows = []
+    for threads in sorted({1, torch.get_num_threads(), os.cpu_count() or 1}):
+        torch.set_num_threads(threads)
+        for name, config in (
+            ("1 layer", {}),
+            ("2 layers, bidirectional", {"num_layers": 2, "bidirectional": True}),
+        ):
+            torch.manual_seed(0)
+            rnn = nn.RNN(64, 64, **config)
+            x = torch.randn(100, 64, 64, requires_grad=True)  # (L, N, H_in)
+            grad_output = torch.randn(100, 64, 64 * (2 if config else 1))  # (L, N, D*H)
+
+            def autograd(rnn=rnn, x=x, grad_output=grad_output):
+                output, _ = rnn(x)
+                torch.autograd.grad(output, [x, *rnn.parameters()], grad_output)
+
+            def by_hand(rnn=rnn, x=x, grad_output=grad_output):
+                manual.rnn_backward(rnn, x, grad_output=grad_output)
+
+            timed = [
+                benchmark.Timer("f()", globals={"f": f}).blocked_autorange(min_run_time=0.5)
+                for f in (autograd, by_hand)
+            ]
+            rows.append((name, threads, timed[0].median, timed[1].median))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the pytest suite runs")
@@ -225,6 +257,16 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for name, threads, median, iqr, runs in inside_nn_rnn():
         print(f"| {name} | {threads} | {median * 1e6:.0f} µs | {iqr * 1e6:.1f} µs | {runs} |")
+    print(
+        "\n| rnn_backward vs autograd (forward + backward), L=100 N=64 H=64 | threads | autograd "
+        "| by hand | ratio |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for name, threads, autograd, by_hand in backward_versus_autograd():
+        print(
+            f"| {name} | {threads} | {autograd * 1e3:.2f} ms | {by_hand * 1e3:.2f} ms | "
+            f"{by_hand / autograd:.2f} |"
+        )
 
 
 if __name__ == "__main__":

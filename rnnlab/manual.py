@@ -444,3 +444,185 @@ def split_directions(rnn: nn.RNN) -> tuple[nn.RNN, nn.RNN]:
         state, reverse, {k: k.removesuffix("_reverse") for k in state if k.endswith("_reverse")}
     )
     return forward, reverse
+
+
+# --- Chapter 06_gradients_through_time: backpropagation through time by hand -------------------
+
+__all__ += ["rnn_backward"]
+
+
+def _require_upstream(name: str, value, want: tuple[int, ...], like: torch.Tensor):
+    """``value`` as a tensor of shape ``want`` and ``like``'s dtype, or None when not given."""
+    if value is None:
+        return None
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{name} must be a torch.Tensor of shape {want} (the gradient of the loss with "
+            f"respect to that result), got {type(value).__name__}"
+        )
+    if tuple(value.shape) != want:
+        raise ShapeError(
+            f"{name} must have the shape of the result it belongs to, {want}; got "
+            f"{tuple(value.shape)}"
+        )
+    if value.dtype != like.dtype:
+        raise ShapeError(
+            f"{name} must have x's dtype {like.dtype}, got {value.dtype}; convert it with "
+            f"{name}.to({like.dtype})"
+        )
+    return value.detach()
+
+
+def rnn_backward(rnn: nn.RNN, x, h0=None, grad_output=None, grad_h_n=None, lengths=None):
+    """The gradients of a loss through ``rnn(x, h0)``, by backpropagation through time by hand.
+
+    ``grad_output`` and ``grad_h_n`` are the gradients of the loss with respect to the output
+    and h_n (either may be None, meaning the loss does not use it). The forward pass is rerun
+    step by step, keeping every hidden state; then each layer (last first) and each direction
+    walks its steps in the opposite order to the forward pass. At step t with state
+    h_t = act(a_t), a_t = x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh:
+
+        dL/dh_t     = grad_output[t] + (what came back from the step after t)
+        dL/da_t     = dL/dh_t * act'(a_t)      (tanh: 1 - h_t**2; relu: h_t > 0)
+        dL/dh_(t-1) = dL/da_t @ W_hh           (passed on to the step before)
+
+    and, summed over steps, dL/dW_hh = sum_t dL/da_t^T h_(t-1), dL/dW_ih = sum_t dL/da_t^T x_t,
+    dL/db_ih = dL/db_hh = sum_t dL/da_t, dL/dx_t = dL/da_t @ W_ih. Autograd is not used.
+
+    With ``lengths`` (padded x), each sequence stops at its own length as in ``rnn_forward``:
+    a step past the end copies the state, so its gradient passes through unchanged.
+
+    Shapes:
+        x, h0, lengths: as ``rnn_forward`` (not a PackedSequence: pad it and give lengths).
+        grad_output: like output, (L, N, D*H) [(N, L, D*H) batch-first, (L, D*H) unbatched].
+        grad_h_n: like h_n, (D*num_layers, N, H) [(D*num_layers, H) unbatched].
+        returns a dict: "x" -> like x; "h0" -> like h_n (the gradient with respect to the
+        initial state, zeros or not); each parameter name ("weight_ih_l0", ...) -> its shape.
+
+    Raises:
+        TypeError: ``rnn`` is not an ``nn.RNN``; x is a PackedSequence; a gradient is not a
+            tensor.
+        ShapeError: x, h0, lengths or a gradient does not fit.
+        ValueError: neither gradient is given; dropout between layers is active.
+
+    Used in: 06_gradients_through_time.
+    """
+    if not isinstance(check_module(rnn), nn.RNN):
+        raise TypeError(f"rnn_backward differentiates nn.RNN; got {type(rnn).__name__}")
+    if isinstance(x, PackedSequence):
+        raise TypeError(
+            "rnn_backward takes a padded x: unpack it with pad_packed_sequence and give the "
+            "lengths it returns as lengths="
+        )
+    if rnn.dropout and rnn.training and rnn.num_layers > 1:
+        raise ValueError(
+            f"this nn.RNN applies dropout={rnn.dropout} between layers in training mode, which "
+            "is random; call .eval() (or build it with dropout=0) to differentiate it"
+        )
+    d = check_inputs(rnn, x, h0)
+    if grad_output is None and grad_h_n is None:
+        raise ValueError(
+            "give grad_output and/or grad_h_n, the gradient of the loss with respect to the "
+            "output and to h_n (e.g. torch.ones_like(output) for loss = output.sum())"
+        )
+    out_shape = (d.L, d.N, d.D * d.H) if d.batched else (d.L, d.D * d.H)
+    if d.batched and d.batch_first:
+        out_shape = (d.N, d.L, d.D * d.H)
+    h_shape = (d.D * d.num_layers, d.N, d.H) if d.batched else (d.D * d.num_layers, d.H)
+    grad_output = _require_upstream("grad_output", grad_output, out_shape, x)
+    grad_h_n = _require_upstream("grad_h_n", grad_h_n, h_shape, x)
+
+    x = x.detach()
+    if not d.batched:
+        if lengths is not None:
+            raise ShapeError("lengths go with a batch: give x as (L, N, H_in) or (N, L, H_in)")
+        x = x.unsqueeze(1)  # (L, H_in) -> (L, 1, H_in)
+        h0 = None if h0 is None else h0.unsqueeze(1)  # (D*layers, H) -> (D*layers, 1, H)
+        grad_output = None if grad_output is None else grad_output.unsqueeze(1)
+        grad_h_n = None if grad_h_n is None else grad_h_n.unsqueeze(1)
+    elif d.batch_first:
+        x = x.transpose(0, 1)  # (N, L, H_in) -> (L, N, H_in)
+        grad_output = None if grad_output is None else grad_output.transpose(0, 1)
+    h0 = x.new_zeros(d.D * d.num_layers, d.N, d.H) if h0 is None else h0.detach()
+    if grad_output is None:
+        grad_output = x.new_zeros(d.L, d.N, d.D * d.H)  # (L, N, D*H)
+    if grad_h_n is None:
+        grad_h_n = x.new_zeros(d.D * d.num_layers, d.N, d.H)
+    alive = None
+    if lengths is not None:
+        lengths = _check_lengths(lengths, d.N, d.L).to(x.device)
+        alive = torch.arange(d.L, device=x.device).unsqueeze(1) < lengths  # (L, N)
+        alive = alive.unsqueeze(2)  # (L, N, 1)
+    act = _activation(rnn.nonlinearity)
+
+    with torch.no_grad():
+        # Forward, keeping for each layer and direction its input and every state before and
+        # after each step. prev[t] is the state step t started from, new[t] the one it made.
+        layer_input, saved = x, []
+        for layer in range(d.num_layers):
+            outputs = []
+            for direction in range(d.D):
+                suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+                x_proj = layer_input @ getattr(rnn, "weight_ih" + suffix).T  # (L, N, H)
+                if rnn.bias:
+                    x_proj = x_proj + getattr(rnn, "bias_ih" + suffix)
+                    x_proj = x_proj + getattr(rnn, "bias_hh" + suffix)
+                weight_hh_t = getattr(rnn, "weight_hh" + suffix).T  # (H, H), transposed once
+                steps = range(d.L - 1, -1, -1) if direction == 1 else range(d.L)
+                state = h0[d.D * layer + direction]  # (N, H)
+                prev, new = [None] * d.L, [None] * d.L
+                for t in steps:
+                    prev[t] = state
+                    h = act(torch.addmm(x_proj[t], state, weight_hh_t))  # (N, H)
+                    new[t] = h
+                    state = h if alive is None else torch.where(alive[t], h, state)
+                new, prev = torch.stack(new), torch.stack(prev)  # L x (N, H) -> (L, N, H)
+                out = new if alive is None else new * alive  # zero past each sequence's end
+                outputs.append(out)
+                saved.append((layer_input, prev, new))
+            layer_input = outputs[0] if d.D == 1 else torch.cat(outputs, dim=2)  # (L, N, D*H)
+
+        # Backward: last layer first; grad_above is dL/d(this layer's output), (L, N, D*H).
+        grads: dict[str, torch.Tensor] = {}
+        grad_h0 = torch.zeros_like(h0)  # (D*layers, N, H)
+        grad_above = grad_output
+        for layer in range(d.num_layers - 1, -1, -1):
+            grad_below = None
+            for direction in range(d.D):
+                index = d.D * layer + direction
+                suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+                weight_ih = getattr(rnn, "weight_ih" + suffix)  # (H, H_in of this layer)
+                weight_hh = getattr(rnn, "weight_hh" + suffix)  # (H, H)
+                layer_in, prev, new = saved[index]
+                grad_out = grad_above[..., direction * d.H : (direction + 1) * d.H]  # (L, N, H)
+                if alive is not None:
+                    grad_out = grad_out * alive  # outputs past the end are constant zeros
+                slope = 1 - new * new if rnn.nonlinearity == "tanh" else (new > 0).to(new.dtype)
+                grad_a = torch.empty_like(new)  # (L, N, H): dL/da_t for every step
+                carried = grad_h_n[index]  # (N, H): dL/d(state after the last step)
+                steps = range(d.L) if direction == 1 else range(d.L - 1, -1, -1)
+                for t in steps:  # the forward steps, in reverse
+                    grad_h = grad_out[t] + carried  # (N, H): from the output at t and from later
+                    grad_a[t] = grad_h * slope[t]  # through the activation
+                    carried = grad_a[t] @ weight_hh  # (N, H) @ (H, H) -> (N, H): to step t - 1
+                    if alive is not None:  # a step past the end copied the state
+                        grad_a[t] = grad_a[t] * alive[t]
+                        carried = torch.where(alive[t], carried, grad_h)
+                grad_h0[index] = carried
+                flat_a = grad_a.reshape(-1, d.H)  # (L, N, H) -> (L*N, H)
+                grads["weight_ih" + suffix] = flat_a.T @ layer_in.reshape(d.L * d.N, -1)
+                grads["weight_hh" + suffix] = flat_a.T @ prev.reshape(-1, d.H)  # (H, H)
+                if rnn.bias:
+                    grads["bias_ih" + suffix] = flat_a.sum(0)  # (H,)
+                    grads["bias_hh" + suffix] = grads["bias_ih" + suffix].clone()
+                grad_in = grad_a @ weight_ih  # (L, N, H) @ (H, H_in) -> (L, N, H_in)
+                grad_below = grad_in if grad_below is None else grad_below + grad_in
+            grad_above = grad_below  # dL/d(the layer below's output)
+
+    grad_x = grad_above  # (L, N, H_in)
+    if not d.batched:
+        grad_x, grad_h0 = grad_x.squeeze(1), grad_h0.squeeze(1)
+    elif d.batch_first:
+        grad_x = grad_x.transpose(0, 1)  # (L, N, H_in) -> (N, L, H_in)
+    ordered = {name: grads[name] for name, _ in rnn.named_parameters()}
+    return {"x": grad_x, "h0": grad_h0, **ordered}

@@ -872,3 +872,53 @@ def timing_spread(runs: dict, title: str | None = None, ax=None) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+# --- Chapter 06_gradients_through_time ---------------------------------------------------------
+
+__all__ += ["gradient_norms"]
+
+
+def gradient_norms(panels: dict, title: str | None = None) -> Figure:
+    """Draw ||dh_T/dh_t|| against T - t on a log scale: one panel per activation, one line per
+    spectral radius of weight_hh.
+
+    Shapes: ``panels`` maps a panel title (e.g. "tanh") to a dict {line label: norms}, where
+    ``norms[k]`` is the norm at T - t = k (a sequence or 1-D tensor of positive numbers).
+
+    Raises:
+        ValueError: no panels, a panel without lines, or norms that are empty, not finite or
+            not positive (a log scale cannot show them).
+
+    Used in: 06_gradients_through_time.
+    """
+    if not isinstance(panels, dict) or not panels:
+        raise ValueError(
+            "gradient_norms needs {panel title: {line label: norms}}, e.g. "
+            "{'tanh': {'radius 0.5': [1.0, 0.4, ...]}}; got "
+            f"{type(panels).__name__} {panels!r:.60}"
+        )
+    series = {}
+    for name, lines in panels.items():
+        if not isinstance(lines, dict) or not lines:
+            raise ValueError(f"panel {name!r} must map line labels to norms; got {lines!r:.60}")
+        for label, norms in lines.items():
+            values = _series(norms, f"the norms of {label!r}")
+            if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
+                raise ValueError(
+                    f"the norms of {label!r} in panel {name!r} must be finite and positive "
+                    "(a log scale); drop exact zeros or mark them separately"
+                )
+            series[name, label] = values
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.4), squeeze=False)
+    for ax, (name, lines) in zip(axes[0], panels.items()):
+        for (label, _), style in zip(lines.items(), ("o-", "s-", "^-", "d-", "v-")):
+            values = series[name, label]
+            ax.plot(np.arange(values.size), values, style, ms=3, label=label)
+        ax.axhline(1.0, ls=":", color="0.5")
+        ax.set(xlabel="T - t (steps back)", ylabel="||dh_T / dh_t||", yscale="log", title=name)
+        ax.legend(frameon=False, fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

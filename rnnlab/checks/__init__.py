@@ -10,8 +10,13 @@ Where things are:
 - ``rnnlab.checks._verdict``: ``Result``, the three verdicts and the helpers every checker uses
   (running the student's function, reading a number or a shape from an answer);
 - one module per chapter, named after the chapter's topic: ``rnn_cell``, ``nn_rnn``,
+<<<<<<< HEAD
   ``batch_first``, ``stacked``, ``bidirectional``, ``classify_directions``,
   ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``inside_nn_rnn``.
+=======
+  ``batch_first``, ``stacked``, ``bidirectional``, ``gradients``, ``classify_directions``,
+  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``why_fused_is_fast``.
+>>>>>>> ch06-grad
 
 Notebooks call every checker through this package (``checks.my_rnn_cell(...)``).
 
@@ -30,6 +35,7 @@ from rnnlab.checks.classify_directions import (
     direction_rule,
     head_in_features,
 )
+from rnnlab.checks.gradients import backward_step, clipped_step, predicted_norm
 from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
 from rnnlab.checks.inside_nn_rnn import fixed_loop, matmul_count, projected_loop
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
@@ -51,6 +57,7 @@ CHAPTER_MODULES = (
     "batch_first",
     "stacked",
     "bidirectional",
+    "gradients",
     "classify_directions",
     "time_series_windows",
     "variable_length",
@@ -61,10 +68,12 @@ CHAPTER_MODULES = (
 __all__ = [
     "Result",
     "accuracy_value",
+    "backward_step",
     "bidirectional_head",
     "bidirectional_summary",
     "cell_parameters",
     "cell_weight_shapes",
+    "clipped_step",
     "direction_rule",
     "final_states",
     "fixed_loop",
@@ -84,6 +93,7 @@ __all__ = [
     "matmul_count",
     "my_rnn_cell",
     "packed_batch_sizes",
+    "predicted_norm",
     "predicted_shapes",
     "projected_loop",
     "stacked_head",
