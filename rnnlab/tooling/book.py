@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from rnnlab.tooling.outline import ROOT, outline
+from rnnlab.tooling.outline import ROOT, build_dir, outline
 
 __all__ = ["API_MODULES", "api_page", "build", "intro_page"]
 
@@ -128,13 +128,13 @@ def _stage(source: Path) -> None:
 
 
 def build(out: Path | str | None = None, quiet: bool = True) -> Path:
-    """Build the book into ``out/html`` (default ``_build/html``) and return that folder.
+    """Build the book into ``out/html`` (default ``_build/html``, see ``outline.build_dir``).
 
     Raises:
         RuntimeError: jupyter-book failed (a warning counts as a failure); its output is
             included in the message.
     """
-    out = Path(out) if out else ROOT / "_build"
+    out = Path(out) if out else build_dir()
     source, work = out / "book-src", out / "book-work"
     _stage(source)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from rnnlab.tooling.outline import ROOT, outline
+from rnnlab.tooling.outline import ROOT, build_dir, outline
 
 __all__ = ["VENDOR_PACKAGES", "build", "slide_type"]
 
@@ -92,7 +92,7 @@ def build(out: Path | str | None = None, chapters: list[str] | None = None) -> l
     from jinja2 import DictLoader
     from nbconvert import SlidesExporter
 
-    out = Path(out) if out else ROOT / "_build" / "slides"
+    out = Path(out) if out else build_dir() / "slides"
     out.mkdir(parents=True, exist_ok=True)
     _vendor(out)
     known = {Path(c.file).stem: c for c in outline()}

@@ -133,8 +133,11 @@ class Report:
         return "\n".join(lines)
 
 
-def write(dest: Path | str, force: bool = False) -> Report:
+def write(dest: Path | str, force: bool = False, solutions: bool = False) -> Report:
     """Write the student copies of every chapter, and HINTS.md, into ``dest``.
+
+    With ``solutions=True`` the notebooks are written whole, worked solutions included (``rnnlab
+    start --full``); the rule that keeps a student's edits is the same.
 
     Raises:
         NotADirectoryError: ``dest`` exists and is a file.
@@ -154,7 +157,7 @@ def write(dest: Path | str, force: bool = False) -> Report:
         if target.exists() and not force and manifest.get(name) != _fingerprint(target):
             report.kept.append(target)
             continue
-        nbformat.write(student_notebook(nb), target)
+        nbformat.write(nb if solutions else student_notebook(nb), target)
         manifest[name] = _fingerprint(target)
         report.written.append(target)
     (dest / "HINTS.md").write_text(_hints_page(sources), encoding="utf-8")
