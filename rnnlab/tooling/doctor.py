@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import shutil
 import sys
+import tomllib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -55,6 +56,18 @@ def _torch_range() -> str:
     return f"torch {TESTED_TORCH[0]}\u2013{TESTED_TORCH[-1]}, outputs made with {OUTPUTS_TORCH}"
 
 
+def _requirements() -> list[str]:
+    """rnnlab's requirements: pyproject.toml's in a checkout (an editable install's metadata goes
+    stale when pyproject.toml changes), the installed package's metadata otherwise."""
+    if not IN_CHECKOUT:
+        return metadata.requires("rnnlab") or []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = list(project["dependencies"])
+    for extra, requirements in project.get("optional-dependencies", {}).items():
+        lines += [f'{line}; extra == "{extra}"' for line in requirements]
+    return lines
+
+
 def _pins() -> list[Check]:
     """One line per requirement of rnnlab: installed and inside the range CI tests.
 
@@ -62,7 +75,7 @@ def _pins() -> list[Check]:
     when it is installed, since a student's Jupyter needs none of them.
     """
     try:
-        requirements = metadata.requires("rnnlab") or []
+        requirements = _requirements()
     except metadata.PackageNotFoundError:
         return [
             Check(
@@ -77,7 +90,8 @@ def _pins() -> list[Check]:
         optional = bool(requirement.marker and "extra" in str(requirement.marker))
         if requirement.name == "rnnlab":
             continue  # dev = rnnlab[lab,book]: those are checked on their own lines
-        wanted = f"{requirement.name}{requirement.specifier}"
+        lower_first = sorted(requirement.specifier, key=lambda s: not s.operator.startswith(">"))
+        wanted = requirement.name + ",".join(map(str, lower_first))  # numpy>=2.4,<2.5
         fix = (
             f"{sys.executable} -m pip install torch=={OUTPUTS_TORCH}"
             if requirement.name == "torch"
