@@ -41,7 +41,7 @@ def start(
     """
     dest = Path(dest) if dest else Path.cwd() / DEFAULT_FOLDER
     report = student.write(dest, solutions=full)
-    kind = "notebooks, worked solutions included" if full else "student notebooks"
+    kind = "notebooks (worked solutions included)" if full else "student notebooks"
     lines = [f"wrote {len(report.written)} {kind} into {dest.resolve()}"]
     lines += [
         f"kept your edited {p.name} (rnnlab student --force overwrites it)" for p in report.kept
