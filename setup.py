@@ -23,6 +23,7 @@ class BuildWithCourse(build_py):
         if getattr(self, "editable_mode", False):
             return  # an editable install reads the checkout itself
         target = Path(self.build_lib) / "rnnlab" / "_course"
+        shutil.rmtree(target, ignore_errors=True)  # no stale chapter from an earlier build
         for pattern in COURSE_FILES:
             found = sorted(HERE.glob(pattern))
             if not found:
