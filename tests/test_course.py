@@ -136,7 +136,7 @@ def _lock():
     pins = {}
     for line in LOCK.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9][0-9A-Za-z.+]*)", line)
+            match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9][0-9A-Za-z.+]*)(; .+)?", line)
             assert match, f"lock.txt: not an exact pin: {line!r}"
             pins[canonicalize_name(match[1])] = match[2]
     return pins
