@@ -6,6 +6,7 @@ errors; and every page of the book checked with axe-core against WCAG 2.1 A and 
 """
 
 import json
+import re
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -138,6 +139,7 @@ def test_slide_deck_renders_offline(browser, deck):
 # injected into each page, no browser download.
 AXE = "axe-core@4.14.1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="0; url=([\w.-]+)" />\s*$')
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +161,10 @@ def test_every_page_of_the_book_passes_axe(browser, html, axe):
     pages = sorted(html.glob("*.html"))
     assert len(pages) >= len(outline()) + 3  # the chapters, intro, notation, api, search...
     for path in pages:
+        redirect = REDIRECT.match(path.read_text(encoding="utf-8"))
+        if redirect:  # index.html only sends the browser on to intro.html, checked on its own
+            assert html / redirect[1] in pages
+            continue
         page.goto(path.as_uri())
         page.add_script_tag(path=str(axe))
         result = page.evaluate(
