@@ -3,18 +3,26 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# torch is installed on its own, first, with the exact pin from pyproject.toml: an unpinned
-# torch requirement would make pip download several GB of CUDA packages.
-TORCH_PIN := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
+# The exact versions the stored outputs are made with (pip constraints; pyproject.toml has the
+# ranges). torch is installed on its own, first, with the lock's pin: an unpinned torch
+# requirement would make pip download several GB of CUDA packages.
+LOCK := requirements/lock.txt
+TORCH_PIN := $(shell grep -E '^torch==' $(LOCK))
+# CI's second environment: the newest tested torch (the CUDA build from the package index, about
+# 3.5 GB; it runs on the CPU), with rnnlab installed from its wheel next to it.
+NEXT_TORCH := torch==2.14.1
+NEXT := .venv-torch-next
+WHEEL := dist/rnnlab-0.1.0-py3-none-any.whl
 
-.PHONY: lab test test-determinism lint format notebooks book slides student doctor clean
+.PHONY: lab test test-determinism test-install test-torch-next wheel lint format notebooks \
+	book slides student doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "$(TORCH_PIN)"
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	touch $@
 
 lab: $(VENV)/.installed  ## open the course in JupyterLab at its first chapter
@@ -25,6 +33,36 @@ test: $(VENV)/.installed  ## unit tests and every notebook under nbval
 
 test-determinism: $(VENV)/.installed  ## every chapter with 1 and 2 torch threads (~1 min)
 	$(BIN)/pytest tests/test_determinism.py --determinism --dist load
+
+test-install: $(VENV)/.installed  ## build the wheel, install it next to torch, run chapter 01
+	$(BIN)/pytest tests/test_install.py --install -n 0
+
+wheel: $(WHEEL)  ## the installable course, dist/rnnlab-*.whl (carries the notebooks)
+
+$(WHEEL): $(VENV)/.installed setup.py MANIFEST.in book.yml $(wildcard rnnlab/*.py rnnlab/*/*.py \
+		notebooks/*.ipynb docs/*)
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+
+# torch 2.14.1 first and alone, then rnnlab's wheel with the lock's other versions; the torch that
+# was there must be left alone (checked after the install).
+$(NEXT)/.torch:
+	rm -rf $(NEXT)
+	$(PYTHON) -m venv $(NEXT)
+	$(NEXT)/bin/python -m pip install --quiet "$(NEXT_TORCH)"
+	$(NEXT)/bin/python -m pip freeze | grep -E '^torch==' > $@
+
+$(NEXT)/.installed: $(NEXT)/.torch $(WHEEL) $(LOCK)
+	grep -v -E '^torch==' $(LOCK) > $(NEXT)/constraints.txt
+	$(NEXT)/bin/python -m pip install --quiet -c $(NEXT)/constraints.txt "$(WHEEL)[dev]"
+	$(NEXT)/bin/python -m pip install --quiet --no-deps --force-reinstall "$(WHEEL)"
+	$(NEXT)/bin/python -m pip freeze | grep -E '^torch==' | diff $(NEXT)/.torch - \
+		|| { echo "installing rnnlab changed torch"; exit 1; }
+	touch $@
+
+test-torch-next: $(NEXT)/.installed  ## unit tests and notebooks under torch 2.14.1, rnnlab from the wheel
+	$(NEXT)/bin/pytest tests notebooks --ignore=tests/test_browser.py --ignore=tests/test_browser_lab.py
+	RNNLAB_INSTALLED_PYTHON=$(NEXT)/bin/python $(NEXT)/bin/pytest tests/test_install.py --install -n 0
 
 lint: $(VENV)/.installed  ## ruff over rnnlab/, tests/ and the notebooks
 	$(BIN)/ruff check .
@@ -50,4 +88,4 @@ doctor: $(VENV)/.installed  ## check this environment and print the fixes
 	$(BIN)/rnnlab doctor
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build .pytest_cache .hypothesis build dist

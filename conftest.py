@@ -28,18 +28,28 @@ def pytest_addoption(parser):
         action="store_true",
         help="also run tests/test_determinism.py (each chapter twice, ~1 min)",
     )
+    parser.addoption(
+        "--install",
+        action="store_true",
+        help="also run tests/test_install.py (build the wheel, install it in a new venv, ~1.5 min)",
+    )
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "determinism: runs every chapter twice; --determinism")
+    config.addinivalue_line("markers", "install: installs the wheel into a new venv; --install")
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--determinism"):
-        return
     import pytest
 
-    skip = pytest.mark.skip(reason="run with --determinism (make test-determinism; CI does)")
-    for item in items:
-        if "determinism" in item.keywords:
-            item.add_marker(skip)
+    for marker, how in (
+        ("determinism", "make test-determinism"),
+        ("install", "make test-install"),
+    ):
+        if config.getoption(f"--{marker}"):
+            continue
+        skip = pytest.mark.skip(reason=f"run with --{marker} ({how}; CI does)")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)

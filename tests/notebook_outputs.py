@@ -34,3 +34,22 @@ def comparable(cell) -> list[tuple[str, str]]:
         elif out["output_type"] == "error":
             found.append(("error", sanitize(f"{out['ename']}: {out['evalue']}")))
     return found
+
+
+# The guard every notebook's setup cell opens with (applied at merge time; tests/test_course.py
+# and tests/test_packaging.py check it): in a Jupyter without rnnlab, the cell stops with one line
+# that names the one install command, instead of a traceback.
+INSTALL_COMMAND = "%pip install rnnlab"
+SETUP_GUARD = f"""\
+try:  # a Jupyter without the course's package: say the one command that installs it
+    import rnnlab
+except ModuleNotFoundError as missing:
+
+    class RnnlabMissingError(ModuleNotFoundError):
+        def _render_traceback_(self):  # Jupyter shows this one line instead of a traceback
+            return [str(self)]
+
+    raise RnnlabMissingError(
+        f"{{missing.name}} is missing: run {INSTALL_COMMAND} in a cell, then restart the kernel"
+    ) from None
+"""

@@ -1,9 +1,13 @@
 """The book and a slide deck, built and checked in a real browser (fixtures in conftest.py).
 
-The book's pages: every chapter, in book.yml's order, every figure embedded; then the rendered
-book page and slide deck in headless Chromium: title, figures loaded, no console errors.
+The book's pages: every chapter, in book.yml's order, every figure embedded with alt text; then
+the rendered book page and slide deck in headless Chromium: title, figures loaded, no console
+errors; and every page of the book checked with axe-core against WCAG 2.1 A and AA.
 """
 
+import json
+import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -35,7 +39,7 @@ def deck(decks):
 class _Links(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.sidebar, self.images, self._in_nav = [], [], 0
+        self.sidebar, self.images, self.alts, self._in_nav = [], [], [], 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -45,6 +49,7 @@ class _Links(HTMLParser):
             self.sidebar.append(attrs["href"])
         if tag == "img":
             self.images.append(attrs.get("src", ""))
+            self.alts.append((attrs.get("src", ""), attrs.get("alt")))
 
     def handle_endtag(self, tag):
         if tag == "nav" and self._in_nav:
@@ -198,3 +203,59 @@ def test_speaker_notes_open_offline_and_no_mathjax_box(browser, decks):
     speaker.close()
     page.close()
     path.unlink()
+
+
+# axe-core from the npm registry, installed once into _build/axe (as the slides' libraries are);
+# injected into each page, no browser download.
+AXE = "axe-core@4.14.1"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="0; url=([\w.-]+)" />\s*$')
+
+
+@pytest.fixture(scope="module")
+def axe(npm):
+    prefix = BUILD / "axe"
+    script = prefix / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        prefix.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", prefix, "--no-audit", "--no-fund", "--silent", AXE],
+            check=True,
+        )
+    return script
+
+
+def test_every_page_of_the_book_passes_axe(browser, html, axe):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    found = []
+    pages = sorted(html.glob("*.html"))
+    assert len(pages) >= len(outline()) + 3  # the chapters, intro, notation, api, search...
+    for path in pages:
+        redirect = REDIRECT.match(path.read_text(encoding="utf-8"))
+        if redirect:  # index.html only sends the browser on to intro.html, checked on its own
+            assert html / redirect[1] in pages
+            continue
+        page.goto(path.as_uri())
+        page.add_script_tag(path=str(axe))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        for violation in result["violations"]:
+            targets = [node["target"] for node in violation["nodes"]]
+            found.append(f"{path.name}: {violation['id']} ({violation['help']}) at {targets}")
+    page.close()
+    assert found == [], "\n".join(found)
+
+
+def test_every_figure_has_alt_text(html):
+    """MyST-NB takes a figure's alt from its cell's metadata (mystnb.image.alt); without it, the
+    alt is the image's file name, which says nothing."""
+    missing = []
+    for path in sorted(html.glob("*.html")):
+        for src, alt in _parse(path).alts:
+            if not alt or not alt.strip() or alt == src or alt.endswith((".png", ".svg")):
+                missing.append(f"{path.name}: {src} (alt={json.dumps(alt)})")
+    assert missing == [], (
+        "figures without alt text: set the cell's metadata "
+        '{"mystnb": {"image": {"alt": "..."}}}\n' + "\n".join(missing)
+    )

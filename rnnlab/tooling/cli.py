@@ -1,5 +1,8 @@
 """The ``rnnlab`` console script: it parses the arguments and dispatches to the tooling.
 
+- ``rnnlab start [DEST] [--full] [--no-lab]``: copy the course into a folder of the student's own
+  (student copies; ``--full``: with the worked solutions) and open JupyterLab there
+  (tooling.start); works from an installed wheel, and never loses a student's edit;
 - ``rnnlab lab``: open the course in JupyterLab at its first chapter (book.yml's first entry);
 - ``rnnlab book``: build the course as a static website into ``_build/html`` (tooling.book);
 - ``rnnlab slides [CHAPTER...]``: reveal.js decks that work offline (tooling.slides);
@@ -21,9 +24,20 @@ __all__ = ["main"]
 
 
 def _lab(args) -> int:
-    from rnnlab.tooling import notebooks
+    from rnnlab.tooling import notebooks, outline
 
+    if not outline.IN_CHECKOUT:  # an installed wheel: never open (or edit) its own files
+        print("rnnlab lab opens a clone of the course; here, rnnlab start does it", flush=True)
+        args.dest, args.full, args.no_lab = None, False, False
+        return _start(args)
     return notebooks.open_lab(args.extra)
+
+
+def _start(args) -> int:
+    from rnnlab.tooling import start
+
+    _, status = start.start(args.dest, full=args.full, lab=not args.no_lab, extra=args.extra)
+    return status
 
 
 def _readme(args) -> int:
@@ -94,6 +108,21 @@ def main(argv: list[str] | None = None) -> int:
         "other options (e.g. --port 8890) go to JupyterLab",
     )
     lab.set_defaults(run=_lab)
+    start = sub.add_parser(
+        "start",
+        help="copy the course into a folder of your own and open JupyterLab there; "
+        "other options (e.g. --port 8890) go to JupyterLab",
+    )
+    start.add_argument(
+        "dest", nargs="?", help="folder for the notebooks (default: ./rnnlab-course)"
+    )
+    start.add_argument(
+        "--full", action="store_true", help="the full notebooks, worked solutions included"
+    )
+    start.add_argument(
+        "--no-lab", action="store_true", help="only write the notebooks; do not open JupyterLab"
+    )
+    start.set_defaults(run=_start)
     run = sub.add_parser("execute", help="re-execute notebooks in place (maintainers)")
     run.add_argument("notebooks", nargs="+")
     run.set_defaults(run=_execute)
@@ -127,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere: rnnlab student copies --debug
     args, unknown = parser.parse_known_args([a for a in argv if a != "--debug"])
     args.debug = debug
-    if unknown and args.command != "lab":
+    if unknown and args.command not in ("lab", "start"):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.extra = unknown  # rnnlab lab --port 8890: options for JupyterLab itself
     if args.debug:

@@ -10,18 +10,23 @@ import importlib
 import shutil
 import sys
 import time
+import tomllib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from rnnlab.tooling.outline import ROOT, outline
+from rnnlab.tooling.outline import IN_CHECKOUT, ROOT, outline
 
-__all__ = ["Check", "checks", "report"]
+__all__ = ["OUTPUTS_TORCH", "TESTED_TORCH", "Check", "checks", "report"]
 
 MIN_FREE_BYTES = 1 << 30  # 1 GiB: notebooks, the book and a few checkpoints
 MIN_PYTHON = (3, 11)  # as pyproject.toml's requires-python
+# The torch releases CI tests (pyproject.toml's range) and the one the stored outputs were made
+# with (requirements/lock.txt); tests/test_course.py keeps the three in agreement.
+TESTED_TORCH = ("2.13", "2.14")
+OUTPUTS_TORCH = "2.13.0"
 
 
 @dataclass(frozen=True)
@@ -48,42 +53,72 @@ def _python() -> Check:
     )
 
 
+def _torch_range() -> str:
+    return f"torch {TESTED_TORCH[0]}\u2013{TESTED_TORCH[-1]}, outputs made with {OUTPUTS_TORCH}"
+
+
+def _requirements() -> list[str]:
+    """rnnlab's requirements: pyproject.toml's in a checkout (an editable install's metadata goes
+    stale when pyproject.toml changes), the installed package's metadata otherwise."""
+    if not IN_CHECKOUT:
+        return metadata.requires("rnnlab") or []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = list(project["dependencies"])
+    for extra, requirements in project.get("optional-dependencies", {}).items():
+        lines += [f'{line}; extra == "{extra}"' for line in requirements]
+    return lines
+
+
 def _pins() -> list[Check]:
+    """One line per requirement of rnnlab: installed and inside the range CI tests.
+
+    The base requirements must be there; an extra's (``lab``, ``book``, ``dev``) is checked only
+    when it is installed, since a student's Jupyter needs none of them.
+    """
     try:
-        requirements = metadata.requires("rnnlab") or []
+        requirements = _requirements()
     except metadata.PackageNotFoundError:
         return [
             Check(
                 False,
                 "rnnlab is not installed in this Python",
-                f'{sys.executable} -m pip install -e ".[dev]"',
+                f"{sys.executable} -m pip install rnnlab",
             )
         ]
     results = []
     for line in requirements:
         requirement = Requirement(line)
-        extra = "dev" if requirement.marker and "extra" in str(requirement.marker) else ""
-        pin = next(iter(requirement.specifier)).version if requirement.specifier else ""
+        optional = bool(requirement.marker and "extra" in str(requirement.marker))
+        if requirement.name == "rnnlab":
+            continue  # dev = rnnlab[lab,book]: those are checked on their own lines
+        lower_first = sorted(requirement.specifier, key=lambda s: not s.operator.startswith(">"))
+        wanted = requirement.name + ",".join(map(str, lower_first))  # numpy>=2.4,<2.5
         fix = (
-            f'{sys.executable} -m pip install "{requirement.name}=={pin}"'
-            if pin
-            else f"{sys.executable} -m pip install {requirement.name}"
+            f"{sys.executable} -m pip install torch=={OUTPUTS_TORCH}"
+            if requirement.name == "torch"
+            else f'{sys.executable} -m pip install "{wanted}"'
         )
         try:
             installed = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:
-            need = " (for the tests)" if extra else ""
-            results.append(Check(False, f"{requirement.name} is not installed{need}", fix))
+            if not optional:
+                results.append(Check(False, f"{requirement.name} is not installed", fix))
             continue
-        local = installed.split("+")[0]  # torch 2.13.0+cpu satisfies torch==2.13.0
-        if requirement.specifier.contains(local, prereleases=True):
+        local = installed.split("+")[0]  # torch 2.13.0+cpu is torch 2.13.0
+        inside = requirement.specifier.contains(local, prereleases=True)
+        if requirement.name == "torch":
+            what = f"torch {installed} (tested with {_torch_range()})"
+            if not inside:
+                what = f"torch {installed} is installed; the course is tested with {_torch_range()}"
+            results.append(Check(inside, what, fix))
+        elif inside:
             results.append(Check(True, f"{requirement.name} {installed}"))
         else:
             results.append(
                 Check(
                     False,
-                    f"{requirement.name} {installed} is installed, the "
-                    f"course's outputs were made with {pin}",
+                    f"{requirement.name} {installed} is installed; the course is tested with "
+                    f"{wanted}",
                     fix,
                 )
             )
@@ -94,7 +129,9 @@ def _kernel() -> Check:
     try:
         from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     except ImportError:
-        return Check(False, "Jupyter is not installed", f"{sys.executable} -m pip install -e .")
+        return Check(
+            False, "Jupyter is not installed", f'{sys.executable} -m pip install "rnnlab[lab]"'
+        )
     try:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except NoSuchKernel:
@@ -123,7 +160,7 @@ def _torch() -> Check:
         return Check(
             False,
             f"torch does not import ({type(err).__name__}: {' '.join(str(err).split())[:120]})",
-            f"{sys.executable} -m pip install torch==2.13.0   "
+            f"{sys.executable} -m pip install torch=={OUTPUTS_TORCH}   "
             "(the release the course's outputs were made with)",
         )
     if abs(value - 0.7615941559557649) > 1e-6:
@@ -207,8 +244,8 @@ def _course() -> Check:
         return Check(True, "course files found (book.yml and notebooks/)")
     return Check(
         False,
-        "book.yml or the notebooks are missing next to rnnlab",
-        "run rnnlab from a clone of the course: git clone ... && make lab",
+        "book.yml or the notebooks are missing: this rnnlab has no course files",
+        f"{sys.executable} -m pip install --force-reinstall rnnlab",
     )
 
 
@@ -227,7 +264,7 @@ def report() -> tuple[str, bool]:
     results = checks()
     failures = sum(not c.ok for c in results)
     summary = (
-        "everything is ready: `make lab` opens the course"
+        f"everything is ready: {'`make lab`' if IN_CHECKOUT else '`rnnlab start`'} opens the course"
         if not failures
         else f"{failures} problem{'s' if failures > 1 else ''}: run the fix lines above"
     )

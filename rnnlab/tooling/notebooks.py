@@ -86,11 +86,18 @@ def update_readme(readme: Path | None = None) -> Path:
     return readme
 
 
-def open_lab(extra: list[str]) -> int:
-    """Start JupyterLab on the first chapter of book.yml; ``extra`` options go to JupyterLab."""
-    first = outline()[0].file
+def open_lab(extra: list[str], folder: Path | None = None) -> int:
+    """Start JupyterLab on the first chapter of book.yml; ``extra`` options go to JupyterLab.
+
+    ``folder`` is where JupyterLab opens (default: the course's own folder, a source checkout);
+    the first chapter is ``notebooks/<first>.ipynb`` there, or ``<first>.ipynb`` at its top
+    (``rnnlab start``'s copies).
+    """
+    chapter = Path(outline()[0].file)
+    root = Path(folder) if folder else ROOT
+    first = chapter if (root / chapter).exists() else Path(chapter.name)
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
     extra = list(extra)
     if getattr(os, "geteuid", lambda: 1)() == 0 and "--allow-root" not in extra:
         extra.append("--allow-root")  # containers often run as root; JupyterLab refuses it
-    return subprocess.call([jupyter, "lab", first, *extra], cwd=ROOT)
+    return subprocess.call([jupyter, "lab", str(first), *extra], cwd=root)

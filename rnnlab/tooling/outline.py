@@ -1,7 +1,13 @@
 """The course outline: reading and validating book.yml, the one place that orders the chapters.
 
-Every other tooling module asks this one where the course is (``ROOT``) and which chapters it has
-(``outline()``); this module imports nothing else of the tooling.
+Every other tooling module asks this one where the course is (``ROOT``), where to build
+(``build_dir()``) and which chapters it has (``outline()``); this module imports nothing else of
+the tooling.
+
+The course files (book.yml, ``notebooks/``, ``docs/``) are found in one of two places: a source
+checkout (the folder that holds ``rnnlab/``, ``book.yml`` and ``pyproject.toml``; a maintainer's
+editable install) or, in an installed wheel, ``rnnlab/_course/``, where the build (setup.py)
+packs the same files with the same layout.
 """
 
 from __future__ import annotations
@@ -12,14 +18,40 @@ from pathlib import Path
 __all__ = [
     "CONTENTS_END",
     "CONTENTS_START",
-    "ROOT",
     "Chapter",
+    "IN_CHECKOUT",
     "OutlineError",
+    "PACKAGED",
+    "ROOT",
+    "SOURCE",
+    "build_dir",
     "contents_table",
+    "course_root",
     "outline",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+SOURCE = Path(__file__).resolve().parent.parent.parent  # a source checkout, if this is one
+PACKAGED = Path(__file__).resolve().parent.parent / "_course"  # the course files in a wheel
+
+
+def course_root(source: Path = SOURCE, packaged: Path = PACKAGED) -> Path:
+    """The folder with book.yml and ``notebooks/``: the source checkout, else the wheel's copy.
+
+    When neither has book.yml, ``outline()`` says how to fix the install.
+    """
+    if (source / "book.yml").is_file() and (source / "pyproject.toml").is_file():
+        return source
+    return packaged
+
+
+ROOT = course_root()
+IN_CHECKOUT = ROOT == SOURCE
+
+
+def build_dir() -> Path:
+    """Where ``rnnlab book`` and ``rnnlab slides`` write: ``_build/`` of the checkout, else of the
+    current folder (an installed package is never written into)."""
+    return (ROOT if IN_CHECKOUT else Path.cwd()) / "_build"
 
 
 @dataclass(frozen=True)
@@ -53,6 +85,11 @@ def outline(path: Path | str | None = None, check_files: bool = True) -> list[Ch
     import yaml
 
     path = Path(path) if path else ROOT / "book.yml"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the course outline {path} is missing: this rnnlab has no course files; reinstall it "
+            "(pip install --force-reinstall rnnlab) or run it from a clone of the course"
+        )
     where = path.name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

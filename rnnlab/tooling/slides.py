@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from rnnlab.tooling.files import ToolingError, atomic_write
-from rnnlab.tooling.outline import ROOT, outline
+from rnnlab.tooling.outline import ROOT, build_dir, outline
 
 __all__ = [
     "BUDGET",
@@ -262,7 +262,7 @@ def build(out: Path | str | None = None, chapters: list[str] | None = None) -> l
             npm is missing or cannot reach the registry while the libraries are not there yet.
     """
     known, wanted = _chapters(chapters)
-    out = Path(out) if out else ROOT / "_build" / "slides"
+    out = Path(out) if out else build_dir() / "slides"
     out.mkdir(parents=True, exist_ok=True)
     _vendor(out)
     exporter = _exporter()
@@ -334,7 +334,7 @@ def annotate(chapters: list[str] | None = None, browser=None) -> list[Path]:
     stay. Returns the notebooks whose metadata changed.
     """
     known, wanted = _chapters(chapters)
-    out = ROOT / "_build" / "slides"
+    out = build_dir() / "slides"
     out.mkdir(parents=True, exist_ok=True)
     _vendor(out)
     changed = []

@@ -263,8 +263,13 @@ def check_destination(dest: Path | str) -> Path:
     return dest
 
 
-def write(dest: Path | str, force: bool | str | list[str] = False) -> Report:
+def write(
+    dest: Path | str, force: bool | str | list[str] = False, solutions: bool = False
+) -> Report:
     """Write the student copies of every chapter, and HINTS.md, into ``dest``.
+
+    With ``solutions=True`` the notebooks are written whole, worked solutions included (``rnnlab
+    start --full``); the rule that keeps a student's edits is the same.
 
     Every file is written atomically (a kill or a full disk leaves the old file whole); a copy
     the student edited is kept unless named in ``force`` (a chapter stem, a file name, ``all``
@@ -290,7 +295,7 @@ def write(dest: Path | str, force: bool | str | list[str] = False) -> Report:
             name = Path(chapter.file).name
             nb = nbformat.read(ROOT / chapter.file, as_version=4)
             sources[Path(name).stem] = nb
-            wanted[name] = _notebook_bytes(student_notebook(nb))
+            wanted[name] = _notebook_bytes(nb if solutions else student_notebook(nb))
         wanted["HINTS.md"] = _hints_page(sources).encode("utf-8")
         forced = _normalise_force(force, list(wanted))
         for name in [*wanted, MANIFEST]:  # temporary files of a run that was killed
