@@ -14,6 +14,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from rnnlab.tooling import cli, doctor, notebooks, outline, start, student
+from rnnlab.tooling.files import ToolingError
 
 from notebook_outputs import INSTALL_COMMAND, SETUP_GUARD
 
@@ -131,7 +132,7 @@ def test_start_without_jupyterlab_says_the_fix(tmp_path, monkeypatch, capsys):
 def test_start_into_a_file_is_refused(tmp_path):
     file = tmp_path / "notes.txt"
     file.write_text("x")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(ToolingError, match="is a file"):
         start.start(file, lab=False)
 
 

@@ -37,15 +37,16 @@ def start(
     ``lab=False``, 1 when JupyterLab is not installed: the message says the fix).
 
     Raises:
-        NotADirectoryError: ``dest`` exists and is a file.
+        ToolingError: ``dest`` is a file, empty, or the course's own notebooks (see
+            ``student.check_destination``); another run holds the folder; the disk is full.
     """
     dest = Path(dest) if dest else Path.cwd() / DEFAULT_FOLDER
     report = student.write(dest, solutions=full)
     kind = "notebooks (worked solutions included)" if full else "student notebooks"
-    lines = [f"wrote {len(report.written)} {kind} into {dest.resolve()}"]
-    lines += [
-        f"kept your edited {p.name} (rnnlab student --force overwrites it)" for p in report.kept
-    ]
+    written = [p for p in report.written if p.suffix == ".ipynb"]
+    summary = str(report).splitlines()
+    lines = [f"wrote {len(written)} {kind} into {dest.resolve()}"] if written else []
+    lines += [line for line in summary if not line.startswith("wrote ")]
     print("\n".join(lines), flush=True)
     if not lab:
         return report, 0
