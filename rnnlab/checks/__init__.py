@@ -21,7 +21,13 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 from __future__ import annotations
 
 from rnnlab.checks._verdict import Result
-from rnnlab.checks.batch_first import to_sequence_first, windows_batch
+from rnnlab.checks.batch_first import (
+    fixed_classifier,
+    run_batch_first,
+    single_steps,
+    to_sequence_first,
+    windows_batch,
+)
 from rnnlab.checks.bidirectional import bidirectional_features, final_states
 from rnnlab.checks.classify_directions import accuracy_value, head_in_features
 from rnnlab.checks.gru_lstm import forget_gate_rows, lstm_shapes
@@ -52,6 +58,7 @@ __all__ = [
     "bidirectional_features",
     "cell_weight_shapes",
     "final_states",
+    "fixed_classifier",
     "forget_gate_rows",
     "forum_final_state",
     "forum_inputs",
@@ -65,6 +72,8 @@ __all__ = [
     "packed_batch_sizes",
     "predicted_shapes",
     "projected_loop",
+    "run_batch_first",
+    "single_steps",
     "to_sequence_first",
     "window_count",
     "windows_batch",
