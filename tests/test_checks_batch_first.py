@@ -95,25 +95,28 @@ def test_windows_batch_rejects_generated_wrong_answers(shape, shift):
 
 
 def test_single_steps():
-    assert checks.single_steps((5, 6), (1, 6))
-    assert checks.single_steps([5, 6], torch.Size([1, 6]))
-    assert checks.single_steps((np.int64(5), np.int64(6)), np.array([1, 6]))
-    assert _status(checks.single_steps(..., (1, 6))) == "not attempted"
+    assert checks.single_steps((7, 3), (2, 3))
+    assert checks.single_steps([7, 3], torch.Size([2, 3]))
+    assert checks.single_steps((np.int64(7), np.int64(3)), np.array([2, 3]))
+    assert _status(checks.single_steps(..., (2, 3))) == "not attempted"
     assert _status(checks.single_steps(..., ...)) == "not attempted"
 
 
 @pytest.mark.parametrize(
     ("output_shape", "h_n_shape", "hint"),
     [
-        ((5, 1, 6), (1, 5, 6), "batch_first does not apply to a 2-D x"),
-        ((1, 5, 6), (1, 5, 6), "batch_first does not apply to a 2-D x"),
-        ((5, 3), (1, 6), "not H_in"),
-        ((1, 6), (1, 6), "every step"),
-        ((5, 6), (1, 5, 6), "unbatched h_n"),
-        ((5, 6), (5, 6), "only the state after the last step"),
-        ((5, 6), (6,), "(D*num_layers, H)"),
-        ((True, 6), (1, 6), "tuple of whole numbers"),
-        ("(5, 6)", (1, 6), "tuple of whole numbers"),
+        ((7, 1, 3), (2, 7, 3), "batch_first does not apply to a 2-D x"),
+        ((1, 7, 3), (2, 1, 3), "batch_first does not apply to a 2-D x"),
+        ((7, 4), (2, 3), "not H_in"),
+        ((7, 6), (2, 3), "top layer only"),
+        ((2, 3), (2, 3), "every step"),
+        ((7, 3), (2, 7, 3), "unbatched h_n"),
+        ((7, 3), (2, 1, 3), "unbatched h_n"),
+        ((7, 3), (7, 3), "only the state after the last step"),
+        ((7, 3), (1, 3), "count the layers"),
+        ((7, 3), (4, 3), "(D*num_layers, H)"),
+        ((True, 3), (2, 3), "tuple of whole numbers"),
+        ("(7, 3)", (2, 3), "tuple of whole numbers"),
     ],
 )
 def test_single_steps_names_each_known_mistake(output_shape, h_n_shape, hint):
@@ -124,14 +127,15 @@ def test_single_steps_names_each_known_mistake(output_shape, h_n_shape, hint):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.integers(0, 7), min_size=1, max_size=3),
-    st.lists(st.integers(0, 7), min_size=1, max_size=3),
+    st.lists(st.integers(0, 8), min_size=1, max_size=3),
+    st.lists(st.integers(0, 8), min_size=1, max_size=3),
 )
 def test_single_steps_generated_answers(output_shape, h_n_shape):
     result = checks.single_steps(tuple(output_shape), tuple(h_n_shape))
-    right = (tuple(output_shape), tuple(h_n_shape)) == ((5, 6), (1, 6))
+    right = (tuple(output_shape), tuple(h_n_shape)) == ((7, 3), (2, 3))
     assert bool(result) == right
-    assert "(5, 6)" not in result.message or "(5, 3)" in result.message  # never the answer
+    assert "(7, 3)" not in result.message  # never the answer
+    assert "(2, 3)" not in result.message
 
 
 # --- fixed_classifier -------------------------------------------------------------------------
@@ -329,7 +333,7 @@ def test_run_batch_first_stub():
         lambda: checks.fixed_classifier(FixedByFlag),
         lambda: checks.fixed_classifier(Buggy),
         lambda: checks.run_batch_first(solution),
-        lambda: checks.single_steps((5, 6), (1, 6)),
+        lambda: checks.single_steps((7, 3), (2, 3)),
         lambda: checks.windows_batch(SOLUTION),
         lambda: checks.to_sequence_first(lambda out: out.permute(1, 0, 2)),
     ],

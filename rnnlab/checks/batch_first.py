@@ -173,13 +173,14 @@ def windows_batch(batch) -> Result:
 
 
 def single_steps(output_shape, h_n_shape) -> Result:
-    """Exercise (predict, then check): ``nn.RNN(3, 6, batch_first=True)`` is given
-    ``x = torch.randn(5, 3)``, five samples of one time step each. Predict the shapes of
+    """Exercise (predict, then check): ``nn.RNN(4, 3, num_layers=2, batch_first=True)`` is
+    given ``x = torch.zeros(7, 4)``, seven samples of one time step each. Predict the shapes of
     ``output`` and ``h_n``.
 
     The checker runs the RNN itself. Answers may be tuples, lists, torch.Size or NumPy ints.
 
-    Shapes: x (5, 3) is read as (L, H_in): output (L, D*H), h_n (D*num_layers, H).
+    Shapes: x (7, 4) is read as (L, H_in): output (L, D*H) = (7, 3),
+    h_n (D*num_layers, H) = (2, 3).
 
     Used in: 03_batch_first.
     """
@@ -190,19 +191,24 @@ def single_steps(output_shape, h_n_shape) -> Result:
     if out_answer is None or h_answer is None:
         return Result(INCORRECT, "give each shape as a tuple of whole numbers, e.g. (2, 7, 3)")
     with torch.random.fork_rng(devices=[]), torch.no_grad():
-        rnn = nn.RNN(3, 6, batch_first=True)
-        output, h_n = rnn(torch.zeros(5, 3))
-    out_want, h_want = tuple(output.shape), tuple(h_n.shape)  # (5, 6), (1, 6)
+        rnn = nn.RNN(4, 3, num_layers=2, batch_first=True)
+        output, h_n = rnn(torch.zeros(7, 4))
+    out_want, h_want = tuple(output.shape), tuple(h_n.shape)  # (7, 3), (2, 3)
     if out_answer != out_want:
-        if out_answer in ((5, 1, 6), (1, 5, 6)):
+        if out_answer in ((7, 1, 3), (1, 7, 3)):
             return Result(
                 INCORRECT,
-                "output: batch_first does not apply to a 2-D x. PyTorch reads (5, 3) as one "
+                "output: batch_first does not apply to a 2-D x. PyTorch reads a 2-D x as one "
                 "unbatched sequence (L, H_in); how many dimensions does its output have?",
             )
-        if out_answer in ((5, 3), (1, 3), (3, 6)):
+        if out_answer in ((7, 4), (1, 4)):
             return Result(INCORRECT, "output has H = hidden_size features per step, not H_in")
-        if out_answer == (1, 6):
+        if out_answer in ((7, 6), (2, 7, 3)):
+            return Result(
+                INCORRECT,
+                "output holds the top layer only: one layer's H features per step",
+            )
+        if out_answer in ((1, 3), (2, 3)):
             return Result(
                 INCORRECT,
                 "output holds the state at every step of the sequence, not only the last one",
@@ -212,17 +218,22 @@ def single_steps(output_shape, h_n_shape) -> Result:
             "output: a 2-D x is one unbatched sequence (L, H_in); output is laid out like it",
         )
     if h_answer != h_want:
-        if h_answer in ((1, 5, 6), (5, 1, 6)):
+        if h_answer in ((2, 7, 3), (7, 2, 3), (2, 1, 3), (1, 2, 3)):
             return Result(
                 INCORRECT,
                 "output is right. An unbatched input gives an unbatched h_n: no batch "
                 "dimension, (D*num_layers, H)",
             )
-        if h_answer == (5, 6):
+        if h_answer == (7, 3):
             return Result(
                 INCORRECT,
                 "output is right. h_n holds only the state after the last step, one per "
                 "layer and direction; the state at every step is output",
+            )
+        if h_answer in ((1, 3), (3,)):
+            return Result(
+                INCORRECT,
+                "output is right. h_n holds one final state per layer: count the layers",
             )
         return Result(
             INCORRECT,
@@ -230,8 +241,8 @@ def single_steps(output_shape, h_n_shape) -> Result:
         )
     return Result(
         CORRECT,
-        "a 2-D x is one sequence of 5 steps whatever batch_first says: the five samples were "
-        "chained, and h_n holds one state, not five",
+        "a 2-D x is one sequence whatever batch_first says: the seven samples were chained, "
+        "and h_n holds one state per layer, not one per sample",
     )
 
 
