@@ -29,11 +29,16 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> None:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)  # no stale widget state either (see store_widget_state)
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
+        # No widget state in the notebook: with it, the book and the slides would load the
+        # widget manager and require.js from CDNs (offline they must not); the widget's
+        # text/plain fallback and the cells' printed text still show its default state.
+        store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
