@@ -82,7 +82,8 @@ def to_sequence_first(convert: Callable) -> Result:
 
     Shapes: output (N, L, H) = (3, 5, 2) -> (L, N, H) = (5, 3, 2).
 
-    Used in: 03_batch_first (kept for earlier versions of the chapter).
+    Used in: no chapter now (03_batch_first asks for run_batch_first instead); kept so that
+    older student copies still check.
     """
     pending = _not_attempted(convert)
     if pending is not None:
