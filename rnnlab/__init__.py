@@ -8,6 +8,8 @@ package holds what would distract from it, one module per concept:
   tensor operations, and the state-dict surgery that splits an RNN into its layers and directions;
 - ``rnnlab.shapes``: what shapes an RNN expects and returns, and clear errors when they are wrong;
 - ``rnnlab.plots``: the course's figures (matplotlib, imported on first use);
+- ``rnnlab.explorer``: an interactive shape explorer (ipywidgets, imported only by
+  ``from rnnlab import explorer``, never by ``import rnnlab``);
 - ``rnnlab.checks``: the checkers of the "Your turn" exercises, one module per chapter;
 - ``rnnlab.train``: the training loop of the applied chapters.
 - ``rnnlab.profile``: counts of the ATen operators a piece of code launches (chapter 11).

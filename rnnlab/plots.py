@@ -922,3 +922,77 @@ def gradient_norms(panels: dict, title: str | None = None) -> Figure:
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --- Chapter 03 (batch_first): where reshape and permute put each number ---------------------
+
+__all__ += ["reshape_vs_permute"]  # noqa: PLE0605 - appended per chapter so branches merge
+
+
+def _check_size(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 8:
+        raise ValueError(f"{name} must be a whole number from 1 to 8, got {value!r}")
+    return int(value)
+
+
+def _grid(ax, cells, title: str, colors, show_order: bool) -> None:
+    """Draw a grid of cells [(n, t), ...] row by row; a cell's colour is its sequence n."""
+    rows, cols = len(cells), len(cells[0])
+    for i, row in enumerate(cells):
+        for j, (n, t) in enumerate(row):
+            ax.add_patch(Rectangle((j, -i - 1), 1, 1, facecolor=colors[n % 9], edgecolor="0.3"))
+            ax.text(j + 0.5, -i - 0.5, f"n{n} t{t}", ha="center", va="center", fontsize=8)
+            if show_order:
+                ax.text(j + 0.06, -i - 0.1, str(i * cols + j), ha="left", va="top", fontsize=6)
+    for i in range(rows):
+        ax.text(-0.15, -i - 0.5, f"[{i}]", ha="right", va="center", fontsize=7)
+    ax.set(xlim=(-0.8, cols + 0.1), ylim=(-rows - 0.2, 0.9), aspect="equal")
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+
+
+def reshape_vs_permute(N: int = 3, L: int = 4, axes=None) -> Figure:
+    """Draw where each time step of a batch-first tensor lands after ``permute`` and ``reshape``.
+
+    Three grids of the first two dimensions (a cell is one time step's feature vector, labelled
+    with its sequence n and time step t and coloured by n): the batch-first tensor (N, L, ...);
+    ``permute(1, 0, 2)``, where row t holds time step t of every sequence; and
+    ``reshape(L, N, ...)``, which reads the cells in row-major order of the indices (the small
+    numbers) and pours them into L rows of N, mixing sequences and time steps in one row.
+
+    Shapes: batch-first (N, L, H) -> permute (L, N, H) or reshape (L, N, H).
+
+    Raises:
+        ValueError: N or L not a whole number from 1 to 8, or ``axes`` not three axes.
+
+    Used in: 03_batch_first.
+    """
+    N, L = _check_size("N", N), _check_size("L", L)
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(10.0, 3.2))
+    else:
+        axes = list(axes)
+        if len(axes) != 3:
+            raise ValueError(f"axes must be three matplotlib axes, got {len(axes)}")
+        fig = axes[0].figure
+    colors = plt.get_cmap("Pastel1").colors
+    batch = [[(n, t) for t in range(L)] for n in range(N)]  # (N, L)
+    permuted = [[batch[n][t] for n in range(N)] for t in range(L)]  # (N, L) -> (L, N)
+    flat = [cell for row in batch for cell in row]  # row-major reading order
+    reshaped = [flat[i * N : (i + 1) * N] for i in range(L)]  # (N*L,) -> (L, N)
+    _grid(axes[0], batch, f"batch-first x: ({N}, {L}, ...)\nrow n = sequence n", colors, True)
+    _grid(
+        axes[1],
+        permuted,
+        f"x.permute(1, 0, 2): ({L}, {N}, ...)\nrow t = time step t of every sequence",
+        colors,
+        False,
+    )
+    _grid(
+        axes[2],
+        reshaped,
+        f"x.reshape({L}, {N}, -1): ({L}, {N}, ...)\nthe same reading order, in rows of {N}",
+        colors,
+        True,
+    )
+    return fig

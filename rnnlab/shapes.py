@@ -13,7 +13,26 @@ batch_first=True   (N, L, H_in)        (D*num_layers, N, H)    (N, L, D*H)
 unbatched          (L, H_in)           (D*num_layers, H)       (L, D*H)
 =================  ==================  ======================  ======================
 
-h_n has h0's shape. ``batch_first`` changes x and output only, never h0 or h_n.
+h_n has h0's shape. ``batch_first`` changes x and output only, never h0 or h_n, and it is
+ignored for a 2-D (unbatched) x.
+
+Silent bugs: five shape mistakes raise nothing in PyTorch. What this module can catch, and what
+no shape check can (``SILENT_BUGS`` holds the same list for a notebook to print):
+
+1. A batch-first x ``(N, L, H_in)`` fed to a sequence-first RNN: it runs as L' = N steps of
+   N' = L sequences, and h_n comes back ``(D*num_layers, L, H)``. Caught by
+   ``check_inputs(rnn, x, batch_size=N)`` (or ``labels=y``) whenever N != L; when N == L no
+   shape check can tell the layouts apart.
+2. A batch of N single time steps ``(N, H_in)`` passed as a 2-D x: read as ONE unbatched
+   sequence of N steps, with or without ``batch_first=True``. Caught by
+   ``check_inputs(rnn, x, batch_size=N)`` (or ``labels=y``) whenever N > 1.
+3. ``reshape``/``view`` instead of ``permute`` to change layout: the shape is right and the
+   numbers are mixed up. No shape check can catch it.
+4. A ``Linear`` head applied to the whole h_n ``(D*num_layers, N, H)``: it runs and returns
+   ``(D*num_layers, N, out)``. Caught by ``check_predictions(predictions, labels)``.
+5. A final state carried into the next call as ``h0`` (by accident, or between unrelated
+   batches): every shape is right. No shape check can catch it; only what the data means can.
+
 Reference: the shapes section of PyTorch's ``torch.nn.RNN`` documentation.
 """
 
@@ -22,10 +41,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["Dims", "ShapeError", "ShapeTable", "check_inputs", "check_module", "describe"]
+__all__ = [
+    "SILENT_BUGS",
+    "Dims",
+    "ShapeError",
+    "ShapeTable",
+    "SilentBug",
+    "check_inputs",
+    "check_module",
+    "check_predictions",
+    "describe",
+]
 
 
 class ShapeError(ValueError):
@@ -270,24 +300,110 @@ def _hidden_problems(rnn: nn.RNNBase, x: torch.Tensor, h0) -> str | None:
     return _state_problem("h0", h0, d.H, d, x)
 
 
-def check_inputs(rnn, x, h0=None) -> Dims:
+def _told_batch_size(batch_size, labels) -> int | None:
+    """The batch size N the caller states, from ``batch_size`` or ``len(labels)``, or None."""
+    N = None
+    if batch_size is not None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(
+                "batch_size must be a whole number, the number of sequences in the batch, "
+                f"got {type(batch_size).__name__}"
+            )
+        N = int(batch_size)
+        if N < 1:
+            raise ValueError(f"batch_size must be at least 1, got {N}")
+    if labels is not None:
+        try:
+            n_labels = int(labels.shape[0]) if hasattr(labels, "shape") else len(labels)
+        except (TypeError, IndexError) as err:
+            raise TypeError(
+                "labels must hold one label per sequence (a tensor, array or list with a "
+                f"length), got {type(labels).__name__}"
+            ) from err
+        if N is not None and n_labels != N:
+            raise ValueError(
+                f"batch_size={N} but labels holds {n_labels} labels; give one of them, or make "
+                "them agree"
+            )
+        N = n_labels
+    return N
+
+
+def _batch_problem(rnn: nn.RNNBase, x: torch.Tensor, N: int) -> str | None:
+    """The silent layout bug, as a sentence, when x does not hold the N sequences it should."""
+    d = _dims(rnn, x)
+    H_state = _hidden_size_out(rnn)
+    layers = d.D * d.num_layers
+    if not d.batched:
+        if N == 1:
+            return None
+        if x.shape[0] == N:
+            return (
+                f"x is 2-D {_shape(x.shape)}, and PyTorch reads a 2-D x as ONE unbatched "
+                f"sequence (L, H_in) of L = {x.shape[0]} time steps (batch_first="
+                f"{rnn.batch_first} is ignored for it), but the batch has N = {N} sequences: "
+                f"these look like N single time steps, (N, H_in). Nothing raises: the RNN "
+                f"carries its state from one sample into the next and h_n comes back "
+                f"{_shape((layers, H_state))}, one state instead of {N}. Fix: add the time "
+                "dimension, x.unsqueeze(1) for (N, L, H_in) = "
+                f"{_shape((N, 1, x.shape[1]))} with batch_first=True, or x.unsqueeze(0) for "
+                f"(L, N, H_in) = {_shape((1, N, x.shape[1]))} sequence-first"
+            )
+        return (
+            f"x is 2-D {_shape(x.shape)}: one unbatched sequence (L, H_in), so N = 1, but the "
+            f"batch has N = {N} sequences. Fix: give a 3-D x, "
+            + ("(N, L, H_in)" if rnn.batch_first else "(L, N, H_in)")
+        )
+    if d.N == N:
+        return None
+    read_as = "(N, L, H_in)" if d.batch_first else "(L, N, H_in)"
+    other = "sequence-first, (L, N, H_in)" if d.batch_first else "batch-first, (N, L, H_in)"
+    other_dim = d.L
+    if other_dim == N:
+        h_n = _shape((layers, d.N, H_state))
+        return (
+            f"x of shape {_shape(x.shape)} is read as {read_as} because batch_first="
+            f"{d.batch_first}: N = {d.N} sequences of L = {d.L} steps. But the batch has "
+            f"N = {N} sequences: x looks {other}. Nothing raises: the RNN runs over the "
+            f"wrong dimension and h_n comes back {h_n}, (D*num_layers, L, H) instead of "
+            f"(D*num_layers, N, H). Fix: build the RNN with batch_first={not d.batch_first}, "
+            "or give x.permute(1, 0, 2)"
+        )
+    return (
+        f"x of shape {_shape(x.shape)} is read as {read_as} (batch_first={d.batch_first}): "
+        f"N = {d.N} sequences, but the batch has N = {N}; no dimension of x has size {N}"
+    )
+
+
+def check_inputs(rnn, x, h0=None, *, batch_size=None, labels=None) -> Dims:
     """Check what would be passed to ``rnn(x, h0)`` and return the agreed sizes.
+
+    Told the batch size (``batch_size=N``, or ``labels=y`` with one label per sequence), it also
+    catches the two silent layout bugs PyTorch cannot see: a batch-first x given to a
+    sequence-first RNN (when N != L), and a batch of N single steps given as a 2-D x.
 
     Shapes:
         x: (L, N, H_in), or (N, L, H_in) with batch_first=True, or (L, H_in) unbatched.
         h0: (D*num_layers, N, H), or (D*num_layers, H) unbatched; for an LSTM a tuple (h0, c0).
+        labels: (N,) or (N, ...): only its length is read.
 
     Raises:
-        TypeError: ``rnn`` is not nn.RNN / nn.GRU / nn.LSTM.
-        ShapeError: x or h0 has the wrong rank, size or dtype; the message says what came in,
-            what was expected, and the likely fix.
+        TypeError: ``rnn`` is not nn.RNN / nn.GRU / nn.LSTM; ``batch_size`` is not a whole
+            number or ``labels`` has no length.
+        ValueError: ``batch_size`` < 1, or ``batch_size`` and ``labels`` disagree.
+        ShapeError: x or h0 has the wrong rank, size or dtype, or x does not hold the batch it
+            was told about; the message says what came in, what was expected, and the fix.
 
     Used in: 02_nn_rnn, 03_batch_first; every ``rnnlab.manual`` forward function.
     """
     rnn = check_module(rnn)
-    problem = _input_problem(rnn, x) or _hidden_problems(rnn, x, h0)
+    N = _told_batch_size(batch_size, labels)
+    problem = _input_problem(rnn, x)
+    if problem is None and N is not None:
+        problem = _batch_problem(rnn, x, N)
+    problem = problem or _hidden_problems(rnn, x, h0)
     if problem:
-        if problem[:2] not in ("h0", "c0"):  # a sentence, except when it starts with a name
+        if problem.split(" ")[0] not in ("h0", "c0", "x"):  # capitalise unless a name starts it
             problem = problem[0].upper() + problem[1:]
         raise ShapeError(problem)
     return _dims(rnn, x)
@@ -328,11 +444,12 @@ def _module_title(rnn: nn.RNNBase) -> str:
     return f"nn.{type(rnn).__name__}({', '.join(args)})"
 
 
-def describe(rnn, x, h0=None) -> ShapeTable:
+def describe(rnn, x, h0=None, *, batch_size=None, labels=None) -> ShapeTable:
     """A readable table of the input, h0, output and h_n shapes, expected and given.
 
     It never raises for a bad x or h0: it marks the row with ✗ and adds the explanation that
-    ``check_inputs`` would raise.
+    ``check_inputs`` would raise (including the layout bugs it catches when told
+    ``batch_size`` or ``labels``).
 
     Shapes: see the module docstring; dimensions are named (L, N, H_in, H, D, num_layers).
 
@@ -342,10 +459,13 @@ def describe(rnn, x, h0=None) -> ShapeTable:
     Used in: 02_nn_rnn, 03_batch_first, 04_stacked, 05_bidirectional.
     """
     rnn = check_module(rnn)
+    told_N = _told_batch_size(batch_size, labels)
     D = 2 if rnn.bidirectional else 1
     H, H_out, layers = rnn.hidden_size, _hidden_size_out(rnn), D * rnn.num_layers
     h_name = "proj_size" if H_out != H else "H"  # an LSTM with projections returns smaller h
     input_problem = _input_problem(rnn, x)
+    if input_problem is None and told_N is not None:
+        input_problem = _batch_problem(rnn, x, told_N)
     batched = not (isinstance(x, torch.Tensor) and x.dim() == 2)
     if input_problem is None:
         d = _dims(rnn, x)
@@ -427,4 +547,94 @@ def describe(rnn, x, h0=None) -> ShapeTable:
             f"batch_first=False reads dimension 0 of x as time: L={L} steps of N={N} "
             "sequences. A DataLoader batch is (N, L, H_in): use batch_first=True for it."
         )
+    elif not batched and rnn.batch_first:
+        notes.append(
+            f"batch_first=True is ignored for a 2-D x: it is read as ONE sequence of L={L} "
+            "steps. A batch of N single steps needs a time dimension: x.unsqueeze(1)."
+        )
     return ShapeTable(_module_title(rnn), rows, notes)
+
+
+def check_predictions(predictions, labels=None, *, batch_size=None) -> None:
+    """Check that a model's predictions hold one row per sequence, ``(N, out)`` or ``(N,)``.
+
+    It catches the head applied to the wrong tensor: a ``Linear`` given the whole h_n
+    ``(D*num_layers, N, H)`` returns ``(D*num_layers, N, out)``, and one given the whole
+    batch-first ``output`` returns ``(N, L, out)``; neither raises in PyTorch.
+
+    Shapes:
+        predictions: (N, out) or (N,); labels: (N,) or (N, ...), only its length is read.
+
+    Raises:
+        TypeError: ``predictions`` is not a tensor, or neither ``labels`` nor ``batch_size`` is
+            given.
+        ShapeError: the predictions are not one row per sequence; the message names the likely
+            cause and the fix.
+
+    Used in: 03_batch_first.
+    """
+    N = _told_batch_size(batch_size, labels)
+    if N is None:
+        raise TypeError("check_predictions needs the batch size: give labels=y or batch_size=N")
+    if not isinstance(predictions, torch.Tensor):
+        raise TypeError(f"predictions must be a torch.Tensor, got {type(predictions).__name__}")
+    shape = tuple(predictions.shape)
+    if predictions.dim() in (1, 2) and shape[0] == N:
+        return
+    if predictions.dim() == 3 and shape[1] == N:
+        raise ShapeError(
+            f"predictions have shape {_shape(shape)}: 3-D, with N = {N} in dimension 1. That "
+            "is what a Linear head returns when it is given the whole h_n, (D*num_layers, N, "
+            f"H): it predicts from every layer's and direction's final state, {shape[0]} "
+            "predictions per sequence. Fix: give the head h_n[-1], the last layer's final "
+            "state (N, H) (bidirectional: torch.cat([h_n[-2], h_n[-1]], dim=1), (N, 2*H))"
+        )
+    if predictions.dim() == 3 and shape[0] == N:
+        raise ShapeError(
+            f"predictions have shape {_shape(shape)}: 3-D, with N = {N} in dimension 0. That "
+            "is what a Linear head returns when it is given the whole batch-first output, "
+            f"(N, L, D*H): one prediction per time step, {shape[1]} per sequence. Fix: give "
+            "the head the last step, output[:, -1] (N, D*H)"
+        )
+    raise ShapeError(
+        f"predictions have shape {_shape(shape)}, but a batch of N = {N} sequences needs one "
+        "row per sequence: (N, out) or (N,)"
+    )
+
+
+class SilentBug(NamedTuple):
+    """A shape mistake that PyTorch runs without an error, and whether a shape check sees it."""
+
+    name: str
+    symptom: str
+    caught_by: str  # the call that catches it, or why no shape check can
+
+
+#: The five silent bugs of chapters 03 and 05, in the order of the module docstring.
+SILENT_BUGS = (
+    SilentBug(
+        "batch-first x, sequence-first RNN",
+        "h_n is (D*num_layers, L, H)",
+        "check_inputs(rnn, x, batch_size=N), when N != L",
+    ),
+    SilentBug(
+        "N single steps as a 2-D x",
+        "one sequence of N steps; h_n is (D*num_layers, H)",
+        "check_inputs(rnn, x, batch_size=N), when N > 1",
+    ),
+    SilentBug(
+        "reshape instead of permute",
+        "right shape, numbers mixed up",
+        "none: no shape check can (the shape is right)",
+    ),
+    SilentBug(
+        "Linear on the whole h_n",
+        "predictions are (D*num_layers, N, out)",
+        "check_predictions(predictions, labels)",
+    ),
+    SilentBug(
+        "final state carried into the next call",
+        "every shape right, the state leaks",
+        "none: no shape check can (every shape is right)",
+    ),
+)

@@ -1,6 +1,7 @@
 """rnnlab.shapes: every mistake of the seed Q&A gets a clear ShapeError, and check_inputs accepts
 exactly what nn.RNN accepts."""
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -162,3 +163,138 @@ def test_describe_covers_lstm_projections():
     assert "(D*num_layers, proj_size) = (1, 2)" in text  # h0 has the projected size
     assert "(L, D*proj_size) = (7, 2)" in text
     assert "(D*num_layers, H) = (1, 5)" in text  # c0 keeps the hidden size
+
+
+# --- Chapter 03: the silent layout bugs, caught when the batch size is known -------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    L=st.integers(1, 6),
+    N=st.integers(1, 6),
+    H_in=st.integers(1, 3),
+    H=st.integers(1, 3),
+    layers=st.integers(1, 2),
+    bidir=st.booleans(),
+    batch_first=st.booleans(),
+    use_labels=st.booleans(),
+)
+def test_told_the_batch_size_check_inputs_catches_the_swapped_layout(
+    L, N, H_in, H, layers, bidir, batch_first, use_labels
+):
+    rnn = nn.RNN(H_in, H, num_layers=layers, bidirectional=bidir, batch_first=batch_first)
+    right = torch.zeros((N, L, H_in) if batch_first else (L, N, H_in))
+    told = {"labels": torch.zeros(N)} if use_labels else {"batch_size": N}
+    assert shapes.check_inputs(rnn, right, **told).N == N
+    assert shapes.describe(rnn, right, **told).ok
+    swapped = right.transpose(0, 1)  # the other layout
+    _, h_n = rnn(swapped)  # PyTorch runs it: the bug is silent
+    assert h_n.shape[1] == L
+    if L == N:  # no shape check can tell the layouts apart
+        shapes.check_inputs(rnn, swapped, **told)
+        return
+    with pytest.raises(ShapeError) as info:
+        shapes.check_inputs(rnn, swapped, **told)
+    msg = str(info.value)
+    assert f"batch_first={not batch_first}" in msg
+    assert "x.permute(1, 0, 2)" in msg
+    assert "Nothing raises" in msg
+    assert not shapes.describe(rnn, swapped, **told).ok
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    N=st.integers(1, 6),
+    H_in=st.integers(1, 3),
+    H=st.integers(1, 3),
+    batch_first=st.booleans(),
+)
+def test_told_the_batch_size_check_inputs_catches_single_steps_given_as_2d(N, H_in, H, batch_first):
+    rnn = nn.RNN(H_in, H, batch_first=batch_first)
+    steps = torch.zeros(N, H_in)  # N samples of one time step each
+    _, h_n = rnn(steps)  # PyTorch runs it as one sequence of N steps, batch_first or not
+    assert h_n.shape == (1, H)
+    fixed = steps.unsqueeze(1) if batch_first else steps.unsqueeze(0)  # a time dimension
+    assert shapes.check_inputs(rnn, fixed, batch_size=N).N == N
+    if N == 1:  # one sequence of one step: nothing is wrong
+        shapes.check_inputs(rnn, steps, batch_size=1)
+        return
+    with pytest.raises(ShapeError) as info:
+        shapes.check_inputs(rnn, steps, batch_size=N)
+    msg = str(info.value)
+    assert "ONE unbatched sequence" in msg
+    assert f"batch_first={batch_first} is ignored" in msg
+    assert "x.unsqueeze(1)" in msg
+    assert "x.unsqueeze(0)" in msg
+
+
+def test_batch_size_other_than_any_dimension():
+    rnn = nn.RNN(2, 5)
+    with pytest.raises(ShapeError, match="no dimension of x has size 7"):
+        shapes.check_inputs(rnn, torch.zeros(4, 3, 2), batch_size=7)
+    with pytest.raises(ShapeError, match="N = 1, but the batch has N = 7"):
+        shapes.check_inputs(rnn, torch.zeros(4, 2), batch_size=7)
+
+
+def test_batch_size_and_labels_are_checked():
+    rnn, x = nn.RNN(2, 5), torch.zeros(4, 3, 2)
+    with pytest.raises(TypeError, match="whole number"):
+        shapes.check_inputs(rnn, x, batch_size=3.0)
+    with pytest.raises(TypeError, match="whole number"):
+        shapes.check_inputs(rnn, x, batch_size=True)
+    with pytest.raises(ValueError, match="at least 1"):
+        shapes.check_inputs(rnn, x, batch_size=0)
+    with pytest.raises(ValueError, match="labels holds 4 labels"):
+        shapes.check_inputs(rnn, x, batch_size=3, labels=[0, 1, 0, 1])
+    with pytest.raises(TypeError, match="one label per sequence"):
+        shapes.check_inputs(rnn, x, labels=5)
+    assert shapes.check_inputs(rnn, x, batch_size=np.int64(3), labels=np.zeros(3)).N == 3
+    assert shapes.check_inputs(rnn, x, h0=torch.zeros(1, 3, 5), batch_size=3).N == 3
+
+
+def test_describe_notes_that_batch_first_is_ignored_for_2d_input():
+    text = str(shapes.describe(nn.RNN(3, 6, batch_first=True), torch.zeros(5, 3)))
+    assert "batch_first=True is ignored for a 2-D x" in text
+    assert "ignored" not in str(shapes.describe(nn.RNN(3, 6), torch.zeros(5, 3)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    N=st.integers(1, 5),
+    H=st.integers(1, 4),
+    out=st.integers(1, 4),
+    layers=st.integers(1, 3),
+    bidir=st.booleans(),
+)
+def test_check_predictions_catches_a_head_on_the_whole_h_n(N, H, out, layers, bidir):
+    rnn = nn.RNN(2, H, num_layers=layers, bidirectional=bidir, batch_first=True)
+    head = nn.Linear(H, out)
+    _, h_n = rnn(torch.zeros(N, 4, 2))
+    labels = torch.zeros(N)
+    wrong = head(h_n)  # runs: (D*num_layers, N, out)
+    assert wrong.shape == (h_n.shape[0], N, out)
+    with pytest.raises(ShapeError, match=r"whole h_n.*h_n\[-1\]"):
+        shapes.check_predictions(wrong, labels)
+    shapes.check_predictions(head(h_n[-1]), labels)  # (N, out): fine
+    shapes.check_predictions(head(h_n[-1])[:, 0], batch_size=N)  # (N,): fine
+
+
+def test_check_predictions_other_mistakes():
+    with pytest.raises(ShapeError, match=r"whole batch-first output.*output\[:, -1\]"):
+        shapes.check_predictions(torch.zeros(3, 4, 2), batch_size=3)
+    with pytest.raises(ShapeError, match="one row per sequence"):
+        shapes.check_predictions(torch.zeros(4, 2), batch_size=3)
+    with pytest.raises(TypeError, match="needs the batch size"):
+        shapes.check_predictions(torch.zeros(3, 2))
+    with pytest.raises(TypeError, match="must be a torch.Tensor"):
+        shapes.check_predictions([[0.0]], batch_size=1)
+
+
+def test_silent_bugs_say_which_no_shape_check_can_catch():
+    assert len(shapes.SILENT_BUGS) == 5
+    uncatchable = [bug.name for bug in shapes.SILENT_BUGS if bug.caught_by.startswith("none")]
+    assert uncatchable == ["reshape instead of permute", "final state carried into the next call"]
+    for bug in shapes.SILENT_BUGS:
+        assert bug.caught_by.startswith(("none", "check_inputs", "check_predictions"))
+    for sentence in ("No shape check can catch it", "check_predictions", "batch_size=N"):
+        assert sentence in shapes.__doc__

@@ -27,7 +27,13 @@ from __future__ import annotations
 
 from rnnlab.checks import _verdict
 from rnnlab.checks._verdict import Result
-from rnnlab.checks.batch_first import to_sequence_first, windows_batch
+from rnnlab.checks.batch_first import (
+    fixed_classifier,
+    run_batch_first,
+    single_steps,
+    to_sequence_first,
+    windows_batch,
+)
 from rnnlab.checks.bidirectional import bidirectional_head, final_states
 from rnnlab.checks.classify_directions import (
     accuracy_value,
@@ -76,6 +82,7 @@ __all__ = [
     "clipped_step",
     "direction_rule",
     "final_states",
+    "fixed_classifier",
     "fixed_loop",
     "flatten_outputs",
     "forget_gate_rows",
@@ -96,6 +103,8 @@ __all__ = [
     "predicted_norm",
     "predicted_shapes",
     "projected_loop",
+    "run_batch_first",
+    "single_steps",
     "stacked_head",
     "to_sequence_first",
     "window_count",

@@ -38,11 +38,16 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> None:
         nb = nbformat.read(path, as_version=4)
     except Exception as err:  # noqa: BLE001 - JSON, schema or encoding: all mean "not readable"
         raise ToolingError(f"{path} is not a valid notebook ({type(err).__name__})") from err
+    nb.metadata.pop("widgets", None)  # no stale widget state either (see store_widget_state)
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
+        # No widget state in the notebook: with it, the book and the slides would load the
+        # widget manager and require.js from CDNs (offline they must not); the widget's
+        # text/plain fallback and the cells' printed text still show its default state.
+        store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     try:
