@@ -17,9 +17,12 @@ def test_accuracy_value():
     generator = torch.Generator().manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(8, 2))
     x = torch.randn(10, 4, 2, generator=generator)
-    y = torch.randint(0, 2, (10,), generator=generator)
+    with torch.no_grad():
+        y = model(x).argmax(1)
+    y[:3] = 1 - y[:3]  # 7 of 10 right, whatever the model's random weights: never 0.5
     with torch.no_grad():
         right = (model(x).argmax(1) == y).float().mean().item()
+    assert right == pytest.approx(0.7)
     assert checks.accuracy_value(model, x, y, right)
     assert checks.accuracy_value(model, x, y, np.float32(right))
     assert 0 < right < 1
