@@ -10,18 +10,17 @@ from rnnlab import checks
 
 
 def _solution(output, H):
-    return output[:, -1, :H], output[:, 0, H:]
+    return output[-1, :, :H], output[0, :, H:]
 
 
 @pytest.mark.parametrize(
     "split",
     [
         _solution,
-        lambda output, H: [output[:, -1, :H], output[:, 0, H:]],  # a list
-        lambda output, H: tuple(
-            output[:, [-1, 0]].unflatten(-1, (2, H)).diagonal(0, 1, 2).unbind(-1)
-        ),
-        lambda output, H: (output.narrow(2, 0, H)[:, -1], output.flip(1)[:, -1, H:]),
+        lambda output, H: [output[-1, :, :H], output[0, :, H:]],  # a list
+        lambda output, H: tuple(output[[-1, 0]].unflatten(-1, (2, H)).diagonal(0, 0, 2).unbind(-1)),
+        lambda output, H: (output.narrow(2, 0, H)[-1], output.flip(0)[-1, :, H:]),
+        lambda output, H: (output.transpose(0, 1)[:, -1, :H], output.transpose(0, 1)[:, 0, H:]),
     ],
 )
 def test_final_states_accepts_right_answers(split):
@@ -31,15 +30,17 @@ def test_final_states_accepts_right_answers(split):
 @pytest.mark.parametrize(
     ("split", "hint"),
     [
-        (lambda o, H: (o[:, -1, :H], o[:, -1, H:]), "reverse direction's state from the last step"),
-        (lambda o, H: (o[:, 0, :H], o[:, 0, H:]), "forward direction's state from step 0"),
-        (lambda o, H: (o[:, 0, H:], o[:, -1, :H]), "swapped"),
-        (lambda o, H: (o[:, -1, H:], o[:, 0, H:]), "first H features"),
-        (lambda o, H: (o[:, -1, :H], o[:, 0, :H]), "last H features"),
+        (lambda o, H: (o[-1, :, :H], o[-1, :, H:]), "reverse direction's state from the last step"),
+        (lambda o, H: (o[0, :, :H], o[0, :, H:]), "forward direction's state from step 0"),
+        (lambda o, H: (o[0, :, H:], o[-1, :, :H]), "swapped"),
+        (lambda o, H: (o[-1, :, H:], o[0, :, H:]), "first H features"),
+        (lambda o, H: (o[-1, :, :H], o[0, :, :H]), "last H features"),
+        (lambda o, H: (o[-1], o[0]), "both directions"),
         (lambda o, H: (o[:, -1], o[:, 0]), "both directions"),
-        (lambda o, H: (o[:, -1, :H], o[:, 1, H:]), "last H features"),
+        (lambda o, H: (o[-1, :, :H], o[1, :, H:]), "last H features"),
+        (lambda o, H: (o[:, -1, :H], o[:, 0, H:]), "time is dimension 0"),  # batch-first habit
         (lambda o, H: o, "a pair"),
-        (lambda o, H: (o[0, -1, :H], o[0, 0, H:]), "(N, H)"),
+        (lambda o, H: (o[-1, 0, :H], o[0, 0, H:]), "(N, H)"),
         (lambda o, H: ("a", "b"), "two tensors"),
     ],
 )

@@ -21,9 +21,9 @@ __all__ = ["bidirectional_head", "final_states"]
 
 def final_states(split: Callable) -> Result:
     """Exercise: write ``split(output, H)`` returning (forward_final, reverse_final), the two
-    final hidden states of a one-layer bidirectional batch-first RNN read from its output.
+    final hidden states of a one-layer bidirectional **sequence-first** RNN read from its output.
 
-    Shapes: output (N, L, 2*H) -> two tensors (N, H).
+    Shapes: output (L, N, 2*H) -> two tensors (N, H).
 
     Used in: 05_bidirectional.
     """
@@ -32,9 +32,9 @@ def final_states(split: Callable) -> Result:
         return pending
     if not callable(split):
         return Result(INCORRECT, "give a function, def split(output, H): ...")
-    rnn = _probe_rnn(5, input_size=H_IN, hidden_size=H, bidirectional=True, batch_first=True)
+    rnn = _probe_rnn(5, input_size=H_IN, hidden_size=H, bidirectional=True)  # sequence-first
     with torch.no_grad():
-        output, h_n = rnn(_probe_input(1, N, L, H_IN))  # (N, L, 2*H), (2, N, H)
+        output, h_n = rnn(_probe_input(1, L, N, H_IN))  # (L, N, 2*H), (2, N, H)
     got, failed = _run_student(split, output.clone(), H)
     if failed is not None:
         return failed
@@ -43,21 +43,27 @@ def final_states(split: Callable) -> Result:
     forward, reverse = got
     if not all(isinstance(t, torch.Tensor) for t in got):
         return Result(INCORRECT, "return two tensors, (N, H) each")
-    if any(t.shape == (N, 2 * H) for t in got):
+    if any(t.shape in ((N, 2 * H), (L, 2 * H)) for t in got):
         return Result(
             INCORRECT, "one of them has both directions, 2*H features: slice :H or H: as well"
+        )
+    if any(t.shape == (L, H) for t in got):
+        return Result(
+            INCORRECT,
+            "one of them has a row per time step, (L, H): you indexed dimension 1 as time, "
+            "but this output is sequence-first, (L, N, 2*H): time is dimension 0",
         )
     if not all(t.shape == (N, H) for t in got):
         return Result(INCORRECT, "each final state has shape (N, H): one row per sequence")
     if _same(forward, h_n[1]) and _same(reverse, h_n[0]):
         return Result(INCORRECT, "both states are right, but swapped: return forward first")
     if not _same(forward, h_n[0]):
-        if _same(forward, output[:, 0, :H]):
+        if _same(forward, output[0, :, :H]):
             return Result(
                 INCORRECT,
                 "you took the forward direction's state from step 0; it ends at the last step",
             )
-        if _same(forward, output[:, -1, H:]):
+        if _same(forward, output[-1, :, H:]):
             return Result(
                 INCORRECT,
                 "forward: the last step is right, but the forward direction lives in the "
@@ -66,13 +72,13 @@ def final_states(split: Callable) -> Result:
         return Result(
             INCORRECT, "the forward direction ends at the last step, in the first H features"
         )
-    if _same(reverse, output[:, -1, H:]):
+    if _same(reverse, output[-1, :, H:]):
         return Result(
             INCORRECT,
             "forward is right. You took the reverse direction's state from the last step; "
             "it reads the sequence backwards and ends at step 0",
         )
-    if _same(reverse, output[:, 0, :H]):
+    if _same(reverse, output[0, :, :H]):
         return Result(
             INCORRECT,
             "forward is right. Step 0 is right for the reverse direction, but it lives in the "
@@ -82,7 +88,7 @@ def final_states(split: Callable) -> Result:
         return Result(
             INCORRECT, "forward is right; the reverse direction lives in the last H features"
         )
-    return Result(CORRECT, "forward ends at the last step, reverse at the first")
+    return Result(CORRECT, "forward ends at the last step, reverse at the first (time: dim 0)")
 
 
 def bidirectional_head(model_class) -> Result:
