@@ -90,7 +90,7 @@ def _labels(directions, n: int) -> list[int]:
     directions = _to_numpy(directions, "directions")
     try:
         labels = [int(d) for d in np.asarray(directions).reshape(-1)]
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:  # OverflowError: int(inf)
         raise ValueError(
             f"directions must hold one label 0 or 1 per sequence ({n}), got "
             f"{type(directions).__name__}"

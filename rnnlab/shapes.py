@@ -145,13 +145,18 @@ def _input_problem(rnn: nn.RNNBase, x) -> str | None:
             f"{seq} for a batch (batch_first={rnn.batch_first}); got {got}. Fix: {fix}"
         )
     weight_dtype = rnn.weight_ih_l0.dtype
+    if x.is_complex():
+        return (
+            f"the input x holds complex numbers ({x.dtype}), but nn.RNN works on real numbers "
+            f"({weight_dtype}); give it real features, e.g. torch.cat([x.real, x.imag], dim=-1)"
+        )
     if not x.is_floating_point():
         return (
             f"the input x holds {x.dtype} (whole numbers), but the RNN's weights are "
             f"{weight_dtype}: an RNN multiplies floating-point numbers. Convert the input, not "
             f"the model: x = x.to({weight_dtype}) (or torch.arange(1, 10, dtype={weight_dtype})). "
-            f"PyTorch's own message also offers model.to({x.dtype}), which cannot work: integer "
-            "weights have no gradients and tanh of an integer is not an integer"
+            f"PyTorch's own message also offers model.to({x.dtype}), which cannot work: "
+            "Module.to refuses integer dtypes for every module (nn.Linear too)"
         )
     if x.dtype != weight_dtype:
         return (
