@@ -4,14 +4,15 @@ The notebooks keep the teaching code (loops, matrix products, ``permute``) in th
 package holds what would distract from it, one module per concept:
 
 - ``rnnlab.data``: the square-direction dataset and time-series windows;
-- ``rnnlab.manual``: reference implementations of ``nn.RNNCell`` and ``nn.RNN`` built from
-  tensor operations, and the state-dict surgery that splits an RNN into its layers and directions;
+- ``rnnlab.manual``: reference implementations of ``nn.RNNCell``, ``nn.RNN`` (forward and
+  backward), ``nn.GRU`` and ``nn.LSTM`` built from tensor operations, and the state-dict surgery that splits an RNN into
+  its layers and directions;
 - ``rnnlab.shapes``: what shapes an RNN expects and returns, and clear errors when they are wrong;
 - ``rnnlab.plots``: the course's figures (matplotlib, imported on first use);
 - ``rnnlab.explorer``: an interactive shape explorer (ipywidgets, imported only by
   ``from rnnlab import explorer``, never by ``import rnnlab``);
 - ``rnnlab.checks``: the checkers of the "Your turn" exercises, one module per chapter;
-- ``rnnlab.train``: the training loop of the applied chapters.
+- ``rnnlab.train``: the training loop of the applied chapters;
 - ``rnnlab.profile``: counts of the ATen operators a piece of code launches (chapter 11).
 
 The course tooling (book, slides, student copies, doctor, the ``rnnlab`` command) lives in
@@ -26,7 +27,18 @@ from __future__ import annotations
 import importlib
 import random
 
-__all__ = ["checks", "data", "environment", "manual", "plots", "set_seed", "shapes", "train"]
+__all__ = [
+    "checks",
+    "data",
+    "environment",
+    "explorer",
+    "manual",
+    "plots",
+    "profile",
+    "set_seed",
+    "shapes",
+    "train",
+]
 __version__ = "0.1.0"
 
 
@@ -62,7 +74,7 @@ def environment() -> str:
     return f"torch {version}, computing on the CPU"
 
 
-_SUBMODULES = ("checks", "data", "manual", "plots", "shapes", "train")
+_SUBMODULES = ("checks", "data", "explorer", "manual", "plots", "profile", "shapes", "train")
 
 
 def __getattr__(name: str):

@@ -24,7 +24,7 @@ from rnnlab.tooling.outline import ROOT, build_dir, outline
 
 __all__ = ["API_MODULES", "api_page", "build", "intro_page"]
 
-API_MODULES = ("data", "manual", "shapes", "plots", "checks", "train")
+API_MODULES = ("data", "manual", "shapes", "plots", "explorer", "checks", "train", "profile")
 
 
 def _text_block(text: str) -> str:
