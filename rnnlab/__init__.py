@@ -5,8 +5,8 @@ package holds what would distract from it, one module per concept:
 
 - ``rnnlab.data``: the square-direction dataset and time-series windows;
 - ``rnnlab.manual``: reference implementations of ``nn.RNNCell``, ``nn.RNN`` (forward and
-  backward), ``nn.GRU`` and ``nn.LSTM`` built from tensor operations, and the state-dict surgery that splits an RNN into
-  its layers and directions;
+  backward), ``nn.GRU`` and ``nn.LSTM`` built from tensor operations, and the state-dict
+  surgery that splits an RNN into its layers and directions;
 - ``rnnlab.shapes``: what shapes an RNN expects and returns, and clear errors when they are wrong;
 - ``rnnlab.plots``: the course's figures (matplotlib, imported on first use);
 - ``rnnlab.explorer``: an interactive shape explorer (ipywidgets, imported only by
