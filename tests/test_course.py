@@ -328,3 +328,18 @@ def test_setup_cell_says_how_to_install_rnnlab(path):
     assert setup.startswith(SETUP_GUARD + "\n"), (
         f"{path.name}: the setup cell must open with the guard of tests/notebook_outputs.py"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_outputs_name_no_machine_folder(path):
+    """Tracebacks and printed text name no home, venv or temporary folder of the machine that
+    executed the notebook (`rnnlab execute` cuts them: tooling.notebooks.portable_tracebacks)."""
+    machine = re.compile(r"(?<![\w.])/(work|tmp|root|home|Users)/")
+    found = [
+        (i, line[:80])
+        for i, cell in enumerate(_read(path).cells)
+        for output in cell.get("outputs", [])
+        for line in [*output.get("traceback", []), output.get("text", "")]
+        if machine.search(line)
+    ]
+    assert not found, found
