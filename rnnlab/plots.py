@@ -887,8 +887,8 @@ def gradient_norms(panels: dict, title: str | None = None) -> Figure:
     ``norms[k]`` is the norm at T - t = k (a sequence or 1-D tensor of positive numbers).
 
     Raises:
-        ValueError: no panels, a panel without lines, or norms that are empty, not finite or
-            not positive (a log scale cannot show them).
+        ValueError: no panels, a panel without lines, or norms that are empty, not finite,
+            not positive or outside [1e-200, 1e200] (a log scale cannot show them).
 
     Used in: 06_gradients_through_time.
     """
@@ -908,6 +908,12 @@ def gradient_norms(panels: dict, title: str | None = None) -> Figure:
                 raise ValueError(
                     f"the norms of {label!r} in panel {name!r} must be finite and positive "
                     "(a log scale); drop exact zeros or mark them separately"
+                )
+            if values.max() > 1e200 or values.min() < 1e-200:
+                raise ValueError(
+                    f"the norms of {label!r} in panel {name!r} must lie between 1e-200 and 1e200 "
+                    f"(matplotlib's log axis overflows beyond); got {values.min():.1e} to "
+                    f"{values.max():.1e}: stop the curve where it leaves that range"
                 )
             series[name, label] = values
     fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.4), squeeze=False)

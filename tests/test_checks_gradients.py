@@ -310,10 +310,19 @@ def test_gradient_norms_draws_one_panel_per_activation_and_one_line_per_radius()
 
 @pytest.mark.parametrize(
     "panels",
-    [{}, {"tanh": {}}, {"tanh": {"a": [1.0, 0.0]}}, {"tanh": {"a": []}}, [1.0], None],
+    [
+        {},
+        {"tanh": {}},
+        {"tanh": {"a": [1.0, 0.0]}},
+        {"tanh": {"a": []}},
+        [1.0],
+        None,
+        {"tanh": {"a": [1.0, 1.06e287]}},  # matplotlib's log ticks overflow there
+        {"tanh": {"a": [1e-250]}},
+    ],
 )
 def test_gradient_norms_bad_input(panels):
-    with pytest.raises(ValueError, match="gradient_norms needs|must map|finite and positive"):
+    with pytest.raises(ValueError, match="gradient_norms needs|must map|finite and positive|lie"):
         plots.gradient_norms(panels)
 
 
