@@ -8,15 +8,12 @@ The design follows Kaggle's learntools (``EqualityCheckProblem``, ``NotAttempted
 Where things are:
 
 - ``rnnlab.checks._verdict``: ``Result``, the three verdicts and the helpers every checker uses
-  (running the student's function, reading a number or a shape from an answer);
+  (running the student's function, reading a number or a shape from an answer) and
+  ``guarded``, which every public checker runs under (no crash, a time limit, the global random
+  state left alone);
 - one module per chapter, named after the chapter's topic: ``rnn_cell``, ``nn_rnn``,
-<<<<<<< HEAD
-  ``batch_first``, ``stacked``, ``bidirectional``, ``classify_directions``,
-  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``inside_nn_rnn``.
-=======
   ``batch_first``, ``stacked``, ``bidirectional``, ``gradients``, ``classify_directions``,
-  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``why_fused_is_fast``.
->>>>>>> ch06-grad
+  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``inside_nn_rnn``.
 
 Notebooks call every checker through this package (``checks.my_rnn_cell(...)``).
 
