@@ -177,6 +177,11 @@ def _principal_plane(states) -> tuple[np.ndarray, str]:
     if states.shape[-1] == 2:
         return states, "hidden unit"
     flat = states.reshape(-1, states.shape[-1])  # (N*L, H)
+    if flat.shape[0] < 2:
+        raise ValueError(
+            f"a plane through {flat.shape[0]} state needs at least two states (N*L >= 2); "
+            f"got states of shape {states.shape}"
+        )
     centred = flat - flat.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     signs = np.sign(vt[:2, np.argmax(np.abs(vt[:2]), axis=1)].diagonal())  # fixed orientation
