@@ -316,7 +316,7 @@ def test_output_comparison_sees_a_changed_digit_but_not_stream_chunks():
 # Every setup cell opens with SETUP_GUARD (tests/notebook_outputs.py): in a Jupyter without
 # rnnlab it stops with one line naming the install command (tests/test_packaging.py runs it).
 # Set to True once the guard is in every notebook (it changes no output: no re-execution needed).
-SETUP_GUARD_APPLIED = False
+SETUP_GUARD_APPLIED = True
 
 
 @pytest.mark.skipif(not SETUP_GUARD_APPLIED, reason="the setup-cell guard is not applied yet")
