@@ -343,3 +343,24 @@ def test_checkers_leave_the_global_random_state_alone(call):
     before = torch.get_rng_state()
     call()
     assert torch.equal(torch.get_rng_state(), before)
+
+
+# --- windows_batch with the predicted number of windows (review of chapter 03) ----------------
+
+
+def test_windows_batch_checks_the_predicted_count():
+    assert checks.windows_batch(SOLUTION, 5)
+    assert checks.windows_batch(SOLUTION, np.int64(5))  # written differently
+    assert checks.windows_batch(SOLUTION, torch.tensor(5))
+    for wrong in (4, 6, 9):  # one short, one long, (T - L) // 1 + 1 with step 1
+        result = checks.windows_batch(SOLUTION, wrong)
+        assert _status(result) == "incorrect"
+        assert "(T - L) // step + 1" in repr(result)
+        assert "5" not in repr(result).replace("(T - L)", "")  # never the expected value
+    assert _status(checks.windows_batch(SOLUTION, 5.0)) == "incorrect"
+    assert _status(checks.windows_batch(SOLUTION, True)) == "incorrect"
+    assert _status(checks.windows_batch(..., ...)) == "not attempted"
+    assert _status(checks.windows_batch(SOLUTION, ...)) == "not attempted"
+    assert _status(checks.windows_batch(..., 5)) == "not attempted"
+    hint = repr(checks.windows_batch(SERIES.unfold(0, 3, 2), 5))
+    assert "transpose(1, 2)" in hint  # a right count still gets the windows' hint

@@ -115,19 +115,32 @@ def to_sequence_first(convert: Callable) -> Result:
 _T, _SIZE, _STEP = 11, 3, 2
 
 
-def windows_batch(batch) -> Result:
+def windows_batch(batch, n_windows=None) -> Result:
     """Exercise: from ``a = torch.arange(1., 12.)`` and ``b = a + 100`` (two features,
-    T = 11), build overlapping windows of 3 steps, a new one every 2 steps, batch-first.
+    T = 11), predict the number of windows ``n_windows``, then build overlapping windows of 3
+    steps, a new one every 2 steps, batch-first.
 
-    Accepts a tensor, a NumPy array or nested lists, of any number type.
+    Accepts a tensor, a NumPy array or nested lists, of any number type; ``n_windows`` as an
+    int, a NumPy integer or a 0-d tensor (left out: only the windows are checked).
 
     Shapes: batch (N, L, H_in) = (5, 3, 2).
 
     Used in: 03_batch_first.
     """
-    pending = _not_attempted(batch)
+    pending = _not_attempted(batch, *(() if n_windows is None else (n_windows,)))
     if pending is not None:
         return pending
+    if n_windows is not None:
+        if isinstance(n_windows, torch.Tensor) and n_windows.numel() == 1:
+            n_windows = n_windows.item()
+        if not isinstance(n_windows, (int, np.integer)) or isinstance(n_windows, bool):
+            return Result(INCORRECT, "give the predicted number of windows as an integer")
+        if int(n_windows) != (_T - _SIZE) // _STEP + 1:
+            return Result(
+                INCORRECT,
+                "the predicted number of windows is off: a window starts at 0, 2, 4, ... as "
+                "long as its 3 steps fit in the 11 values, so N = (T - L) // step + 1",
+            )
     got = _as_tensor(batch)
     if got is None:
         return Result(INCORRECT, "give a tensor (or an array) of windows, (N, L, H_in)")
