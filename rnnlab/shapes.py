@@ -615,7 +615,7 @@ class SilentBug(NamedTuple):
     caught_by: str  # the call that catches it, or why no shape check can
 
 
-#: The five silent bugs of chapter 03 (and the carried state, proven in chapter 05), in the order of the module docstring.
+#: The five silent bugs of chapter 03 (the carried state is proven in chapter 05), in order.
 SILENT_BUGS = (
     SilentBug(
         "batch-first x, sequence-first RNN",
