@@ -143,3 +143,17 @@ def test_shapes_are_read_however_they_are_written(answer):
 @pytest.mark.parametrize("answer", [(3.0, 5), (True, 5), np.array([3.0, 5.0]), "35", 35])
 def test_what_is_not_a_shape_is_not_read_as_one(answer):
     assert _verdict._as_shape(answer) is None
+
+
+def test_a_checker_s_own_time_limit_leaves_the_guard_s_in_force(monkeypatch):
+    """Limits nest: after a chapter's shorter limit ends, the guard's limit still stops a loop."""
+    monkeypatch.setattr(_verdict, "TIME_LIMIT", 0.5)
+
+    @_verdict.guarded
+    def checker(step):
+        with _verdict.time_limit(5.0):
+            pass  # a chapter checker's own limit, ended well before it fires
+        step()
+        return _verdict.Result(_verdict.CORRECT, "fine")
+
+    assert "ran for more than 0.5 s" in repr(checker(_forever))

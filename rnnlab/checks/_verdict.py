@@ -15,13 +15,22 @@ import functools
 import random
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-__all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "TIME_LIMIT", "Result", "guarded"]
+__all__ = [
+    "CORRECT",
+    "INCORRECT",
+    "NOT_ATTEMPTED",
+    "TIME_LIMIT",
+    "Result",
+    "guarded",
+    "time_limit",
+]
 
 #: Seconds a checker (the student's code included) may run before it is stopped.
 TIME_LIMIT = 10.0
@@ -104,26 +113,33 @@ class _OutOfTime(BaseException):
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop the block after ``seconds`` (SIGALRM, repeated until the block ends); where signals
-    are not available (Windows, a thread other than the main one) the block runs unlimited."""
+def time_limit(seconds: float, error=None) -> Iterator[None]:
+    """Stop the block after ``seconds``: raise ``error()`` (default ``_OutOfTime``) inside it,
+    again every 0.25 s until the block ends. An enclosing limit (the checker's own, under
+    ``guarded``) is restored with the time it had left, so limits nest. Where signals are not
+    available (Windows, a thread other than the main one) the block runs unlimited."""
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()
     ):
         yield
         return
+    make = error or _OutOfTime
 
     def stop(signum, frame):
-        raise _OutOfTime
+        raise make()
 
+    start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_delay > 0:  # give the enclosing limit back what it had left (at least a tick)
+            left = max(outer_delay - (time.monotonic() - start), 0.01)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
 
 
 @contextlib.contextmanager
@@ -147,7 +163,7 @@ def guarded(checker):
     def run(*args, **kwargs):
         with _random_state_kept():
             try:
-                with _time_limit(TIME_LIMIT):
+                with time_limit(TIME_LIMIT):
                     return checker(*args, **kwargs)
             except _OutOfTime:
                 return Result(

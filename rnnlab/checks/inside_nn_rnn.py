@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
-import signal
-import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -29,6 +26,7 @@ from rnnlab.checks._verdict import (
     _as_number,
     _not_attempted,
     _run_student,
+    time_limit,
 )
 from rnnlab.profile import count_operators, matrix_products
 
@@ -45,25 +43,10 @@ class TimeLimitExceeded(Exception):  # noqa: N818 - the name is what the student
     """Raised inside a student's function that runs longer than ``TIME_LIMIT_S``."""
 
 
-@contextmanager
 def _time_limit(seconds: float):
-    # SIGALRM interrupts a Python loop that never ends; it exists only on Unix and only in the
-    # main thread (where Jupyter kernels and pytest run cells). Elsewhere: no limit.
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if not hasattr(signal, "setitimer") or not in_main_thread:
-        yield
-        return
-
-    def stop(signum, frame):
-        raise TimeLimitExceeded(f"it ran for more than {seconds:g} s; does every loop end?")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+    """The shared ``_verdict.time_limit``, raising ``TimeLimitExceeded`` in the student's code."""
+    message = f"it ran for more than {seconds:g} s; does every loop end?"
+    return time_limit(seconds, lambda: TimeLimitExceeded(message))
 
 
 class _BuiltInWatch(TorchFunctionMode):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-import signal
-import threading
 from collections.abc import Callable
 from unittest import mock
 
@@ -29,6 +27,7 @@ from rnnlab.checks._verdict import (
     _as_number,
     _not_attempted,
     _run_student,
+    time_limit,
 )
 
 __all__ = [
@@ -90,29 +89,12 @@ def _random_cell(gen: torch.Generator, H_in: int, H: int, nonlinearity: str = "t
 TIME_LIMIT = 5.0
 
 
-@contextlib.contextmanager
 def _time_limit(seconds: float | None = None):
-    """Raise TimeoutError inside the block after ``seconds`` (default ``TIME_LIMIT``; POSIX main
-    thread only, elsewhere no limit).
-
-    The student's function runs inside it, so an endless loop becomes an answer, not a hang.
-    """
+    """Raise TimeoutError inside the block after ``seconds`` (default ``TIME_LIMIT``; the shared
+    ``_verdict.time_limit``): an endless loop in the student's function becomes an answer."""
     seconds = TIME_LIMIT if seconds is None else seconds
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def stop(signum, frame):
-        raise TimeoutError(f"your function ran longer than {seconds:g} s: is a loop endless?")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    message = f"your function ran longer than {seconds:g} s: is a loop endless?"
+    return time_limit(seconds, lambda: TimeoutError(message))
 
 
 def _run_limited(function, *args):
