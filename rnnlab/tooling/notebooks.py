@@ -72,7 +72,7 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> None:
 
 
 _MACHINE_PATH = re.compile(
-    r"(?:/[\w.+@-]+)+?/(site-packages|dist-packages|rnnlab|notebooks)/|/tmp/ipykernel_\d+/"
+    r"(?:/[\w.+@-]+)+?/(site-packages|dist-packages|rnnlab|notebooks)/|/(?:tmp)/ipykernel_\d+/"
 )
 
 
