@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -177,6 +178,103 @@ def test_doctor_reports_ok_here_and_explains_failures(monkeypatch, capsys):
     assert "GiB free" in text
     assert "2 problems" in text
     assert cli.main(["doctor"]) == 1
+
+
+def _failing_everywhere(monkeypatch):
+    """Python too old, numpy out of range, the disk full: every check with a fix line fails."""
+    real_version = doctor.metadata.version
+    monkeypatch.setattr(
+        doctor.metadata, "version", lambda name: "1.26.0" if name == "numpy" else real_version(name)
+    )
+    monkeypatch.setattr(doctor, "MIN_FREE_BYTES", 1 << 60)
+    monkeypatch.setattr(doctor, "MIN_PYTHON", (99, 0))
+
+
+def test_doctor_in_a_course_folder_never_says_make(copies, monkeypatch):
+    where = doctor.place(copies, environ={})
+    assert (where.kind, where.hub) == ("course folder", False)
+    assert student.MANIFEST == doctor.STUDENT_MANIFEST
+    assert (
+        where.open_course() == f"`jupyter lab {CHAPTERS[0].name}` opens the course in this folder"
+    )
+    _failing_everywhere(monkeypatch)
+    text, ok = doctor.report(where=where)
+    assert not ok
+    assert "3 problems" in text
+    assert "make" not in text, text
+    assert "then `" in text
+    assert 'pip install "rnnlab[lab]"' in text
+
+
+def test_doctor_in_a_clone_says_make_and_names_the_folder(tmp_path):
+    here, elsewhere = doctor.place(ROOT, environ={}), doctor.place(tmp_path, environ={})
+    assert here.kind == elsewhere.kind == "clone"
+    assert here.open_course() == "`make lab` opens the course"
+    assert elsewhere.open_course() == f"`make lab` opens the course (run it in {ROOT})"
+
+
+def test_doctor_on_a_hub_opens_from_the_file_browser(copies, tmp_path, monkeypatch):
+    hub = {"JUPYTERHUB_USER": "student1", "JUPYTERHUB_API_URL": "http://127.0.0.1:8081/hub/api"}
+    in_folder, elsewhere = doctor.place(copies, environ=hub), doctor.place(tmp_path, environ=hub)
+    assert in_folder.hub
+    assert elsewhere.hub
+    assert "file browser" in in_folder.open_course()
+    assert elsewhere.open_course().startswith("`rnnlab start --no-lab` writes the course")
+    for advice in (in_folder.open_course(), elsewhere.open_course()):
+        assert "make" not in advice
+        assert "jupyter lab" not in advice
+    _failing_everywhere(monkeypatch)
+    text, _ = doctor.report(where=in_folder)
+    assert "ask the hub's administrators for an image with Python 3.11+" in text
+    assert "make" not in text
+
+
+def test_doctor_where_rnnlab_is_installed_says_rnnlab_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(doctor, "IN_CHECKOUT", False)
+    where = doctor.place(tmp_path, environ={})
+    assert where.kind == "installed"
+    assert where.open_course().startswith("`rnnlab start` opens the course")
+
+
+def test_doctor_checks_developer_tools_only_with_dev(monkeypatch, capsys):
+    where = doctor.place(ROOT, environ={})
+    student_lines = [c.what for c in doctor.checks(run_kernel=False, where=where)]
+    dev_lines = [c.what for c in doctor.checks(run_kernel=False, dev=True, where=where)]
+    for tool in ("pytest", "ruff", "nbval", "playwright", "jupyter-book", "make"):
+        assert not any(line.startswith(tool) for line in student_lines), tool
+        assert any(line.startswith(tool) for line in dev_lines), tool
+    assert any(line.startswith("jupyterlab ") for line in student_lines)  # installed: checked
+
+    real_version = doctor.metadata.version
+
+    def without_ruff(name):
+        if name == "ruff":
+            raise doctor.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(doctor.metadata, "version", without_ruff)
+    assert all(c.ok for c in doctor.checks(run_kernel=False, where=where))
+    missing = [c for c in doctor.checks(run_kernel=False, dev=True, where=where) if not c.ok]
+    assert [c.what for c in missing] == ["ruff is not installed"]
+    assert missing[0].fix.endswith('-m pip install -c requirements/lock.txt -e ".[dev]"')
+    assert cli.main(["doctor", "--dev"]) == 1
+    assert "1 problem: run the fix lines above" in capsys.readouterr().out
+
+
+def test_doctor_run_in_a_student_folder(copies):
+    """The real command, where ``rnnlab start`` put the course: no Makefile, so no make."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTERHUB_")}
+    env["PYTHONPATH"] = str(ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "rnnlab.tooling.cli", "doctor"],
+        cwd=copies, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.rstrip().endswith(
+        f"everything is ready: `jupyter lab {CHAPTERS[0].name}` opens the course in this folder"
+    )
+    assert "make" not in run.stdout
+    assert "pytest" not in run.stdout
 
 
 def test_cli_student_and_usage(tmp_path, capsys):
