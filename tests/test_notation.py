@@ -218,7 +218,7 @@ def test_pending_names_are_glossary_terms():
 
 
 def test_the_checker_catches_an_early_use_and_a_changed_definition():
-    """The rules themselves, on a made-up course: each mistake is found, the allowed uses are not."""
+    """The rules, on a made-up course: each mistake is found, each allowed use is not."""
     page = (
         "## Glossary\n"
         "| term | meaning | chapter | cell | the cell says | searched as |\n"
