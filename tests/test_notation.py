@@ -247,6 +247,34 @@ def test_the_checker_catches_an_early_use_and_a_changed_definition():
     assert "no cell with that id" in problems(term, [cell("02_b", 2, 3, "Batch-first")])[0]
 
 
+def _plain_equations(latex: str) -> list[str]:
+    """docs/notation.md's display equations, written as the docstrings write them."""
+    text = "\n".join(re.findall(r"\$\$(.+?)\$\$", latex, re.DOTALL))
+    for old, new in (
+        (r"\\sigma", "sigmoid"),
+        (r"\\tanh", "tanh"),
+        (r"\\odot", "*"),
+        (r"\^\\top", "^T"),
+        (r"_\{t-1\}", "_(t-1)"),
+        (r"_\{(\w+)\}", r"_\1"),
+    ):
+        text = re.sub(old, new, text)
+    return [" ".join(eq.split()) for eq in re.split(r"\\qquad|\n", text) if "=" in eq]
+
+
+def test_manual_docstrings_write_the_equations_of_the_notation_page():
+    from rnnlab import manual
+
+    equations = _plain_equations(NOTATION.read_text(encoding="utf-8"))
+    assert len(equations) == 1 + 4 + 6  # the RNN; the GRU's r, z, n, h; the LSTM's i..o, c, h
+    docstrings = " ".join(
+        " ".join((f.__doc__ or "").split())
+        for f in (manual.rnn_cell, manual.rnn_forward, manual.gru_forward, manual.lstm_forward)
+    )
+    missing = [eq for eq in equations if eq not in docstrings]
+    assert not missing, missing
+
+
 def test_every_term_is_searched_and_every_defining_chapter_is_in_the_course(cells):
     chapters = {c.chapter for c in cells}
     for term in TERMS:
