@@ -3,6 +3,7 @@
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -406,6 +407,100 @@ def test_execute_stores_outputs_without_timings(tmp_path):
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
     assert rnnlab.environment() + "\n" == code[0].outputs[0]["text"]
     assert all("execution" not in c.metadata for c in code)
+
+
+_ANSI = re.compile(r"\x1b\[[\d;]*m")
+
+
+def _library_line_numbers(nb) -> list[str]:
+    """Traceback lines that carry a library line number: ``File x.py:703`` or a numbered
+    source line under a library frame (the notebook's own ``Cell In[3], line 2`` is allowed)."""
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            for entry in output["traceback"]:
+                text = _ANSI.sub("", entry)
+                if text.startswith("File ") and (
+                    re.match(r"File [^\n]*:\d+, in ", text) or re.search(r"\n\s*-*>?\s*\d+ ", text)
+                ):
+                    found.append(text.split("\n")[0])
+    return found
+
+
+def test_execute_twice_leaves_a_chapter_byte_for_byte(tmp_path):
+    """Re-executing an unchanged chapter does not rewrite it, and its stored tracebacks name
+    neither a library line number nor a machine folder."""
+    chapter = tmp_path / "02_nn_rnn.ipynb"
+    shutil.copy2(ROOT / "notebooks" / chapter.name, chapter)
+    notebooks.execute_notebook(chapter)  # may normalise what an older rnnlab stored
+    first, stat = chapter.read_bytes(), chapter.stat()
+    assert notebooks.execute_notebook(chapter) is False
+    assert chapter.read_bytes() == first
+    assert chapter.stat().st_mtime_ns == stat.st_mtime_ns, "not even rewritten with equal bytes"
+    nb = nbformat.reads(first.decode(), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors, "02 shows PyTorch's errors: the check below must have tracebacks to read"
+    assert _library_line_numbers(nb) == []
+    frames = [_ANSI.sub("", e) for o in errors for e in o.traceback]
+    assert any(f.startswith("File site-packages/torch/nn/modules/rnn.py, in ") for f in frames)
+    assert not any(str(tmp_path) in f or "/site-packages/" in f for f in frames)
+
+
+def test_outputs_that_vary_between_runs_are_not_stored_again(tmp_path):
+    """A timing (tagged nbval-ignore-output) and an object's address change on every run: the
+    file is not rewritten for them, but is for a changed input."""
+    path = tmp_path / "volatile.ipynb"
+    nb = nbformat.v4.new_notebook()
+    timing = nbformat.v4.new_code_cell("import time\nprint(f'{time.perf_counter_ns()} ns')")
+    timing.metadata["tags"] = [notebooks.VOLATILE_TAG]
+    failing = nbformat.v4.new_code_cell('import json\njson.loads("{")')
+    failing.metadata["tags"] = ["raises-exception"]
+    nb.cells = [
+        timing,
+        nbformat.v4.new_code_cell("print(object())  # <object object at 0x...>"),
+        failing,
+        nbformat.v4.new_code_cell("print(6 * 7)"),
+    ]
+    nbformat.write(nb, path)
+    assert notebooks.execute_notebook(path) is True
+    first = path.read_bytes()
+    assert notebooks.execute_notebook(path) is False
+    assert path.read_bytes() == first
+    stored = nbformat.read(path, as_version=4)
+    assert _library_line_numbers(stored) == []
+    frames = [_ANSI.sub("", e) for e in stored.cells[2].outputs[0].traceback]
+    assert any(re.match(r"File python3\.\d+/json/decoder\.py, in ", f) for f in frames), frames
+    stored.cells[3].source = "print(6 * 9)"
+    nbformat.write(stored, path)
+    assert notebooks.execute_notebook(path) is True
+    assert nbformat.read(path, as_version=4).cells[3].outputs[0].text == "54\n"
+
+
+def test_normalise_keeps_the_cells_own_lines_and_drops_library_ones():
+    entry = (
+        "\x1b[36mFile \x1b[39m\x1b[32m/home/ann/.venv/lib/python3.11/site-packages/torch/nn/"
+        "modules/rnn.py:703\x1b[39m, in \x1b[36mRNN.forward\x1b[39m\x1b[34m(self, input)\x1b[39m\n"
+        "\x1b[32m    702\x1b[39m if input.dim() not in (2, 3):\n"
+        "\x1b[32m--> \x1b[39m\x1b[32m703\x1b[39m     raise ValueError(\n"
+    )
+    cell_frame = "Cell In[9], line 1\n----> 1 rnn(x)\n"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("rnn(x)")]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="no", traceback=[cell_frame, entry]
+        )
+    ]
+    notebooks.normalise(nb)
+    own, library = nb.cells[0].outputs[0].traceback
+    assert own == cell_frame
+    assert _ANSI.sub("", library) == (
+        "File site-packages/torch/nn/modules/rnn.py, in RNN.forward(self, input)\n"
+        "--> raise ValueError(\n"
+    )
+    assert notebooks.normalise(nb).cells[0].outputs[0].traceback == [own, library]  # idempotent
 
 
 def test_import_rnnlab_loads_no_tooling():
