@@ -503,6 +503,21 @@ def test_normalise_keeps_the_cells_own_lines_and_drops_library_ones():
     assert notebooks.normalise(nb).cells[0].outputs[0].traceback == [own, library]  # idempotent
 
 
+def test_readme_opens_with_the_students_whole_path():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", readme, flags=re.MULTILINE)
+    assert sections[1].startswith("For students"), "the student's path comes first"
+    first = sections[1]
+    for step in ("Install", "Start", "Where the chapters are", "Exercises and hints", "Updating"):
+        assert f"**{step}" in first or f". {step}" in first, step
+    for command in ('pip install "rnnlab[lab]"', "rnnlab start", "rnnlab doctor", "HINTS.md"):
+        assert command in first, command
+    assert "make " not in first, "a student's folder has no Makefile"
+    maintainers = readme.index("## For teachers and maintainers")
+    assert readme.index("make lab") > maintainers
+    assert readme.index("make test") > maintainers
+
+
 def test_import_rnnlab_loads_no_tooling():
     code = (
         "import sys, rnnlab; "
