@@ -14,9 +14,9 @@ from nbclient import NotebookClient
 
 import rnnlab
 from rnnlab import checks
-from rnnlab.tooling import cli, doctor, notebooks, student
+from rnnlab.tooling import book, cli, doctor, notebooks, student
 from rnnlab.tooling.files import ToolingError
-from rnnlab.tooling.outline import ROOT, outline
+from rnnlab.tooling.outline import ROOT, Chapter, outline
 
 CHAPTERS = [ROOT / c.file for c in outline()]
 
@@ -286,8 +286,6 @@ def test_cli_student_and_usage(tmp_path, capsys):
 
 
 def test_api_and_intro_pages_list_everything():
-    from rnnlab.tooling import book
-
     api = book.api_page()
     for name in book.API_MODULES:
         assert f"## `rnnlab.{name}`" in api
@@ -295,6 +293,70 @@ def test_api_and_intro_pages_list_everything():
     intro = book.intro_page("RNN Lab")
     for number, chapter in enumerate(outline(), start=1):
         assert f"{number}. [{chapter.title}]" in intro
+
+
+def _deeper_chapter():
+    """A chapter with a core cell, a Going deeper section (a heading with prose, a code cell and
+    its output, more prose) and a summary after it."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    cells = [
+        md("# 99. A chapter\n\nThe core."),
+        code("print('core output')"),
+        md("## Going deeper: strides\n\nHow the numbers lie in memory."),
+        code("print('deep output')"),
+        md("Deep prose after the code."),
+        md("## Summary\n\nBack on the core path."),
+    ]
+    for number, cell in enumerate(cells):
+        cell.id = f"c{number}"
+        if 2 <= number <= 4:
+            cell.metadata["tags"] = [book.GOING_DEEPER]
+        if cell.cell_type == "code":
+            text = cell.source.split("'")[1] + "\n"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+            cell.execution_count = number
+    metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    return nbformat.v4.new_notebook(cells=cells, metadata=metadata)
+
+
+def test_going_deeper_cells_are_collapsed_in_one_block_after_the_heading():
+    nb = _deeper_chapter()
+    assert book.collapse_going_deeper(nb) == 1
+    sources = [c.source for c in nb.cells]
+    heading = next(s for s in sources if s.startswith("## Going deeper"))
+    assert heading.index("<details") > heading.index("strides"), "the heading stays outside"
+    opened = sources.index(heading)
+    closed = sources.index("</details>")
+    assert [c.source for c in nb.cells[opened + 1 : closed]] == [
+        "print('deep output')",
+        "Deep prose after the code.",
+    ]
+    assert "core output" not in "".join(sources[opened:closed])
+    assert sources[closed + 1].startswith("## Summary")
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+    nbformat.validate(nb)
+
+
+def test_book_collapses_going_deeper_sections(tmp_path):
+    """A small book built for real (Jupyter Book 1.x, offline, warnings as errors)."""
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    nbformat.write(_deeper_chapter(), root / "notebooks" / "99_deeper.ipynb")
+    chapter = Chapter("notebooks/99_deeper.ipynb", "A chapter", 5, ("read the core",))
+    html = book.build(tmp_path / "out", chapters=[chapter], root=root)
+    page = (html / "99_deeper.html").read_text(encoding="utf-8")
+    start = page.index('<details class="going-deeper">')
+    end = page.index("</details>", start)
+    assert "<summary>Going deeper (optional)" in page[start:end]
+    assert "deep output" in page[start:end]
+    assert "Deep prose after the code." in page[start:end]
+    assert "core output" in page[:start]
+    assert "Going deeper: strides" in page[:start], "the heading stays in view and in the TOC"
+    assert "Back on the core path." in page[end:]
+    assert '<details class="going-deeper" open' not in page
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
