@@ -540,6 +540,32 @@ def test_outputs_that_vary_between_runs_are_not_stored_again(tmp_path):
     assert nbformat.read(path, as_version=4).cells[3].outputs[0].text == "54\n"
 
 
+def test_normalise_merges_stream_chunks_and_drops_widget_view_ids():
+    """How the kernel cuts a stream, and a widget's model id, change from run to run."""
+    cell = nbformat.v4.new_code_cell("train()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="epoch 1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="epoch 2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="done\n"),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/plain": "IntSlider(value=3)",
+                notebooks.WIDGET_VIEW: {"model_id": "2f1c", "version_major": 2},
+            },
+        ),
+    ]
+    nb = notebooks.normalise(nbformat.v4.new_notebook(cells=[cell]))
+    outputs = nb.cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs[:3]] == [
+        ("stream", "stdout", "epoch 1\nepoch 2\n"),
+        ("stream", "stderr", "a warning\n"),
+        ("stream", "stdout", "done\n"),
+    ]
+    assert outputs[3].data == {"text/plain": "IntSlider(value=3)"}
+
+
 def test_normalise_keeps_the_cells_own_lines_and_drops_library_ones():
     entry = (
         "\x1b[36mFile \x1b[39m\x1b[32m/home/ann/.venv/lib/python3.11/site-packages/torch/nn/"

@@ -113,17 +113,46 @@ def normalise(nb):
     ``site-packages/torch/...``) and no library line number: a library frame keeps its file,
     function and the line that raised, without the numbered source around it (the numbers
     change with every release of the library, and with every edit of ``rnnlab``). The
-    notebook's own cells (``Cell In[5], line 3``) keep their lines. Timing metadata and the
-    Python patch release are dropped.
+    notebook's own cells (``Cell In[5], line 3``) keep their lines. Consecutive outputs to one
+    stream are merged (the kernel cuts a stream by timing), a widget's view id (new on every
+    run, and pointing at no stored state) is dropped, and so are timing metadata and the Python
+    patch release.
     """
     portable_tracebacks(nb)
     nb.metadata.get("language_info", {}).pop("version", None)  # differs by Python patch release
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = _merged_streams(cell.outputs)
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["traceback"] = [_library_frame(entry) for entry in output["traceback"]]
+            # A widget's view names a model by a new random id on every run, and with no
+            # widget state stored (see execute_notebook) it names nothing: the text/plain
+            # fallback beside it is what every reader shows.
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _merged_streams(outputs: list) -> list:
+    """Consecutive prints to the same stream as one output: how the kernel cuts a stream into
+    messages depends on timing, what Jupyter shows does not."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = previous["text"] + output["text"]
+            continue
+        merged.append(output)
+    return merged
 
 
 def _library_frame(entry: str) -> str:
