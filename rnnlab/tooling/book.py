@@ -69,8 +69,10 @@ def intro_page(title: str, chapters=None) -> str:
     lines = [
         f"# {title}\n",
         "How PyTorch recurrent networks really work, shape by shape. Each chapter is a "
-        "notebook: run it in JupyterLab (`make lab`), or read it here with the outputs "
-        "the course's tests validated.\n",
+        "notebook: run it in JupyterLab (`rnnlab start` copies the course into a folder of "
+        "your own and opens it), or read it here with the outputs the course's tests "
+        "validated. Sections headed *Going deeper* are optional: open them when you want "
+        "more.\n",
         "## Chapters\n",
     ]
     for number, chapter in enumerate(chapters or outline(), start=1):
