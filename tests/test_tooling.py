@@ -210,6 +210,7 @@ def test_doctor_in_a_course_folder_never_says_make(copies, monkeypatch):
 def test_doctor_in_a_clone_says_make_and_names_the_folder(tmp_path):
     here, elsewhere = doctor.place(ROOT, environ={}), doctor.place(tmp_path, environ={})
     assert here.kind == elsewhere.kind == "clone"
+    assert doctor.place(ROOT / "notebooks", environ={}).kind == "clone"  # chapters, but a clone's
     assert here.open_course() == "`make lab` opens the course"
     assert elsewhere.open_course() == f"`make lab` opens the course (run it in {ROOT})"
 

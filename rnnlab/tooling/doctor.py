@@ -120,10 +120,13 @@ def place(folder: Path | str | None = None, environ=None) -> Place:
         first = Path(outline()[0].file).name
     except Exception:  # noqa: BLE001 - a broken book.yml is reported by its own check
         first = "01_rnn_cell.ipynb"
-    if (folder / STUDENT_MANIFEST).is_file() or (folder / first).is_file():
+    clone = IN_CHECKOUT and (ROOT / "Makefile").is_file()
+    if (folder / STUDENT_MANIFEST).is_file():
         kind = "course folder"
-    elif IN_CHECKOUT and (ROOT / "Makefile").is_file():
-        kind = "clone"
+    elif clone and (_inside(folder, ROOT) or not (folder / first).is_file()):
+        kind = "clone"  # anywhere in the clone, notebooks/ included
+    elif (folder / first).is_file():
+        kind = "course folder"
     else:
         kind = "installed"
     return Place(kind, folder, hub, first)
