@@ -394,21 +394,57 @@ def _run_chapter_prefix(chapter: str, marker: str) -> dict:
         for cell in nb.cells:
             if marker in cell.source:
                 return namespace
-            tags = cell.metadata.get("tags", [])
-            if cell.cell_type != "code" or "raises-exception" in tags:
-                continue
-            if "sweeps.stored" in cell.source:
-                continue  # a cell that reads what this run is about to write
-            exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+            if (
+                cell.cell_type != "code"
+                or "sweeps.stored" in cell.source
+                or "stored[" in cell.source
+            ):
+                continue  # prose, or a cell that reads what this run is about to write
+            try:
+                exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+            except Exception:
+                if "raises-exception" not in cell.metadata.get("tags", []):
+                    raise  # only the cells meant to fail may fail
     finally:
         os.chdir(cwd)
     raise ValueError(f"{marker!r} not found in {path.name}")
 
 
+def _write_sweeps(results: dict) -> None:
+    """Write rnnlab/_sweeps_data.py atomically (temporary file, fsync, replace)."""
+    import json
+    import textwrap
+
+    lines = [
+        '"""Written by benchmarks/course.py --seed-sweeps; read it with rnnlab.sweeps.stored."""',
+        "",
+        "# fmt: off",
+        "RESULTS: dict = {",
+    ]
+    for chapter in sorted(results):
+        lines.append(f"    {json.dumps(chapter)}: {{")
+        for key in sorted(results[chapter]):
+            value = results[chapter][key]
+            if isinstance(value, str):
+                lines.append(f"        {json.dumps(key, ensure_ascii=False)}: {json.dumps(value)},")
+                continue
+            lines.append(f"        {json.dumps(key, ensure_ascii=False)}: [")
+            numbers = ", ".join(repr(v) for v in value) + ","
+            lines += textwrap.wrap(numbers, 99, initial_indent=" " * 12, subsequent_indent=" " * 12)
+            lines.append("        ],")
+        lines.append("    },")
+    lines += ["}", "# fmt: on"]
+    target = ROOT / "rnnlab" / "_sweeps_data.py"
+    temporary = target.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
 def seed_sweeps(chapters: list[str] | None = None) -> dict:
     """Run each chapter's sweep over SWEEP_SEEDS; write rnnlab/_sweeps_data.py atomically."""
-    import pprint
-
     import matplotlib
 
     matplotlib.use("Agg")
@@ -425,18 +461,8 @@ def seed_sweeps(chapters: list[str] | None = None) -> dict:
         out["seeds"] = list(namespace["SEEDS"])
         out["conditions"] = f"CPU, float32, torch {torch.__version__}, one thread"
         results[chapter] = out
+        _write_sweeps(results)  # after each chapter: a failure later keeps it
         print(f"chapter {chapter}: {len(out) - 2} series in {time.perf_counter() - start:.0f} s")
-    target = ROOT / "rnnlab" / "_sweeps_data.py"
-    text = (
-        '"""Written by benchmarks/course.py --seed-sweeps; read it with rnnlab.sweeps.stored."""'
-        "\n\n# fmt: off\nRESULTS: dict = " + pprint.pformat(results, width=99, compact=True) + "\n"
-    )
-    temporary = target.with_suffix(".tmp")
-    with open(temporary, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
     return results
 
 
