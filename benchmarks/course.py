@@ -221,9 +221,11 @@ long as `nn.RNN` at `L = 5`, «r50» times at `L = 50` and «r200» times at `L 
 sequences are where the built-in module wins **least**, not most. The times per step say why.
 The loop's time per step hardly changes with `L` (from «loop5» to «loop200» µs), while
 `nn.RNN`'s falls from «rnn5» µs at `L = 5` to «rnn200» µs at `L = 200`. A straight line through
-its times at `L = 5` and `L = 200` (the last line printed) puts about «fixed» µs on each call,
-whatever `L`, and «slope» µs on each step: a short sequence shares that fixed part among few steps.
-By `L = 50` its time per step has nearly settled, and the ratio changes little from there.""",
+its times at `L = 5` and `L = 200` (the second-last line printed) puts about «fixed» µs on each
+call and «slope» µs on each step: a short sequence shares a fixed part among few steps. Two points
+fix any line, so that split is a reading of two lengths, not a law for every `L`; the last line
+printed tests it at a third length, `L = 50`, and says by how many IQRs it misses there.
+By `L = 50` the time per step has nearly settled, and the ratio changes little from there.""",
 }
 
 
@@ -300,6 +302,170 @@ def refill_chapter_11(path: Path = _CHAPTER_11) -> dict[str, str]:
     return values
 
 
+# --- Seed sweeps (issue 19): the chapters' own training code over more seeds --------------------
+# Each sweep executes a chapter's code cells up to a marker (skipping cells tagged
+# raises-exception and cells that read the stored sweeps), then runs a short program with the
+# functions the page defined. The results go to rnnlab/_sweeps_data.py, which the pages read
+# through rnnlab.sweeps.stored. About 4 minutes on 2 cores.
+
+SWEEP_SEEDS = list(range(20))
+
+SWEEPS = {
+    "07": (
+        "## 8. What did it learn?",
+        """
+out = {"H = 5 validation": [], "H = 2 validation": [], "left-trained on C or D": []}
+out |= {name: [] for name in tests}
+out |= {"bi h_n reverse, fitted": [], "bi h_n reverse, fresh": []}
+out |= {"bi output reverse, fitted": [], "bi output reverse, fresh": []}
+x_fresh, y_fresh = data.square_walks(4000, seed=99)
+for seed in SEEDS:
+    m5, a5 = train_classifier(seed, hidden_size=5)
+    out["H = 5 validation"].append(a5)
+    out["H = 2 validation"].append(train_classifier(seed, hidden_size=2)[1])
+    for name, (x, y) in tests.items():
+        out[name].append(accuracy(m5, x, y))
+    left, _ = train_classifier(seed, x=x_train[starts_left], y=y_train[starts_left])
+    out["left-trained on C or D"].append(accuracy(left, x_right, y_right))
+    for read in ("h_n", "output"):
+        bi_model, _ = train_classifier(seed, bidirectional=True, read=read)
+        with torch.no_grad():
+            o, h = bi_model.rnn(x_val)
+            o_f, h_f = bi_model.rnn(x_fresh)
+        rev = h[-1] if read == "h_n" else o[:, -1, 5:]
+        rev_f = h_f[-1] if read == "h_n" else o_f[:, -1, 5:]
+        out[f"bi {read} reverse, fitted"].append(train.linear_probe(rev, y_val))
+        out[f"bi {read} reverse, fresh"].append(
+            train.linear_probe(rev, y_val, held_out=(rev_f, y_fresh))
+        )
+""",
+    ),
+    "08": (
+        "## 7. Five misconceptions, tested",
+        """
+out = {}
+for name, make in [
+    ("course", ManyToOne),
+    ("forum", ForumModel),
+    ("forum, tanh", lambda: ForumModel(nonlinearity="tanh")),
+    ("course, relu", lambda: ManyToOne(nonlinearity="relu")),
+]:
+    out[name] = [train_model(make, s, y_train, y_val)[1].val_loss[-1] for s in SEEDS]
+for warm_up in (10, 0):
+    out[f"warm-up {warm_up}, epochs 21-30"] = [
+        sum(train_many_to_many(s, warm_up)[1][-10:]) / 10 for s in SEEDS
+    ]
+""",
+    ),
+    "09": (
+        "## Summary",
+        """
+out = {"packed": [], "packed, 4 more padded steps": [], "padded": []}
+out["padded, 4 more padded steps"] = []
+for seed in SEEDS:
+    for pack, name in ((True, "packed"), (False, "padded")):
+        model = train_classifier(pack, seed)
+        out[name].append(accuracy(model, collate(test_pairs, pack=pack)))
+        more = accuracy(model, collate(test_pairs, pack=pack, extra_padding=4))
+        out[name + ", 4 more padded steps"].append(more)
+""",
+    ),
+    "10": (
+        "## 8. The gradient that reaches the first step",
+        """
+out = {}
+for name, (kind, keep) in {**configs, "GRU": ("GRU", 0.0), "LSTM": ("LSTM", 0.0)}.items():
+    for T in (LENGTHS if keep or kind == "RNN" else (32,)):
+        out[f"{name}, T = {T}"] = [train_memory(kind, T, s, keep_bias=keep)[1] for s in SEEDS]
+out["plain RNN, weight_hh = I, T = 32"] = [train_identity(s) for s in SEEDS]
+""",
+    ),
+}
+
+
+def _run_chapter_prefix(chapter: str, marker: str) -> dict:
+    """Execute a chapter's code cells before the cell that contains ``marker``."""
+    path = next((ROOT / "notebooks").glob(f"{chapter}_*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    namespace: dict = {"__name__": "__sweep__"}
+    cwd = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        for cell in nb.cells:
+            if marker in cell.source:
+                return namespace
+            if (
+                cell.cell_type != "code"
+                or "sweeps.stored" in cell.source
+                or "stored[" in cell.source
+            ):
+                continue  # prose, or a cell that reads what this run is about to write
+            try:
+                exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+            except Exception:
+                if "raises-exception" not in cell.metadata.get("tags", []):
+                    raise  # only the cells meant to fail may fail
+    finally:
+        os.chdir(cwd)
+    raise ValueError(f"{marker!r} not found in {path.name}")
+
+
+def _write_sweeps(results: dict) -> None:
+    """Write rnnlab/_sweeps_data.py atomically (temporary file, fsync, replace)."""
+    import json
+    import textwrap
+
+    lines = [
+        '"""Written by benchmarks/course.py --seed-sweeps; read it with rnnlab.sweeps.stored."""',
+        "",
+        "# fmt: off",
+        "RESULTS: dict = {",
+    ]
+    for chapter in sorted(results):
+        lines.append(f"    {json.dumps(chapter)}: {{")
+        for key in sorted(results[chapter]):
+            value = results[chapter][key]
+            if isinstance(value, str):
+                lines.append(f"        {json.dumps(key, ensure_ascii=False)}: {json.dumps(value)},")
+                continue
+            lines.append(f"        {json.dumps(key, ensure_ascii=False)}: [")
+            numbers = ", ".join(repr(v) for v in value) + ","
+            lines += textwrap.wrap(numbers, 99, initial_indent=" " * 12, subsequent_indent=" " * 12)
+            lines.append("        ],")
+        lines.append("    },")
+    lines += ["}", "# fmt: on"]
+    target = ROOT / "rnnlab" / "_sweeps_data.py"
+    temporary = target.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def seed_sweeps(chapters: list[str] | None = None) -> dict:
+    """Run each chapter's sweep over SWEEP_SEEDS; write rnnlab/_sweeps_data.py atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rnnlab._sweeps_data import RESULTS
+
+    results = dict(RESULTS)
+    for chapter in chapters or sorted(SWEEPS):
+        marker, program = SWEEPS[chapter]
+        start = time.perf_counter()
+        namespace = _run_chapter_prefix(chapter, marker)
+        namespace["SEEDS"] = SWEEP_SEEDS if chapter != "08" else SWEEP_SEEDS[:10]
+        exec(program, namespace)
+        out = {k: [round(float(v), 4) for v in values] for k, values in namespace["out"].items()}
+        out["seeds"] = list(namespace["SEEDS"])
+        out["conditions"] = f"CPU, float32, torch {torch.__version__}, one thread"
+        results[chapter] = out
+        _write_sweeps(results)  # after each chapter: a failure later keeps it
+        print(f"chapter {chapter}: {len(out) - 2} series in {time.perf_counter() - start:.0f} s")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the pytest suite runs")
@@ -309,7 +475,17 @@ def main() -> None:
         action="store_true",
         help="only write chapter 11's stored timings into its prose (after re-executing it)",
     )
+    parser.add_argument(
+        "--seed-sweeps",
+        nargs="*",
+        metavar="CHAPTER",
+        help="only run the stored seed sweeps (all, or the chapters named: 07 08 09 10)",
+    )
     args = parser.parse_args()
+    if args.seed_sweeps is not None:
+        torch.set_num_threads(1)
+        seed_sweeps(args.seed_sweeps or None)
+        return
     if args.refill_chapter_11:
         print(refill_chapter_11())
         return

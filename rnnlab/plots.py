@@ -805,7 +805,9 @@ def against_length(
     """Draw one line per model of a measure against T, with every seed as a dot.
 
     Shapes: ``results`` maps each model's name to {T: [one value per seed]}; the line joins
-    the seeds' means, the dots show each seed, so the spread is on the page.
+    the seeds' means (geometric means on a log axis, where an arithmetic mean sits near the
+    largest seed), the dots show each seed, so the spread is on the page. Dots are spread a
+    little sideways, by model and by seed, so that equal values do not hide one another.
 
     Raises:
         ValueError: ``results`` is empty, a model has no T, or a T has no values.
@@ -820,13 +822,22 @@ def against_length(
                 f"against_length: {name!r} needs {{T: [values, one per seed]}}, got {row!r}"
             )
     fig, ax = _new_axes(ax, figsize=(6.0, 3.5))
+    all_lengths = sorted({T for row in results.values() for T in row})
+    gap = min((b - a for a, b in zip(all_lengths, all_lengths[1:])), default=1.0)
+    width = 0.3 * gap / len(results)  # the sideways room of one model's dots
     for k, (name, row) in enumerate(results.items()):
         color = f"C{k}"
         lengths = sorted(row)
-        means = [float(np.mean(row[T])) for T in lengths]
+        if log:  # geometric mean: the middle of the seeds on a log axis
+            means = [float(np.exp(np.mean(np.log(row[T])))) for T in lengths]
+        else:
+            means = [float(np.mean(row[T])) for T in lengths]
         ax.plot(lengths, means, "-", color=color, label=name)
         for T in lengths:
-            ax.plot([T] * len(row[T]), row[T], "o", color=color, alpha=0.6, markersize=4)
+            n = len(row[T])
+            shift = (k - (len(results) - 1) / 2) * width  # this model's place beside T
+            spread = [shift + width * 0.8 * ((s + 0.5) / n - 0.5) for s in range(n)]
+            ax.plot([T + d for d in spread], row[T], "o", color=color, alpha=0.6, markersize=4)
     if chance is not None:
         ax.axhline(chance, color="grey", linestyle=":", linewidth=1, label="chance")
     ax.set(xlabel="T (steps after the first input)", ylabel=ylabel, title=title or "")

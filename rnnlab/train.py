@@ -208,13 +208,15 @@ def fit(
 # --- 07_classify_directions: is a set of points linearly separable? -------------------------
 
 
-def linear_probe(features, labels, steps: int = 100) -> float:
+def linear_probe(features, labels, steps: int = 100, held_out=None) -> float:
     """Fit a linear classifier (logistic regression) to labelled points; return its accuracy
-    on those same points.
+    on those same points, or on ``held_out = (features, labels)`` when given.
 
     A result of 1.0 proves that a straight line (a hyperplane) separates the classes; below
     1.0 the fitted line misclassifies that fraction. The fit is full-batch L-BFGS in float64
-    from zero weights: no randomness, the same answer on every run.
+    from zero weights: no randomness, the same answer on every run. The accuracy on the fitted
+    points is optimistic on average (the line was chosen for them), not a bound: pass
+    ``held_out`` to score fresh points.
 
     Shapes: features (N, F) (more dimensions are flattened to F), labels (N,) class indices.
 
@@ -255,5 +257,16 @@ def linear_probe(features, labels, steps: int = 100) -> float:
 
     with torch.enable_grad():
         optimizer.step(closure)
+    if held_out is not None:
+        try:
+            x_test = torch.as_tensor(held_out[0], dtype=torch.float64).reshape(-1, x.shape[1])
+            y_test = torch.as_tensor(held_out[1]).long().reshape(-1)
+        except (TypeError, ValueError, RuntimeError, IndexError) as err:
+            raise ValueError(
+                f"held_out must be (features (M, {x.shape[1]}), labels (M,)) like the fitted ones"
+            ) from err
+        if len(x_test) != len(y_test):
+            raise ValueError(f"held_out has {len(x_test)} feature rows and {len(y_test)} labels")
+        x, y = x_test, y_test
     with torch.no_grad():
         return ((x @ weight + bias).argmax(dim=1) == y).double().mean().item()
