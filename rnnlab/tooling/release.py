@@ -212,8 +212,16 @@ def _commit(dest: Path, message: str) -> str:
     return _git(dest, "rev-parse", "HEAD").strip()
 
 
-def release(dest: Path | str, chapters: str = "all", date: str | None = None) -> Release:
+def release(
+    dest: Path | str,
+    chapters: str = "all",
+    date: str | None = None,
+    course: Path | str | None = None,
+) -> Release:
     """Commit a release of ``chapters`` (and every chapter released before) into ``dest``.
+
+    ``course`` is the folder with book.yml and the notebooks (default: this rnnlab's course,
+    a checkout or the wheel's copy); ``date`` the stamp's date (default: today).
 
     A new or empty ``dest`` becomes a git repository (branch ``main``); an earlier release's
     repository must have no uncommitted changes. A release with nothing new commits nothing.
@@ -225,18 +233,20 @@ def release(dest: Path | str, chapters: str = "all", date: str | None = None) ->
     import rnnlab
 
     dest = student.check_destination(dest)
-    chosen = choose(chapters)
+    course = Path(course) if course else ROOT
+    everything = outline(course / "book.yml")
+    chosen = choose(chapters, everything)
     _open_repository(dest)
     with folder_lock(dest):
         record = _read_record(dest)
         number = record["release"] + 1
         released = set(record["chapters"]) | {Path(c.file).name for c in chosen}
-        order = [c for c in outline() if Path(c.file).name in released]
+        order = [c for c in everything if Path(c.file).name in released]
         report = Release(dest=dest, number=number, chapters=[Path(c.file).name for c in order])
         copies = {}
         for chapter in order:
             copies[chapter.stem] = student.student_notebook(
-                nbformat.read(ROOT / chapter.file, as_version=4)
+                nbformat.read(course / chapter.file, as_version=4)
             )
         for chapter in order:
             name = Path(chapter.file).name
