@@ -68,12 +68,14 @@ test-torch-next: $(NEXT)/.installed  ## unit tests and notebooks under torch 2.1
 # for real in a fresh venv (torch first, with the lock's pins; the file without its one line for
 # PyTorch's CPU index, which these machines cannot reach), rnnlab's wheel built there as
 # hub/postBuild does, and the hub's own parts: jupyterhub-idle-culler (PyPI) and
-# configurable-http-proxy (npm).
+# configurable-http-proxy (npm). Its Python is the system's: the students' servers run as other
+# users, who cannot reach an interpreter under root's home (pyenv's, for example).
 HUB := .venv-hub
+HUB_PYTHON ?= /usr/bin/python3
 $(HUB)/.installed: hub/requirements.txt $(LOCK) setup.py MANIFEST.in book.yml \
 		$(wildcard rnnlab/*.py rnnlab/*/*.py notebooks/*.ipynb)
 	rm -rf $(HUB)
-	$(PYTHON) -m venv $(HUB)
+	$(HUB_PYTHON) -m venv $(HUB)
 	$(HUB)/bin/python -m pip install --quiet -c $(LOCK) "$(TORCH_PIN)"
 	grep -v -E '^--extra-index-url' hub/requirements.txt > $(HUB)/requirements.txt
 	$(HUB)/bin/python -m pip install --quiet -r $(HUB)/requirements.txt
