@@ -163,3 +163,24 @@ def test_installed_hub_environment_is_exactly_the_file():
             capture_output=True, text=True, timeout=120, env=HUB_ENV,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _bytes(size: str) -> float:
+    units = {"K": 1e3, "M": 1e6, "G": 1e9}
+    return float(size[:-1]) * units[size[-1]]
+
+
+def test_zero_to_jupyterhub_config_is_complete():
+    import yaml
+
+    text = (ROOT / "docs" / "z2jh-config.yaml").read_text(encoding="utf-8")
+    config = yaml.safe_load(text)
+    single = config["singleuser"]
+    assert single["image"]["name"].endswith("rnnlab-hub")
+    guarantee, limit = (_bytes(single["memory"][k]) for k in ("guarantee", "limit"))
+    assert 0 < guarantee < limit
+    assert config["cull"]["enabled"] is True
+    assert config["cull"]["timeout"] > 0
+    assert single["extraEnv"]["OMP_NUM_THREADS"] == "1"
+    assert "/hub/user-redirect/git-pull?repo=" in text
+    assert "hub/start" in text
