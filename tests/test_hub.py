@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -242,13 +243,14 @@ def hub(students, tmp_path_factory):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert process.poll() is None, (folder / "hub.log").read_text()[-3000:]
-            try:
-                with socket.create_connection(("127.0.0.1", ports["port"]), timeout=1):
-                    break
+            try:  # the proxy listens before the hub behind it answers: ask the hub's API
+                with urllib.request.urlopen(url + "/hub/api", timeout=2) as response:
+                    if response.status == 200:
+                        break
             except OSError:
                 time.sleep(0.3)
         else:
-            pytest.fail("the hub did not listen within 60 s:\n" + (folder / "hub.log").read_text())
+            pytest.fail("the hub did not answer in 60 s:\n" + (folder / "hub.log").read_text())
         yield {"url": url, "log": folder / "hub.log", "process": process, **tokens}
     finally:
         process.send_signal(signal.SIGTERM)  # the hub stops its proxy and the servers it spawned
@@ -491,6 +493,7 @@ def test_twenty_students_at_once(hub, students, course_link):
     assert summary["killed"]["edit_intact_after_relogin"]
     assert summary["killed"]["edit_intact_after_second_pull"]
     assert summary["culled"]["servers_left"] == 0, summary["culled"]
+    assert summary["another_students_server_answers"] in (302, 403, 404)
     assert len(names) == STUDENTS
 
 
@@ -517,6 +520,9 @@ async def _class_session(hub, students, link):
     replies[victim] = killed.pop("replies")
     stop.set()
     await sampler
+    # Nor can one student's token open another's files through the hub's proxy.
+    code, _ = await people[names[1]].request("GET", f"/user/{names[2]}/api/contents/{COURSE}")
+    foreign_server = code
     memory = _memory(names)
     culled = await _cull(hub, names)
     # The hub's API once the class is gone: the idle baseline.
@@ -569,6 +575,7 @@ async def _class_session(hub, students, link):
         },  # fmt: skip
         "killed": killed,
         "culled": culled,
+        "another_students_server_answers": foreign_server,
     }
     return {
         "summary": summary,
