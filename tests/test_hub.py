@@ -433,12 +433,15 @@ def _memory(names) -> dict:
     per_student = {}
     for name in names:
         uid = pwd.getpwnam(name).pw_uid
-        total = {"Rss": 0, "Pss": 0, "Shared": 0, "Private": 0, "processes": 0}
+        total = {"Rss": 0, "Pss": 0, "Shared": 0, "Private": 0, "processes": 0, "cpu_s": 0.0}
         for pid in _uid_processes({uid}):
             try:
                 figures = _smaps(pid)
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except (OSError, ValueError):
                 continue
+            # utime + stime (fields 14 and 15 of /proc/PID/stat), in clock ticks
+            total["cpu_s"] += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
             total["Rss"] += figures["Rss"]
             total["Pss"] += figures["Pss"]
             total["Shared"] += figures["Shared_Clean"] + figures["Shared_Dirty"]
@@ -561,6 +564,10 @@ async def _class_session(hub, students, link):
             "shared_median": _mib(statistics.median(m["Shared"] for m in memory.values())),
             "pss_all_students": _mib(sum(pss)),
             "processes_per_student": statistics.median(m["processes"] for m in memory.values()),
+        },  # fmt: skip
+        "cpu_seconds_per_student": {  # server and kernel, from login to chapter 01 done
+            "median": round(statistics.median(m["cpu_s"] for m in memory.values()), 1),
+            "max": round(max(m["cpu_s"] for m in memory.values()), 1),
         },  # fmt: skip
         "hub_and_proxy_pss_mib": _mib(_hub_pss(hub)),
         "hub_api_latency_ms_under_load": {
