@@ -51,6 +51,7 @@ RESULTS = ROOT / "_build" / "hub" / "measurements.json"
 CULL_TIMEOUT = 20  # seconds idle before jupyterhub-idle-culler stops a server (the test's value)
 LOAD_DEADLINE = 420  # seconds for all students to log in, pull and run the chapter
 REQUEST_TIMEOUT = 120
+MAX_RECONNECTS = 3  # a student's kernel socket may close under load; JupyterLab reconnects
 
 
 def _free_port() -> int:
@@ -215,11 +216,15 @@ c.JupyterHub.pid_file = {pid_file!r}
 
 
 @pytest.fixture(scope="module")
-def hub(students, tmp_path_factory):
-    """A running JupyterHub: yields its URL and the admin (service) token; stopped at the end."""
+def hub(students):
+    """A running JupyterHub: yields its URL and the admin (service) token; stopped at the end.
+
+    Its folder (database, cookie secret, log) is a temporary folder of its own, not pytest's
+    (which another pytest run on the machine may clean up); the log is kept beside the
+    measurements."""
     for path in (VENV / "bin" / "python", CHP):
         assert path.exists(), f"{path} is missing: make test-hub installs .venv-hub first"
-    folder = tmp_path_factory.mktemp("hub")
+    folder = Path(tempfile.mkdtemp(prefix="rnnlab-hub-state-"))
     ports = {k: _free_port() for k in ("port", "hub_port", "proxy_api")}
     tokens = {"admin_token": secrets.token_hex(16), "culler_token": secrets.token_hex(16)}
     config = folder / "jupyterhub_config.py"
@@ -265,6 +270,9 @@ def hub(students, tmp_path_factory):
         ]  # fmt: skip
         _stop(leftover)
         log.close()
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(folder / "hub.log", RESULTS.parent / "hub.log")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- a student, in code
@@ -349,7 +357,7 @@ class Student:
         ``stop_after``: an asyncio.Event set after that many cells (the kill scenario).
         """
         from tornado.httpclient import HTTPRequest
-        from tornado.websocket import websocket_connect
+        from tornado.websocket import WebSocketClosedError, websocket_connect
 
         nb = await self.contents(CHAPTER)
         code, body = await self.request(
@@ -358,34 +366,50 @@ class Student:
              "kernel": {"name": "python3"}},
         )  # fmt: skip
         assert code == 201, (code, body[:300])
-        kernel = json.loads(body)["kernel"]["id"]
-        ws_url = (
-            self.url.replace("http", "ws", 1) + f"/user/{self.name}/api/kernels/{kernel}/channels"
-        )
-        socket_ = await websocket_connect(
-            HTTPRequest(ws_url, headers={"Authorization": f"token {self.token}"},
-                        request_timeout=REQUEST_TIMEOUT)
+        kernel, session = json.loads(body)["kernel"]["id"], uuid.uuid4().hex
+        ws_url = self.url.replace("http", "ws", 1)
+        ws_url += f"/user/{self.name}/api/kernels/{kernel}/channels?session_id={session}"
+        request = HTTPRequest(
+            ws_url, headers={"Authorization": f"token {self.token}"},
+            request_timeout=REQUEST_TIMEOUT,
         )  # fmt: skip
-        session, replies = uuid.uuid4().hex, []
+        socket_, replies = None, []
+        self.times["reconnects"] = -1  # the first connection is not a reconnection
         try:
             cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
             for n, cell in enumerate(cells):
-                msg_id = uuid.uuid4().hex
+                msg_id, heard = uuid.uuid4().hex, False
                 header = {"msg_id": msg_id, "msg_type": "execute_request", "session": session,
                           "username": self.name, "version": "5.3", "date": ""}  # fmt: skip
                 content = {"code": cell["source"], "silent": False, "store_history": True,
                            "user_expressions": {}, "allow_stdin": False,
                            "stop_on_error": False}  # fmt: skip
-                await socket_.write_message(json.dumps(
-                    {"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                     "channel": "shell", "buffers": []}
-                ))  # fmt: skip
+                message = json.dumps({"header": header, "parent_header": {}, "metadata": {},
+                                      "content": content, "channel": "shell",
+                                      "buffers": []})  # fmt: skip
+                sent = False
                 while True:
-                    raw = await asyncio.wait_for(socket_.read_message(), REQUEST_TIMEOUT)
-                    assert raw is not None, f"{self.name}: the kernel's socket closed"
+                    # JupyterLab reconnects a closed kernel socket (same session: the server
+                    # replays what it buffered meanwhile); so does this client, at most 3 times.
+                    if socket_ is None:
+                        if self.times["reconnects"] >= MAX_RECONNECTS:
+                            raise AssertionError(f"{self.name}: the kernel's socket kept closing")
+                        self.times["reconnects"] += 1
+                        socket_ = await websocket_connect(request)
+                    try:
+                        if not sent:
+                            await socket_.write_message(message)
+                            sent = True
+                        raw = await asyncio.wait_for(socket_.read_message(), REQUEST_TIMEOUT)
+                    except WebSocketClosedError:
+                        raw = None
+                    if raw is None:  # closed: reconnect, and send again if the kernel never began
+                        socket_, sent = None, heard
+                        continue
                     msg = json.loads(raw)
                     if msg.get("parent_header", {}).get("msg_id") != msg_id:
                         continue
+                    heard = True
                     kind = msg["header"]["msg_type"]
                     if kind in ("stream", "display_data", "execute_result"):
                         self.times.setdefault("first_output", time.monotonic() - started)
@@ -396,7 +420,8 @@ class Student:
                 if stop_after is not None and n + 1 == stop_after[0]:
                     stop_after[1].set()
         finally:
-            socket_.close()
+            if socket_ is not None:
+                socket_.close()
         return replies
 
     async def session(self, deadline):
@@ -580,6 +605,9 @@ async def _class_session(hub, students, link):
             "calls": len(idle_latency),
             "median": round(1000 * statistics.median(idle_latency)),
         },  # fmt: skip
+        "kernel_socket_reconnects": {
+            n: p.times.get("reconnects", 0) for n, p in people.items() if p.times.get("reconnects")
+        },
         "killed": killed,
         "culled": culled,
         "another_students_server_answers": foreign_server,
