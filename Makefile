@@ -72,18 +72,23 @@ test-torch-next: $(NEXT)/.installed  ## unit tests and notebooks under torch 2.1
 # users, who cannot reach an interpreter under root's home (pyenv's, for example).
 HUB := .venv-hub
 HUB_PYTHON ?= /usr/bin/python3
-$(HUB)/.installed: hub/requirements.txt $(LOCK) setup.py MANIFEST.in book.yml \
-		$(wildcard rnnlab/*.py rnnlab/*/*.py notebooks/*.ipynb)
+$(HUB)/.deps: hub/requirements.txt $(LOCK)
 	rm -rf $(HUB)
 	$(HUB_PYTHON) -m venv $(HUB)
 	$(HUB)/bin/python -m pip install --quiet -c $(LOCK) "$(TORCH_PIN)"
 	grep -v -E '^--extra-index-url' hub/requirements.txt > $(HUB)/requirements.txt
 	$(HUB)/bin/python -m pip install --quiet -r $(HUB)/requirements.txt
-	$(HUB)/bin/python -m pip wheel --quiet --no-deps --no-build-isolation -w $(HUB)/dist .
-	rm -rf build
-	$(HUB)/bin/python -m pip install --quiet --no-deps $(HUB)/dist/rnnlab-*.whl
 	$(HUB)/bin/python -m pip install --quiet -c $(HUB)/requirements.txt "jupyterhub-idle-culler==2.0.0"
 	npm install --silent --no-audit --no-fund --prefix $(HUB)/npm "configurable-http-proxy@5.3.0"
+	touch $@
+
+# rnnlab itself, rebuilt when the course changes (the dependencies above stay).
+$(HUB)/.installed: $(HUB)/.deps setup.py MANIFEST.in book.yml \
+		$(wildcard rnnlab/*.py rnnlab/*/*.py notebooks/*.ipynb)
+	rm -rf $(HUB)/dist
+	$(HUB)/bin/python -m pip wheel --quiet --no-deps --no-build-isolation -w $(HUB)/dist .
+	rm -rf build
+	$(HUB)/bin/python -m pip install --quiet --no-deps --force-reinstall $(HUB)/dist/rnnlab-*.whl
 	touch $@
 
 test-hub: $(VENV)/.installed $(HUB)/.installed  ## a real JupyterHub, 20 students at once (~4 min)
