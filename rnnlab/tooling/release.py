@@ -65,7 +65,10 @@ class Release:
             lines.append("added: " + ", ".join(self.added))
         for name, update in self.changed.items():
             lines.append(f"changed: {name} (also written as {update} for students who edited it)")
-        lines.append("students get it from the nbgitpuller link in its README.md")
+        lines.append(
+            f"push it (git -C {self.dest} push) and students get it from the nbgitpuller link "
+            "in its README.md"
+        )
         return "\n".join(lines)
 
 
