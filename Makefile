@@ -15,7 +15,7 @@ NEXT := .venv-torch-next
 WHEEL := dist/rnnlab-0.1.0-py3-none-any.whl
 
 .PHONY: lab test test-determinism test-install test-torch-next wheel lint format notebooks \
-	book slides student doctor clean
+	book slides student doctor clean test-hub
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,36 @@ $(NEXT)/.installed: $(NEXT)/.torch $(WHEEL) $(LOCK)
 test-torch-next: $(NEXT)/.installed  ## unit tests and notebooks under torch 2.14.1, rnnlab from the wheel
 	$(NEXT)/bin/pytest tests notebooks --ignore=tests/test_browser.py --ignore=tests/test_browser_lab.py
 	RNNLAB_INSTALLED_PYTHON=$(NEXT)/bin/python $(NEXT)/bin/pytest tests/test_install.py --install -n 0
+
+# issue 21, a class on a JupyterHub: the students' environment of hub/requirements.txt installed
+# for real in a fresh venv (torch first, with the lock's pins; the file without its one line for
+# PyTorch's CPU index, which these machines cannot reach), rnnlab's wheel built there as
+# hub/postBuild does, and the hub's own parts: jupyterhub-idle-culler (PyPI) and
+# configurable-http-proxy (npm). Its Python is the system's: the students' servers run as other
+# users, who cannot reach an interpreter under root's home (pyenv's, for example).
+HUB := .venv-hub
+HUB_PYTHON ?= /usr/bin/python3
+$(HUB)/.deps: hub/requirements.txt $(LOCK)
+	rm -rf $(HUB)
+	$(HUB_PYTHON) -m venv $(HUB)
+	$(HUB)/bin/python -m pip install --quiet -c $(LOCK) "$(TORCH_PIN)"
+	grep -v -E '^--extra-index-url' hub/requirements.txt > $(HUB)/requirements.txt
+	$(HUB)/bin/python -m pip install --quiet -r $(HUB)/requirements.txt
+	$(HUB)/bin/python -m pip install --quiet -c $(HUB)/requirements.txt "jupyterhub-idle-culler==2.0.0"
+	npm install --silent --no-audit --no-fund --prefix $(HUB)/npm "configurable-http-proxy@5.3.0"
+	touch $@
+
+# rnnlab itself, rebuilt when the course changes (the dependencies above stay).
+$(HUB)/.installed: $(HUB)/.deps setup.py MANIFEST.in book.yml \
+		$(wildcard rnnlab/*.py rnnlab/*/*.py notebooks/*.ipynb)
+	rm -rf $(HUB)/dist
+	$(HUB)/bin/python -m pip wheel --quiet --no-deps --no-build-isolation -w $(HUB)/dist .
+	rm -rf build
+	$(HUB)/bin/python -m pip install --quiet --no-deps --force-reinstall $(HUB)/dist/rnnlab-*.whl
+	touch $@
+
+test-hub: $(VENV)/.installed $(HUB)/.installed  ## a real JupyterHub, 20 students at once (~4 min)
+	$(BIN)/pytest tests/test_hub_env.py tests/test_hub.py --hub -n 0 -v
 
 lint: $(VENV)/.installed  ## ruff over rnnlab/, tests/ and the notebooks
 	$(BIN)/ruff check .

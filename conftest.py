@@ -33,11 +33,17 @@ def pytest_addoption(parser):
         action="store_true",
         help="also run tests/test_install.py (build the wheel, install it in a new venv, ~1.5 min)",
     )
+    parser.addoption(
+        "--hub",
+        action="store_true",
+        help="also run the hub tests (a real JupyterHub, 20 students, ~3 min; make test-hub)",
+    )
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "determinism: runs every chapter twice; --determinism")
     config.addinivalue_line("markers", "install: installs the wheel into a new venv; --install")
+    config.addinivalue_line("markers", "hub: runs a real JupyterHub from .venv-hub; --hub")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,10 +52,11 @@ def pytest_collection_modifyitems(config, items):
     for marker, how in (
         ("determinism", "make test-determinism"),
         ("install", "make test-install"),
+        ("hub", "make test-hub"),
     ):
         if config.getoption(f"--{marker}"):
             continue
         skip = pytest.mark.skip(reason=f"run with --{marker} ({how}; CI does)")
         for item in items:
-            if marker in item.keywords:
+            if item.get_closest_marker(marker):  # not item.keywords: it holds folder names
                 item.add_marker(skip)

@@ -8,6 +8,9 @@
 - ``rnnlab slides [CHAPTER...]``: reveal.js decks that work offline (tooling.slides);
 - ``rnnlab student DEST [--force]``: student copies without the worked solutions
   (tooling.student), never overwriting a notebook the student edited;
+- ``rnnlab release DEST --chapters 01-03``: commit a release of the student copies into the git
+  repository DEST, for an nbgitpuller link (tooling.release); later releases add chapters and
+  fixes, never mixing versions inside a notebook a student edited;
 - ``rnnlab doctor``: check the environment and print the fix for each problem (tooling.doctor);
 - ``rnnlab execute NOTEBOOK...``: maintainers' tool, re-execute notebooks top to bottom on a fresh
   kernel and store their outputs, with volatile metadata (timings) left out;
@@ -88,6 +91,13 @@ def _student(args) -> int:
     return 0
 
 
+def _release(args) -> int:
+    from rnnlab.tooling import release
+
+    print(release.release(args.dest, chapters=args.chapters))
+    return 0
+
+
 def _doctor(args) -> int:
     from rnnlab.tooling import doctor
 
@@ -147,6 +157,18 @@ def main(argv: list[str] | None = None) -> int:
         "the edited version is saved as NAME.bak-DATE first; repeat for several",
     )
     student.set_defaults(run=_student)
+    release = sub.add_parser(
+        "release",
+        help="commit a release of the student copies into a git repository for nbgitpuller",
+    )
+    release.add_argument("dest", help="the student repository (made when missing)")
+    release.add_argument(
+        "--chapters",
+        default="all",
+        help="chapters to release, e.g. 01-03 or 01,04 (default: all); those released before "
+        "always stay",
+    )
+    release.set_defaults(run=_release)
     doctor = sub.add_parser("doctor", help="check this environment and say how to fix it")
     doctor.add_argument(
         "--dev", action="store_true", help="also check the maintainers' tools (book, tests, make)"
