@@ -42,6 +42,7 @@ __all__ = [
     "build",
     "hall_notebook",
     "layout",
+    "layout_is_current",
     "lecturer_mark",
     "measure",
     "relayout",
@@ -578,15 +579,29 @@ def _chapters(chapters: list[str] | None) -> tuple[dict, list[str]]:
     return known, wanted
 
 
+def layout_is_current(nb: nbformat.NotebookNode) -> bool:
+    """Whether every cell of ``nb`` carries a slide type stored by this tooling's ``annotate``
+    (or set by a lecturer), rather than none or one from before the lecture-hall layout."""
+    return all(
+        "rnnlab_auto" in cell.metadata.get("slideshow", {}) or lecturer_mark(cell)
+        for cell in nb.cells
+    )
+
+
 def build(
-    out: Path | str | None = None, chapters: list[str] | None = None, optional: bool = False
+    out: Path | str | None = None,
+    chapters: list[str] | None = None,
+    optional: bool = False,
+    browser=None,
 ) -> list[Path]:
     """Write ``<chapter>.slides.html`` for each chapter (default: all, in book.yml order).
 
     The decks follow the slide types stored in the notebooks (``annotate``, and a lecturer's
     own marks), laid out for a lecture hall by ``hall_notebook``; ``optional`` brings back the
-    setup cell and the ``going-deeper`` sections. Shapes: not applicable. Returns the paths of
-    the decks written.
+    setup cell and the ``going-deeper`` sections. With ``browser`` (a Playwright browser), a
+    chapter whose stored layout is not current (``layout_is_current``) is laid out afresh in
+    memory first, as ``annotate`` would (the notebook is not written). Shapes: not applicable.
+    Returns the paths of the decks written.
 
     Raises:
         ToolingError: a requested chapter is not in book.yml (said before anything is fetched);
@@ -599,7 +614,11 @@ def build(
     exporter = _exporter()
     written = []
     for stem in wanted:
-        nb = hall_notebook(nbformat.read(ROOT / known[stem].file, as_version=4), optional)
+        nb = nbformat.read(ROOT / known[stem].file, as_version=4)
+        if browser is not None and not layout_is_current(nb):
+            split_title(nb)
+            relayout(nb, measure(nb, out, browser))
+        nb = hall_notebook(nb, optional)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": stem}})
         path = out / f"{stem}.slides.html"
         atomic_write(path, body)
