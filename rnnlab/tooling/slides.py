@@ -7,6 +7,14 @@ at the local copies. The Mermaid loader is left out of the template: no chapter 
 diagrams, and as an ES module it cannot load from a deck opened as a file. The
 notebooks carry the slide metadata (``slideshow.slide_type``) that both these decks and
 JupyterLab's RISE extension read: headings open a slide, worked solutions come as fragments.
+
+The decks are laid out for a lecture hall (STYLE.md, point 18): code at ``CODE_PX`` and prose
+at ``PROSE_PX`` at 1280x720, no box of fixed height. ``hall_notebook`` cuts what does not fit
+into slide-sized pieces (a long code cell continues on the next slide, a traceback keeps its
+end, a tall markdown cell is laid out block by block) and leaves out the setup cell and the
+``going-deeper`` sections unless asked; the notebook itself stays whole. ``annotate`` measures
+the pieces in Chromium and stores the layout, keeping every slide type a lecturer set by hand;
+``rise_css`` gives RISE the same sizes (``notebooks/rise.css``).
 """
 
 from __future__ import annotations
