@@ -1,5 +1,7 @@
 """A student's first minutes, in a real browser: JupyterLab on 127.0.0.1 opens the first
 chapter, every cell runs, no cell fails, the checkers answer; a screenshot lands in _build/.
+And a lecturer's: the same chapter presented with RISE shows code and prose at the decks'
+lecture-hall sizes (rise.css beside the notebooks).
 
 The browser fixture and its skip-or-fail rule are in tests/conftest.py.
 """
@@ -17,6 +19,7 @@ import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from rnnlab.tooling import slides
 from rnnlab.tooling.outline import ROOT, outline
 
 BUILD = ROOT / "_build"
@@ -35,6 +38,7 @@ def jupyterlab(tmp_path):
     root = tmp_path / "course"
     root.mkdir()
     shutil.copy2(first, root / first.name)  # the student's copy: the repository is untouched
+    shutil.copy2(ROOT / slides.RISE_CSS, root / "rise.css")  # RISE reads it beside the notebook
     port, token = _free_port(), "rnnlab-test-token"
     # JupyterLab 4 renders only the cells in view; render them all so the test can read them.
     tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
@@ -131,3 +135,44 @@ def test_a_students_first_minutes_in_jupyterlab(browser, jupyterlab):
     )
     page.screenshot(path=str(BUILD / "jupyterlab-first-chapter.png"))
     page.close()
+
+
+# In RISE the notebook panel is reveal.js's viewport (class "reveal") and its cells the slides;
+# the rendered size of a text is its computed font size times the scale reveal.js applies to
+# the slides (their drawn width over their layout width, as zoom or transform).
+_RISE_SIZES = """() => {
+    const slides = document.querySelector('.reveal .slides');
+    const scale = slides.getBoundingClientRect().width / slides.offsetWidth;
+    const shown = el => el.getClientRects().length > 0 && el.closest('section.present');
+    const px = sel => [...document.querySelectorAll(sel)].filter(shown)
+        .map(el => parseFloat(getComputedStyle(el).fontSize) * scale);
+    return {scale, code: px('.jp-CodeCell .cm-line'), prose: px('.jp-RenderedMarkdown p'),
+            slides: document.querySelectorAll('.reveal .slides > section').length};
+}"""
+
+
+def test_rise_presents_at_lecture_hall_sizes(browser, jupyterlab):
+    """RISE (jupyterlab-rise) at 1280x720: code >= 24 px and prose >= 28 px, as in the decks."""
+    base, token, name = jupyterlab
+    page = browser.new_page(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
+    page.goto(f"{base}/rise/{name}?token={token}")
+    page.wait_for_selector(".reveal .slides section.present", timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.styleSheets].some(s => (s.href || '').endsWith('/rise.css'))"
+    )
+    sizes = {"code": [], "prose": []}
+    for _ in range(12):  # the title, the objectives, then slides with code and prose
+        page.wait_for_timeout(150)
+        found = page.evaluate(_RISE_SIZES)
+        for kind in sizes:
+            sizes[kind] += found[kind]
+        if sizes["code"] and sizes["prose"]:
+            break
+        page.keyboard.press("ArrowRight")
+    page.screenshot(path=str(BUILD / "rise-first-chapter.png"))
+    page.close()
+    assert found["scale"] == pytest.approx(1.0, abs=0.02)
+    assert sizes["code"], "no code line shown in RISE"
+    assert sizes["prose"], "no paragraph shown in RISE"
+    assert min(sizes["code"]) >= slides.CODE_PX - 0.01, sizes["code"]
+    assert min(sizes["prose"]) >= slides.PROSE_PX - 0.01, sizes["prose"]

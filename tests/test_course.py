@@ -47,13 +47,15 @@ def test_chapter_files_are_numbered_in_outline_order():
             f"{chapter.file} is chapter {number} in book.yml"
         )
         assert chapter.objectives, f"{chapter.file} has no learning objectives"
-        assert 5 <= chapter.minutes <= 120
+        assert 5 <= chapter.lecture_minutes <= 120
+        assert 5 <= chapter.study_minutes <= 180
 
 
 def test_outline_rejects_incomplete_entries(tmp_path):
     bad = tmp_path / "book.yml"
     bad.write_text("title: T\nchapters:\n  - file: notebooks/01_x.ipynb\n    title: X\n")
-    with pytest.raises(ValueError, match=r"lacks \['minutes', 'objectives'\]"):
+    missing = r"lacks \['lecture_minutes', 'objectives', 'study_minutes'\]"
+    with pytest.raises(ValueError, match=missing):
         cli.outline(bad)
 
 

@@ -281,17 +281,21 @@ BAD_OUTLINES = {
     "no title": ("chapters:\n  - file: a.ipynb\n", "no title"),
     "minutes: thirty": (
         "title: x\nchapters:\n  - {file: notebooks/01_rnn_cell.ipynb, title: A, "
-        "minutes: thirty, objectives: [o]}\n",
+        "lecture_minutes: thirty, study_minutes: 5, objectives: [o]}\n",
         "whole number",
     ),
     "missing file": (
-        "title: x\nchapters:\n  - {file: notebooks/99_x.ipynb, title: A, minutes: 5, "
-        "objectives: [o]}\n",
+        "title: x\nchapters:\n  - {file: notebooks/99_x.ipynb, title: A, lecture_minutes: 5, "
+        "study_minutes: 5, objectives: [o]}\n",
         "does not exist",
     ),
     "duplicate": (
         "title: x\nchapters:\n"
-        + "  - {file: notebooks/01_rnn_cell.ipynb, title: A, minutes: 5, objectives: [o]}\n" * 2,
+        + (
+            "  - {file: notebooks/01_rnn_cell.ipynb, title: A, lecture_minutes: 5, "
+            "study_minutes: 5, objectives: [o]}\n"
+        )
+        * 2,
         "listed twice",
     ),
     "a list": ("- a\n- b\n", "mapping"),

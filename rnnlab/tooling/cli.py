@@ -76,7 +76,7 @@ def _slides(args) -> int:
     if args.annotate:
         changed = slides.annotate(chapters=args.chapters or None)
         print(f"stored the slide layout of {len(changed)} notebooks (measured in Chromium)")
-    decks = slides.build(chapters=args.chapters or None)
+    decks = slides.build(chapters=args.chapters or None, optional=args.optional)
     print(
         f"wrote {len(decks)} slide decks in {time.perf_counter() - start:.1f} s to "
         f"{decks[0].parent}"
@@ -144,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="maintainers: measure every cell in Chromium and store a slide layout that fits "
         "1280x720 in the notebooks' metadata (for these decks and RISE), then build",
+    )
+    slides.add_argument(
+        "--optional",
+        action="store_true",
+        help="keep the setup cell and the going-deeper sections in the decks (left out by default)",
     )
     slides.set_defaults(run=_slides)
     student = sub.add_parser("student", help="write student copies without the solutions")

@@ -60,12 +60,21 @@ class Chapter:
 
     file: str
     title: str
-    minutes: int
+    lecture_minutes: int
+    study_minutes: int
     objectives: tuple[str, ...]
 
     @property
     def stem(self) -> str:
         return Path(self.file).stem
+
+    @property
+    def minutes(self) -> int:
+        """A student's time for the chapter alone (``study_minutes``), as the book shows it."""
+        return self.study_minutes
+
+
+_KEYS = ("file", "title", "lecture_minutes", "study_minutes", "objectives")
 
 
 class OutlineError(ValueError):
@@ -76,8 +85,10 @@ def outline(path: Path | str | None = None, check_files: bool = True) -> list[Ch
     """Read book.yml (the course outline), validate it, and return its chapters in order.
 
     Checked: valid YAML; a mapping with a ``title`` and a non-empty ``chapters`` list; each
-    chapter a mapping with ``file``, ``title``, ``minutes`` (a whole number) and a non-empty list
-    of ``objectives``; no file listed twice; and (``check_files``) every file present.
+    chapter a mapping with ``file``, ``title``, ``lecture_minutes`` (presenting its core deck in
+    a lecture) and ``study_minutes`` (a student working through it alone, exercises included),
+    whole numbers, and a non-empty list of ``objectives``; no file listed twice; and
+    (``check_files``) every file present.
 
     Raises:
         FileNotFoundError: there is no book.yml. OutlineError (a ValueError): anything else.
@@ -117,16 +128,23 @@ def outline(path: Path | str | None = None, check_files: bool = True) -> list[Ch
         label = f"{where}: chapter {i + 1}"
         if not isinstance(entry, dict):
             raise OutlineError(f"{label} is not a mapping; write `- file: ...` and its fields")
-        missing = {"file", "title", "minutes", "objectives"} - set(entry)
+        missing = set(_KEYS) - set(entry)
+        if "minutes" in entry and missing:
+            raise OutlineError(
+                f"{label}: `minutes` is split in two: write lecture_minutes (the lecture) and "
+                "study_minutes (a student alone) instead"
+            )
         if missing:
             raise OutlineError(f"{label} lacks {sorted(missing)}")
-        file, minutes, objectives = entry["file"], entry["minutes"], entry["objectives"]
+        file, objectives = entry["file"], entry["objectives"]
         if not isinstance(file, str) or not file.endswith(".ipynb"):
             raise OutlineError(f"{label}: file must be a notebook path, got {file!r}")
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-            raise OutlineError(
-                f"{label} ({file}): minutes must be a whole number such as 30, got {minutes!r}"
-            )
+        for key in ("lecture_minutes", "study_minutes"):
+            minutes = entry[key]
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+                raise OutlineError(
+                    f"{label} ({file}): {key} must be a whole number such as 30, got {minutes!r}"
+                )
         if not isinstance(objectives, list) or not objectives:
             raise OutlineError(f"{label} ({file}): objectives must be a non-empty list")
         if file in seen:
@@ -134,7 +152,15 @@ def outline(path: Path | str | None = None, check_files: bool = True) -> list[Ch
         seen.add(file)
         if check_files and not (path.parent / file).is_file():
             raise OutlineError(f"{label}: {file} does not exist; fix the path or add the notebook")
-        chapters.append(Chapter(file, str(entry["title"]), minutes, tuple(map(str, objectives))))
+        chapters.append(
+            Chapter(
+                file,
+                str(entry["title"]),
+                entry["lecture_minutes"],
+                entry["study_minutes"],
+                tuple(map(str, objectives)),
+            )
+        )
     return chapters
 
 
@@ -147,7 +173,13 @@ CONTENTS_START, CONTENTS_END = (
 def contents_table(chapters: list[Chapter] | None = None) -> str:
     """The README's table of contents, in book.yml's order."""
     chapters = outline() if chapters is None else chapters
-    lines = ["| # | chapter | you will be able to | minutes |", "|---|---|---|---|"]
+    lines = [
+        "| # | chapter | you will be able to | lecture (min) | study alone (min) |",
+        "|---|---|---|---|---|",
+    ]
     for number, ch in enumerate(chapters, start=1):
-        lines.append(f"| {number} | [{ch.title}]({ch.file}) | {ch.objectives[0]} | {ch.minutes} |")
+        lines.append(
+            f"| {number} | [{ch.title}]({ch.file}) | {ch.objectives[0]} "
+            f"| {ch.lecture_minutes} | {ch.study_minutes} |"
+        )
     return "\n".join(lines)
