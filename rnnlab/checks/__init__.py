@@ -53,7 +53,7 @@ from rnnlab.checks.rnn_cell import (
     loop_final_state,
     my_rnn_cell,
 )
-from rnnlab.checks.stacked import layer_state, stacked_head
+from rnnlab.checks.stacked import layer_state, stacked_forward, stacked_head, stacked_shapes
 from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
 
@@ -111,7 +111,9 @@ __all__ = [
     "projected_loop",
     "run_batch_first",
     "single_steps",
+    "stacked_forward",
     "stacked_head",
+    "stacked_shapes",
     "to_sequence_first",
     "window_count",
     "windows_batch",
