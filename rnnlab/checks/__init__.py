@@ -35,7 +35,12 @@ from rnnlab.checks.batch_first import (
     to_sequence_first,
     windows_batch,
 )
-from rnnlab.checks.bidirectional import bidirectional_head, final_states
+from rnnlab.checks.bidirectional import (
+    bidirectional_by_hand,
+    bidirectional_head,
+    bidirectional_shapes,
+    final_states,
+)
 from rnnlab.checks.classify_directions import (
     accuracy_value,
     bidirectional_summary,
@@ -80,7 +85,9 @@ __all__ = [
     "Result",
     "accuracy_value",
     "backward_step",
+    "bidirectional_by_hand",
     "bidirectional_head",
+    "bidirectional_shapes",
     "bidirectional_summary",
     "cell_parameters",
     "cell_weight_shapes",
