@@ -46,6 +46,7 @@ from rnnlab.checks.classify_directions import (
     bidirectional_summary,
     direction_rule,
     head_in_features,
+    head_input,
 )
 from rnnlab.checks.gradients import backward_step, clipped_step, predicted_norm
 from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
@@ -101,6 +102,7 @@ __all__ = [
     "forum_final_state",
     "gru_step",
     "head_in_features",
+    "head_input",
     "hint",
     "hidden_size_message",
     "initial_state",
