@@ -25,14 +25,14 @@ def _status(result):
 
 
 def solution_step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
-    grad_a = (grad_output_t + grad_next) * (1 - h_t**2)  # (N, H)
+    grad_a = (grad_output_t + grad_next) * (h_t > 0)  # (N, H): a relu RNN
     return grad_a @ weight_hh, grad_a.T @ h_prev
 
 
 def einsum_step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
     grad_h = grad_next.clone()
     grad_h += grad_output_t
-    grad_a = grad_h - grad_h * h_t * h_t
+    grad_a = torch.where(h_t > 0, grad_h, torch.zeros_like(grad_h))  # relu's slope, 1 or 0
     return [torch.einsum("nj,jk->nk", grad_a, weight_hh), torch.einsum("ni,nj->ij", grad_a, h_prev)]
 
 

@@ -37,7 +37,8 @@ def _shown(rel: float) -> str:
 
 
 def _backward_probes(generator):
-    """Float64 tanh RNNs unrolled by hand: the states, weight_hh and dL/doutput, per probe."""
+    """Float64 relu RNNs unrolled by hand: the states, weight_hh and dL/doutput, per probe (about
+    half the units inactive at each step, so that the slope matters)."""
     probes = []
     f64 = {"generator": generator, "dtype": torch.float64}
     for L, N, H_in, H, scale in ((5, 3, 2, 4, 0.5), (4, 2, 3, 5, 0.9), (6, 4, 2, 3, 0.3)):
@@ -45,9 +46,9 @@ def _backward_probes(generator):
         weight_hh = torch.randn(H, H, **f64) * scale  # (H, H), not symmetric
         bias = torch.randn(H, **f64) * 0.3  # b_ih + b_hh, (H,)
         x = torch.randn(L, N, H_in, **f64)  # (L, N, H_in)
-        states = [torch.randn(N, H, **f64)]  # h0: (N, H)
+        states = [torch.rand(N, H, **f64)]  # h0: (N, H), as a relu state: not negative
         for t in range(L):
-            states.append(torch.tanh(x[t] @ weight_ih.T + bias + states[-1] @ weight_hh.T))
+            states.append(torch.relu(x[t] @ weight_ih.T + bias + states[-1] @ weight_hh.T))
         grad_output = torch.randn(L, N, H, **f64)  # (L, N, H): dL/doutput
         label = f"L={L}, N={N}, H={H}, weight_hh scale {scale}"
         probes.append(Probe(label, (torch.stack(states), weight_hh, grad_output)))
@@ -82,7 +83,7 @@ def _backward_call(step, states, weight_hh, grad_output):
     return grad_w, carried
 
 
-def _step(grad_a="(grad_output_t + grad_next) * (1 - h_t**2)", back="grad_a @ weight_hh",
+def _step(grad_a="(grad_output_t + grad_next) * (h_t > 0)", back="grad_a @ weight_hh",
           share="grad_a.T @ h_prev"):  # fmt: skip
     return f"""\
 def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
@@ -92,16 +93,16 @@ def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
 
 
 _SLOPE = Hints(
-    "grad_weight_hh_t and grad_h_prev are both off: look at the slope of tanh you multiply by",
-    "the slope is tanh's derivative at step t's pre-activation a_t, written with the state "
-    "step t made (h_t = tanh(a_t))",
-    "multiply by 1 - h_t**2: h_t is already tanh(a_t)",
+    "the slope you multiply by: which activation does this RNN use?",
+    "this RNN is relu, h_t = relu(a_t): the chain rule multiplies by relu's slope at a_t, and "
+    "h_t tells you where a_t was positive",
+    "multiply by (h_t > 0): relu passes the gradient where it was active and blocks it elsewhere",
 )
 
 BACKWARD_STEP = Exercise(
     id=f"{CHAPTER}.backward_step",
     version=1,
-    title="Write one step of the backward loop (the two bugs of buggy_step fixed)",
+    title="Write one step of the backward loop of a relu RNN",
     points=3,
     kind="implement",
     starter="""\
@@ -111,7 +112,7 @@ def step(grad_output_t, grad_next, h_t, h_prev, weight_hh): ...
 checks.backward_step(step)""",
     solution="""\
 def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
-    grad_a = (grad_output_t + grad_next) * (1 - h_t**2)  # (N, H): both sources, through tanh
+    grad_a = (grad_output_t + grad_next) * (h_t > 0)  # (N, H): both sources, through relu
     return grad_a @ weight_hh, grad_a.T @ h_prev  # (N, H) to step t-1; (H, H) share
 
 
@@ -123,55 +124,48 @@ checks.backward_step(step)""",
     asked=("step",),
     probes=_backward_probes,
     call=_backward_call,
-    right="dL/dweight_hh and dL/dh0 over every step match autograd's (float64)",
+    right="dL/dweight_hh and dL/dh0 over every step of a relu RNN match autograd's (float64)",
     hints=Hints(
         "write the forward equation of step t and take each term's derivative in turn",
-        "dL/dh_t has two sources; tanh's slope turns it into dL/da_t; a_t = ... + h_(t-1) "
+        "dL/dh_t has two sources; relu's slope turns it into dL/da_t; a_t = ... + h_(t-1) "
         "weight_hh^T gives both what goes back to h_(t-1) and weight_hh's share",
-        "grad_a = (grad_output_t + grad_next) * (1 - h_t**2); return grad_a @ weight_hh, "
+        "grad_a = (grad_output_t + grad_next) * (h_t > 0); return grad_a @ weight_hh, "
         "grad_a.T @ h_prev",
     ),
     mistakes=(
         Mistake(
             "buggy_step as given",
-            Hints(
-                "this is still buggy_step: two of its terms are wrong",
-                "one bug is in the slope (which state's tanh is it?), the other in the product "
-                "that sends the gradient back to h_(t-1)",
-                "use 1 - h_t**2 and grad_a @ weight_hh (not weight_hh.T)",
-            ),
-            code=_step(
-                grad_a="(grad_output_t + grad_next) * (1 - h_prev**2)", back="grad_a @ weight_hh.T"
-            ),
-        ),
+            _SLOPE,
+            code=_step(grad_a="(grad_output_t + grad_next) * (1 - h_t**2)"),
+        ),  # fmt: skip
         Mistake(
             "no grad_next",
             Hints(
                 "dL/dh_t: how many sources does it have?",
                 "h_t feeds the output at t and step t+1: the gradient from step t+1 (grad_next) "
                 "adds to grad_output_t",
-                "grad_a = (grad_output_t + grad_next) * (1 - h_t**2)",
+                "grad_a = (grad_output_t + grad_next) * (h_t > 0)",
             ),
-            code=_step(grad_a="grad_output_t * (1 - h_t**2)"),
+            code=_step(grad_a="grad_output_t * (h_t > 0)"),
         ),
         Mistake(
             "slope of h_prev",
-            _SLOPE,
-            code=_step(grad_a="(grad_output_t + grad_next) * (1 - h_prev**2)"),
-        ),  # fmt: skip
-        Mistake(
-            "tanh of h_t",
-            _SLOPE,
-            code=_step(grad_a="(grad_output_t + grad_next) * (1 - torch.tanh(h_t) ** 2)"),
+            Hints(
+                "which step's activation decides where the gradient passes?",
+                "the slope belongs to step t's relu, the one that made h_t, not to the step before",
+                "multiply by (h_t > 0), not (h_prev > 0)",
+            ),
+            code=_step(grad_a="(grad_output_t + grad_next) * (h_prev > 0)"),
         ),
         Mistake(
-            "no slope",
+            "every unit passes",
             Hints(
-                "between dL/dh_t and dL/da_t there is a function: which?",
-                "h_t = tanh(a_t): the chain rule multiplies by tanh's slope at a_t",
-                "multiply (grad_output_t + grad_next) by 1 - h_t**2",
+                "your gradient passes through every unit: which units does relu block?",
+                "relu's slope is 0 where a_t was negative; its output is never negative, so a "
+                "test such as h_t >= 0 holds for every unit",
+                "multiply (grad_output_t + grad_next) by (h_t > 0)",
             ),
-            code=_step(grad_a="grad_output_t + grad_next"),
+            code=_step(grad_a="(grad_output_t + grad_next) * (h_t >= 0)"),
         ),
         Mistake(
             "carry transposed",
@@ -510,7 +504,8 @@ checks.clipped_step(train_step)""",
             "no step",
             Hints(
                 "did the parameters move as much as they should?",
-                "clipping and backward only change .grad; the optimizer's step moves the parameters",
+                "clipping and backward only change .grad; the optimizer's step moves the "
+                "parameters",
                 "call optimizer.step() after clipping",
             ),
             code=_train_step(order="bc"),
