@@ -1,6 +1,6 @@
-"""checks.final_states and checks.bidirectional_head (chapter 05): the solution, each known
-mistake with its hint, right answers written differently, generated wrong answers, the stub, and
-the global random state left alone."""
+"""Chapter 05's checkers beyond what tests/test_exercises.py derives from the definitions: right
+answers written differently, answers of the wrong form, calls from older copies, and the legacy
+``bidirectional_head`` (older student copies still call it)."""
 
 import pytest
 import torch
@@ -30,24 +30,15 @@ def test_final_states_accepts_right_answers(split):
 @pytest.mark.parametrize(
     ("split", "hint"),
     [
-        (lambda o, H: (o[-1, :, :H], o[-1, :, H:]), "reverse direction's state from the last step"),
-        (lambda o, H: (o[0, :, :H], o[0, :, H:]), "forward direction's state from step 0"),
-        (lambda o, H: (o[0, :, H:], o[-1, :, :H]), "swapped"),
-        (lambda o, H: (o[-1, :, H:], o[0, :, H:]), "first H features"),
-        (lambda o, H: (o[-1, :, :H], o[0, :, :H]), "last H features"),
-        (lambda o, H: (o[-1], o[0]), "both directions"),
-        (lambda o, H: (o[:, -1], o[:, 0]), "both directions"),
-        (lambda o, H: (o[-1, :, :H], o[1, :, H:]), "last H features"),
-        (lambda o, H: (o[:, -1, :H], o[:, 0, H:]), "time is dimension 0"),  # batch-first habit
-        (lambda o, H: o, "a pair"),
-        (lambda o, H: (o[-1, 0, :H], o[0, 0, H:]), "(N, H)"),
-        (lambda o, H: ("a", "b"), "two tensors"),
+        (lambda o, H: o, "return 2 values"),
+        (lambda o, H: ("a", "b"), "forward_final should be a tensor"),
+        (lambda o, H: (o[-1, :, :H], o[1, :, H:]), "forward_final is right"),
     ],
 )
-def test_final_states_names_each_mistake(split, hint):
+def test_final_states_answers_of_the_wrong_form(split, hint):
     result = checks.final_states(split)
     assert result.status == "incorrect"
-    assert hint in repr(result)
+    assert hint in result.message
 
 
 def test_final_states_stub_and_crashes():
@@ -56,6 +47,68 @@ def test_final_states_stub_and_crashes():
     assert checks.final_states(...).status == "not attempted"
     assert checks.final_states(stub).status == "not attempted"
     assert "IndexError" in repr(checks.final_states(lambda o, H: (o[9, 9, 99], o)))
+
+
+# --- bidirectional_shapes ---------------------------------------------------------------------
+
+
+def test_bidirectional_shapes_however_written_older_calls_and_other_objects():
+    rnn_1, x_1 = nn.RNN(7, 3, num_layers=4, bidirectional=True), torch.zeros(9, 5, 7)
+    assert checks.bidirectional_shapes(rnn_1, x_1, [9, 5, 6], torch.Size([8, 5, 3]))
+    assert checks.bidirectional_shapes((9, 5, 6), (8, 5, 3))  # a copy without rnn_1 and x_1
+    assert checks.bidirectional_shapes((9, 5, 3), (8, 5, 3)).status == "incorrect"
+    rnn = nn.RNN(2, 4, num_layers=2, bidirectional=True, batch_first=True)
+    assert checks.bidirectional_shapes(rnn, torch.zeros(3, 6, 2), (3, 6, 8), (4, 3, 4))
+
+
+# --- bidirectional_by_hand --------------------------------------------------------------------
+
+
+def _by_hand(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x, h0[0:1])
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])
+    output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)
+    return output, torch.cat([forward_last, reverse_last])
+
+
+def _by_a_bidirectional_rnn(forward_rnn, reverse_rnn, x, h0):  # right: load both into nn.RNN
+    both = nn.RNN(forward_rnn.input_size, forward_rnn.hidden_size, bidirectional=True)
+    state = dict(forward_rnn.state_dict())
+    state |= {f"{k}_reverse": v for k, v in reverse_rnn.state_dict().items()}
+    both.load_state_dict(state)
+    output, h_n = both(x.transpose(0, 1), h0)  # sequence-first, on purpose
+    return output.transpose(0, 1), h_n
+
+
+def _with_a_loop(forward_rnn, reverse_rnn, x, h0):  # right: the reverse direction step by step
+    forward_half, forward_last = forward_rnn(x, h0[0:1])
+    h, states = h0[1:2], [None] * x.shape[1]
+    for t in reversed(range(x.shape[1])):
+        _, h = reverse_rnn(x[:, t : t + 1], h)
+        states[t] = h[0]
+    return torch.cat([forward_half, torch.stack(states, 1)], 2), torch.cat([forward_last, h])
+
+
+def test_bidirectional_by_hand_accepts_right_answers_written_differently():
+    for right in (_by_hand, _by_a_bidirectional_rnn, _with_a_loop):
+        assert checks.bidirectional_by_hand(right), right.__name__
+
+
+def test_bidirectional_by_hand_rejects_changing_a_handed_rnn():
+    def flag(forward_rnn, reverse_rnn, x, h0):
+        reverse_rnn.batch_first = False
+        reverse_rnn.batch_first = True
+        reverse_rnn.weight_hh_l0.data.mul_(1.0)  # harmless: unchanged values
+        forward_rnn.bias_ih_l0.data.zero_()
+        return _by_hand(forward_rnn, reverse_rnn, x, h0)
+
+    result = checks.bidirectional_by_hand(flag)
+    assert result.status == "incorrect"
+    assert "forward_rnn.bias_ih_l0 was changed" in result.message
+    assert checks.bidirectional_by_hand(...).status == "not attempted"
+
+
+# --- bidirectional_head (legacy) ----------------------------------------------------------------
 
 
 def _classifier(read):
@@ -119,5 +172,6 @@ def test_checkers_leave_the_global_random_state_alone():
     torch.manual_seed(7)
     before = torch.random.get_rng_state()
     checks.final_states(_solution)
+    checks.bidirectional_by_hand(_with_a_loop)
     checks.bidirectional_head(_classifier(lambda o, h_n, H: torch.cat([h_n[-2], h_n[-1]], 1)))
     assert torch.equal(torch.random.get_rng_state(), before)

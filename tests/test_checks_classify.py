@@ -1,5 +1,6 @@
-"""Checkers of 07_classify_directions: each with its solution, each known mistake (asserting
-the hint), a right answer written differently, and the untouched stub."""
+"""Chapter 07's checkers beyond what tests/test_exercises.py derives from the definitions (right
+answers written differently, answers of the wrong form, calls from older copies), and the legacy
+``accuracy_value`` and ``head_in_features`` (older student copies still call them)."""
 
 import numpy as np
 import pytest
@@ -63,25 +64,30 @@ def test_head_in_features_stub():
     assert _verdict(checks.head_in_features(RNN_3, ...)) == "not attempted"
 
 
-def test_bidirectional_summary():
+def test_head_input_however_written_older_copies_and_other_objects():
+    x_3 = torch.zeros(5, 8, 2)
+    assert checks.head_input(RNN_3, x_3, np.int64(32), [8, 32])
+    assert checks.head_input(RNN_3, x_3, torch.tensor(32), torch.Size([8, 32]))
+    assert checks.head_input(32, (8, 32))  # a copy without rnn_3 and x_3
+    rnn = nn.RNN(3, 5, num_layers=2, batch_first=True)
+    assert checks.head_input(rnn, torch.zeros(4, 7, 3), 5, (4, 5))
+    assert _verdict(checks.head_input(RNN_3, x_3, 32.0, (8, 32))) == "incorrect"
+    assert "rnn_3 and x_3" in checks.head_input(RNN_3, None, 32, (8, 32)).message
+    assert _verdict(checks.head_input(RNN_3, x_3, ..., ...)) == "not attempted"
+
+
+def test_bidirectional_summary_right_answers_written_differently_and_wrong_forms():
     assert checks.bidirectional_summary(lambda h: torch.cat([h[-2], h[-1]], dim=1))
-    assert checks.bidirectional_summary(lambda h: h[-2:].permute(1, 0, 2).reshape(5, -1))
-    assert checks.bidirectional_summary(lambda h: h.view(3, 2, 5, 4)[-1].transpose(0, 1).flatten(1))
-    cases = [
-        (lambda h: h[-2:].reshape(h.shape[1], -1), "mixes numbers of different sequences"),
-        (lambda h: h[-2:].view(h.shape[1], -1), "mixes numbers of different sequences"),
-        (lambda h: torch.cat([h[-1], h[-2]], dim=1), "forward (h_n[-2]) first"),
-        (lambda h: torch.cat([h[0], h[1]], dim=1), "first layer"),
-        (lambda h: h[-1], "one direction only"),
-        (lambda h: h.permute(1, 0, 2).reshape(5, -1), "every layer"),
-        (lambda h: h[-2:].sum(0).repeat(1, 2), "h_n[-2] and h_n[-1]"),
+    assert checks.bidirectional_summary(lambda h: h[-2:].permute(1, 0, 2).reshape(h.shape[1], -1))
+    assert checks.bidirectional_summary(lambda h: h[-2:].transpose(0, 1).flatten(1).numpy())
+    for wrong, hint in [
         (lambda h: h[99], "raised IndexError"),
-        (lambda h: 3, "return a tensor"),
-    ]
-    for wrong, hint in cases:
+        (lambda h: 3, "should be a tensor"),
+        (lambda h: h[-2:].sum(0).repeat(1, 2), "relative error"),
+    ]:
         result = checks.bidirectional_summary(wrong)
         assert _verdict(result) == "incorrect"
-        assert hint in repr(result)
+        assert hint in result.message, result
     assert _verdict(checks.bidirectional_summary(...)) == "not attempted"
     assert _verdict(checks.bidirectional_summary(lambda h: None)) == "not attempted"
 
@@ -114,18 +120,25 @@ def test_direction_rule_accepts_right_answers_written_differently():
 @pytest.mark.parametrize(
     ("rule", "hint"),
     [
-        (lambda x: 1 - _two_point_rule(x), "every answer is flipped"),
-        (_three_point_rule, "reads a third point"),
-        (_corner_lookup, "right on the upright square"),
-        (lambda x: torch.zeros(len(x)), "cross product"),
-        (lambda x: torch.zeros(3), "one label per walk"),
-        (lambda x: "cw", "one label"),
+        (lambda x: torch.zeros(3), "one label 0 or 1 per walk"),
+        (lambda x: "cw", "one label 0 or 1 per walk"),
+        (lambda x: (x[:, 0, 0] > 0).long(), "labels has the right shape, wrong numbers"),
     ],
 )
-def test_direction_rule_names_the_mistake(rule, hint):
+def test_direction_rule_answers_of_the_wrong_form(rule, hint):
     result = checks.direction_rule(rule)
     assert _verdict(result) == "incorrect"
-    assert hint in repr(result)
+    assert hint in result.message
+
+
+def test_direction_rule_rejects_a_threshold_that_depends_on_the_size():
+    def threshold(x):
+        position, step = x[:, 0], x[:, 1] - x[:, 0]
+        return (position[:, 0] * step[:, 1] - position[:, 1] * step[:, 0] < 1).long()
+
+    result = checks.direction_rule(threshold)
+    assert _verdict(result) == "incorrect"
+    assert "scaled by 0.5" in result.message
 
 
 def test_direction_rule_stub_and_global_random_state():

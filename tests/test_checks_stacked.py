@@ -1,6 +1,6 @@
-"""checks.layer_state and checks.stacked_head (chapter 04): the solution, each known mistake with
-its hint, right answers written differently, generated wrong answers, the stub, and the global
-random state left alone."""
+"""Chapter 04's checkers beyond what tests/test_exercises.py derives from the definitions: right
+answers written differently, answers of the wrong form, calls from older copies, and the legacy
+``stacked_head`` (older student copies still call it)."""
 
 import re
 
@@ -28,62 +28,98 @@ def _with_regex(state, k):  # right, written differently: a regular expression, 
     return dict(pairs)
 
 
-def _not_renamed(state, k):
-    return {key: value for key, value in state.items() if re.search(rf"_l{k}(_reverse)?$", key)}
+def _copies(state, k):  # right: cloned tensors, an OrderedDict from a one-layer RNN's keys
+    from collections import OrderedDict
+
+    return OrderedDict((key, value.clone()) for key, value in _solution(state, k).items())
 
 
-def _forward_only(state, k):
-    return {key.replace(f"_l{k}", "_l0"): v for key, v in state.items() if key.endswith(f"_l{k}")}
-
-
-def _substring(state, k):  # "_l1" in "weight_ih_l11" is True
-    return {re.sub(r"_l\d+", "_l0", key): v for key, v in state.items() if f"_l{k}" in key}
-
-
-def _by_position(state, k):  # four entries per layer: wrong as soon as there are two directions
-    items = list(state.items())[4 * k : 4 * k + 4]
-    return {re.sub(r"_l\d+", "_l0", key): v for key, v in items}
-
-
-def _wrong_tensors(state, k):
-    other = (k + 1) % 3
-    return {key.replace(f"_l{other}", "_l0"): v for key, v in _only(state, other).items()}
-
-
-def _only(state, k):
-    return {key: v for key, v in state.items() if re.search(rf"_l{k}(_reverse)?$", key)}
-
-
-def test_layer_state_accepts_the_solution_and_other_right_answers():
-    assert checks.layer_state(_solution)
-    assert checks.layer_state(_with_regex)
+def test_layer_state_accepts_right_answers_written_differently():
+    for right in (_solution, _with_regex, _copies):
+        assert checks.layer_state(right), right.__name__
 
 
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        (_not_renamed, "still name layer k"),
-        (_forward_only, "_reverse"),
-        (_substring, "'_l1' is also inside '_l10'"),
-        (_by_position, "_reverse"),
-        (_wrong_tensors, "another layer"),
         (lambda state, k: list(state), "return a dict"),
-        (lambda state, k: {}, "select every key of layer k"),
+        (lambda state, k: {}, "does not load into a one-layer RNN: missing bias_hh_l0"),
+        (lambda state, k: {**_solution(state, k), "extra": 1}, "not its keys: extra"),
+        (lambda state, k: dict.fromkeys(_solution(state, k), 1.0), "each value"),
+        (lambda state, k: state["nope"], "raised KeyError"),
     ],
 )
-def test_layer_state_names_each_mistake(answer, hint):
+def test_layer_state_answers_of_the_wrong_form(answer, hint):
     result = checks.layer_state(answer)
     assert result.status == "incorrect"
-    assert hint in repr(result)
+    assert hint in result.message, result
 
 
-def test_layer_state_stub_and_crashes():
+def test_layer_state_stub():
     def stub(state, k): ...
 
     assert checks.layer_state(...).status == "not attempted"
     assert checks.layer_state(stub).status == "not attempted"
-    assert "KeyError" in repr(checks.layer_state(lambda state, k: state["nope"]))
     assert checks.layer_state(42).status == "incorrect"
+
+
+# --- stacked_shapes ---------------------------------------------------------------------------
+
+RNN_1 = nn.RNN(input_size=7, hidden_size=3, num_layers=4)
+X_1 = torch.zeros(9, 5, 7)
+
+
+def test_stacked_shapes_accepts_shapes_however_written_and_older_calls():
+    assert checks.stacked_shapes(RNN_1, X_1, [9, 5, 3], torch.Size([4, 5, 3]))
+    assert checks.stacked_shapes((9, 5, 3), (4, 5, 3))  # a copy without the handed objects
+    assert checks.stacked_shapes((9, 5, 4), (4, 5, 3)).status == "incorrect"
+    assert "rnn_1 and x_1" in checks.stacked_shapes(RNN_1, None, (9, 5, 3), (4, 5, 3)).message
+
+
+def test_stacked_shapes_follows_the_objects_the_cell_hands():
+    rnn = nn.RNN(2, 6, num_layers=3, batch_first=True, bidirectional=True)
+    assert checks.stacked_shapes(rnn, torch.zeros(4, 5, 2), (4, 5, 12), (6, 4, 6))
+
+
+# --- stacked_forward --------------------------------------------------------------------------
+
+
+def _by_index(layers, x, h0):  # right, written differently: an index loop, h0[k][None]
+    finals = []
+    for k in range(len(layers)):
+        x, h = layers[k](x, h0[k][None])
+        finals.append(h[0])
+    return x, torch.stack(finals)
+
+
+def _through_sequence_first(layers, x, h0):  # right: each layer run on a sequence-first copy
+    finals = []
+    for k, layer in enumerate(layers):
+        twin = nn.RNN(layer.input_size, layer.hidden_size)
+        twin.load_state_dict(layer.state_dict())
+        out, h = twin(x.transpose(0, 1), h0[k : k + 1])
+        x = out.transpose(0, 1)
+        finals.append(h)
+    return x, torch.cat(finals)
+
+
+def test_stacked_forward_accepts_right_answers_written_differently():
+    for right in (_by_index, _through_sequence_first):
+        assert checks.stacked_forward(right), right.__name__
+
+
+def test_stacked_forward_rejects_changing_the_handed_layers():
+    def batch_first_off(layers, x, h0):
+        for layer in layers:
+            layer.batch_first = False
+        return _through_sequence_first(layers, x, h0)
+
+    result = checks.stacked_forward(batch_first_off)
+    assert result.status == "incorrect"
+    assert "batch_first was changed" in result.message
+
+
+# --- stacked_head (legacy) ----------------------------------------------------------------
 
 
 def _classifier(read):
@@ -152,5 +188,6 @@ def test_checkers_leave_the_global_random_state_alone():
     torch.manual_seed(7)
     before = torch.random.get_rng_state()
     checks.layer_state(_solution)
+    checks.stacked_forward(_by_index)
     checks.stacked_head(_classifier(lambda output, h_n: h_n[-1]))
     assert torch.equal(torch.random.get_rng_state(), before)

@@ -7,6 +7,9 @@ The design follows Kaggle's learntools (``EqualityCheckProblem``, ``NotAttempted
 
 Where things are:
 
+- ``rnnlab.checks._exercise``: ``Exercise``, one definition per exercise (starter, solution,
+  probes, known mistakes as runnable wrong answers with hints that climb, points), and the
+  checker made from it; ``checks.hint("name")`` gives the fix of the last wrong answer;
 - ``rnnlab.checks._verdict``: ``Result``, the three verdicts and the helpers every checker uses
   (running the student's function, reading a number or a shape from an answer) and
   ``guarded``, which every public checker runs under (no crash, a time limit, the global random
@@ -23,6 +26,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 from __future__ import annotations
 
 from rnnlab.checks import _verdict
+from rnnlab.checks._exercise import REGISTRY, hint
 from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import (
     fixed_classifier,
@@ -31,12 +35,18 @@ from rnnlab.checks.batch_first import (
     to_sequence_first,
     windows_batch,
 )
-from rnnlab.checks.bidirectional import bidirectional_head, final_states
+from rnnlab.checks.bidirectional import (
+    bidirectional_by_hand,
+    bidirectional_head,
+    bidirectional_shapes,
+    final_states,
+)
 from rnnlab.checks.classify_directions import (
     accuracy_value,
     bidirectional_summary,
     direction_rule,
     head_in_features,
+    head_input,
 )
 from rnnlab.checks.gradients import backward_step, clipped_step, predicted_norm
 from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
@@ -49,9 +59,13 @@ from rnnlab.checks.rnn_cell import (
     loop_final_state,
     my_rnn_cell,
 )
-from rnnlab.checks.stacked import layer_state, stacked_head
+from rnnlab.checks.stacked import layer_state, stacked_forward, stacked_head, stacked_shapes
 from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
+
+#: Every exercise defined once (``rnnlab.checks._exercise.Exercise``), by id, in course order
+#: as far as chapters are ported; the tooling (hints page, student copies, grading) reads it.
+EXERCISES = REGISTRY
 
 #: The chapter modules, in course order; the tooling reads the checkers' hints from them.
 CHAPTER_MODULES = (
@@ -72,7 +86,9 @@ __all__ = [
     "Result",
     "accuracy_value",
     "backward_step",
+    "bidirectional_by_hand",
     "bidirectional_head",
+    "bidirectional_shapes",
     "bidirectional_summary",
     "cell_parameters",
     "cell_weight_shapes",
@@ -86,6 +102,8 @@ __all__ = [
     "forum_final_state",
     "gru_step",
     "head_in_features",
+    "head_input",
+    "hint",
     "hidden_size_message",
     "initial_state",
     "last_step_states",
@@ -102,7 +120,9 @@ __all__ = [
     "projected_loop",
     "run_batch_first",
     "single_steps",
+    "stacked_forward",
     "stacked_head",
+    "stacked_shapes",
     "to_sequence_first",
     "window_count",
     "windows_batch",

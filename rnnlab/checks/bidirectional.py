@@ -1,94 +1,403 @@
-"""Checkers of the chapter on A bidirectional RNN.
+"""Exercises of the chapter on a bidirectional RNN (05), defined once, and the older checker kept
+for student copies made before the port.
 
-Probe RNNs are built inside ``torch.random.fork_rng`` and probe inputs come from a local
-``torch.Generator``: a checker never moves the notebook's global random state. Probe sizes are
-all different (H_in = 8, H = 5, L = 7, N = 4; num_layers = 1 and 3 against D = 2).
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. Probe sizes are all different (L != N != H_in != H) and vary; weights
+come from a local ``torch.Generator``, so a checker never moves the notebook's global random state.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
+from torch import nn
 
-from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
-from rnnlab.checks.stacked import H_IN, H, L, N, _head_verdict, _probe_input, _probe_rnn, _same
+from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
+from rnnlab.checks._verdict import INCORRECT, Result
+from rnnlab.checks.stacked import (
+    _head_verdict,
+    _no_grad_call,
+    _predicted,
+    _rnn,
+    _shapes_handed,
+    _shapes_reference,
+)
 
-__all__ = ["bidirectional_head", "final_states"]
+__all__ = [
+    "EXERCISES",
+    "bidirectional_by_hand",
+    "bidirectional_head",
+    "bidirectional_shapes",
+    "final_states",
+]
+
+CHAPTER = "05_bidirectional"
 
 
-def final_states(split: Callable) -> Result:
-    """Exercise: write ``split(output, H)`` returning (forward_final, reverse_final), the two
-    final hidden states of a one-layer bidirectional **sequence-first** RNN read from its output.
+# -- 1. bidirectional_shapes: predict output and h_n of a stacked bidirectional RNN -------------
 
-    Shapes: output (L, N, 2*H) -> two tensors (N, H).
+_DIRECTIONS_OUT = Hints(
+    "output: how many directions write into each step of output?",
+    "output: each step of output holds both directions' states side by side",
+    "output has D*H features per step: (L, N, D*H)",
+)
+_DIRECTIONS_H_N = Hints(
+    "output is right. h_n: how many final states does each layer have?",
+    "output is right. Each layer ends with one final state per direction, stacked in h_n's "
+    "first dimension, never side by side",
+    "output is right. h_n is (D*num_layers, N, H)",
+)
 
-    Used in: 05_bidirectional.
-    """
-    pending = _not_attempted(split)
-    if pending is not None:
-        return pending
-    if not callable(split):
-        return Result(INCORRECT, "give a function, def split(output, H): ...")
-    rnn = _probe_rnn(5, input_size=H_IN, hidden_size=H, bidirectional=True)  # sequence-first
-    with torch.no_grad():
-        output, h_n = rnn(_probe_input(1, L, N, H_IN))  # (L, N, 2*H), (2, N, H)
-    got, failed = _run_student(split, output.clone(), H)
-    if failed is not None:
-        return failed
-    if not (isinstance(got, (tuple, list)) and len(got) == 2):
-        return Result(INCORRECT, "return a pair (forward_final, reverse_final)")
-    forward, reverse = got
-    if not all(isinstance(t, torch.Tensor) for t in got):
-        return Result(INCORRECT, "return two tensors, (N, H) each")
-    if any(t.shape in ((N, 2 * H), (L, 2 * H)) for t in got):
-        return Result(
-            INCORRECT, "one of them has both directions, 2*H features: slice :H or H: as well"
+BIDIRECTIONAL_SHAPES = Exercise(
+    id=f"{CHAPTER}.bidirectional_shapes",
+    version=1,
+    title="Predict the shapes of output and h_n of a four-layer bidirectional RNN",
+    points=2,
+    kind="predict",
+    starter="""\
+rnn_1 = nn.RNN(input_size=7, hidden_size=3, num_layers=4, bidirectional=True)
+x_1 = torch.zeros(9, 5, 7)  # (L, N, H_in)
+output_shape = ...
+h_n_shape = ...
+checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
+    solution="""\
+rnn_1 = nn.RNN(input_size=7, hidden_size=3, num_layers=4, bidirectional=True)
+x_1 = torch.zeros(9, 5, 7)  # (L, N, H_in)
+output_shape = (9, 5, 6)  # (L, N, D*H): the last layer's two directions side by side
+h_n_shape = (8, 5, 3)  # (D*num_layers, N, H): one final state per layer and direction
+checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
+    parts=(Part("output_shape", "shape"), Part("h_n_shape", "shape")),
+    handed=("rnn", "x"),
+    asked=("output_shape", "h_n_shape"),
+    reference=_shapes_reference,
+    defaults=lambda: (
+        nn.RNN(input_size=7, hidden_size=3, num_layers=4, bidirectional=True),
+        torch.zeros(9, 5, 7),
+    ),
+    check_handed=_shapes_handed,
+    variants=lambda generator: [
+        (nn.RNN(H_in, H, num_layers=layers, bidirectional=True, batch_first=bf), torch.zeros(*s))
+        for H_in, H, layers, bf, s in (
+            (2, 6, 3, False, (4, 5, 2)),
+            (5, 2, 3, True, (7, 4, 5)),
+            (3, 4, 2, False, (6, 8, 3)),
         )
-    if any(t.shape == (L, H) for t in got):
-        return Result(
-            INCORRECT,
-            "one of them has a row per time step, (L, H): you indexed dimension 1 as time, "
-            "but this output is sequence-first, (L, N, 2*H): time is dimension 0",
-        )
-    if not all(t.shape == (N, H) for t in got):
-        return Result(INCORRECT, "each final state has shape (N, H): one row per sequence")
-    if _same(forward, h_n[1]) and _same(reverse, h_n[0]):
-        return Result(INCORRECT, "both states are right, but swapped: return forward first")
-    if not _same(forward, h_n[0]):
-        if _same(forward, output[0, :, :H]):
-            return Result(
-                INCORRECT,
-                "you took the forward direction's state from step 0; it ends at the last step",
-            )
-        if _same(forward, output[-1, :, H:]):
-            return Result(
-                INCORRECT,
-                "forward: the last step is right, but the forward direction lives in the "
-                "first H features",
-            )
-        return Result(
-            INCORRECT, "the forward direction ends at the last step, in the first H features"
-        )
-    if _same(reverse, output[-1, :, H:]):
-        return Result(
-            INCORRECT,
-            "forward is right. You took the reverse direction's state from the last step; "
-            "it reads the sequence backwards and ends at step 0",
-        )
-    if _same(reverse, output[0, :, :H]):
-        return Result(
-            INCORRECT,
-            "forward is right. Step 0 is right for the reverse direction, but it lives in the "
-            "last H features",
-        )
-    if not _same(reverse, h_n[1]):
-        return Result(
-            INCORRECT, "forward is right; the reverse direction lives in the last H features"
-        )
-    return Result(CORRECT, "forward ends at the last step, reverse at the first (time: dim 0)")
+    ],
+    right="output holds the top layer's two directions side by side; h_n one final state per "
+    "layer and direction",
+    hints=Hints(
+        "compare each shape with the layout of x and with what two directions and a stack keep",
+        "output is laid out like x with the top layer's D*H features; h_n stacks one final "
+        "state per layer and direction in its first dimension",
+        "output is (L, N, D*H) and h_n is (D*num_layers, N, H)",
+    ),
+    mistakes=(
+        Mistake("output of one direction", _DIRECTIONS_OUT, _predicted(("L", "N", "H"))),
+        Mistake(
+            "output holds every layer",
+            Hints(
+                "output: which layers does output hold?",
+                "output: the layers below pass their states up; output holds the top layer's",
+                "output holds the last layer only: (L, N, D*H)",
+            ),
+            _predicted(("L", "N", "all")),
+        ),
+        Mistake("h_n without directions", _DIRECTIONS_H_N, _predicted(h_n=("layers", "N", "H"))),
+        Mistake(
+            "h_n directions side by side", _DIRECTIONS_H_N, _predicted(h_n=("layers", "N", "DH"))
+        ),
+        Mistake(
+            "h_n of the last layer only",
+            Hints(
+                "output is right. h_n: which layers does h_n keep?",
+                "output is right. Unlike output, h_n keeps every layer's final states",
+                "output is right. h_n is (D*num_layers, N, H): every layer, both directions",
+            ),
+            _predicted(h_n=(2, "N", "H")),
+        ),
+    ),
+)
+
+
+# -- 2. final_states: the two final states, read from a sequence-first output ------------------
+
+
+def _final_states_probes(generator):
+    probes = []
+    for L, N, H_in, H in ((7, 4, 8, 5), (3, 6, 2, 4), (5, 2, 3, 6)):
+        rnn = _rnn(generator, H_in, H, bidirectional=True)  # sequence-first
+        with torch.no_grad():
+            output, _ = rnn(torch.randn(L, N, H_in, generator=generator))  # (L, N, 2*H)
+        probes.append(Probe(f"L={L}, N={N}, H={H}", (output, H)))
+    return probes
+
+
+def _split(forward=None, reverse=None):
+    """A mistake of final_states: each final state as a function of (output, H)."""
+    right_forward = "output[-1, :, :H]"
+    right_reverse = "output[0, :, H : 2 * H]"
+    return f"""\
+def split(output, H):
+    return {forward or right_forward}, {reverse or right_reverse}
+"""
+
+
+FINAL_STATES = Exercise(
+    id=f"{CHAPTER}.final_states",
+    version=1,
+    title="Read both final states from a sequence-first bidirectional output",
+    points=2,
+    kind="implement",
+    starter="""\
+def split(output, H): ...
+
+
+checks.final_states(split)""",
+    solution="""\
+def split(output, H):  # output: (L, N, 2*H), sequence-first
+    forward_final = output[-1, :, :H]  # forward ends at the last step, dimension 0
+    reverse_final = output[0, :, H : 2 * H]  # reverse ends at step 0, in the last H features
+    return forward_final, reverse_final
+
+
+checks.final_states(split)""",
+    parts=(Part("forward_final", "tensor"), Part("reverse_final", "tensor")),
+    asked=("split",),
+    probes=_final_states_probes,
+    equivalent={
+        "line 3: 2 -> 3": "output has 2*H features: a slice H:3*H stops at the end, as H:2*H does",
+    },
+    right="forward ends at the last step, reverse at the first (time: dimension 0)",
+    hints=Hints(
+        "for each direction, ask at which step it ends and in which features it lives",
+        "in a sequence-first output time is dimension 0; the forward direction fills the first "
+        "H features, the reverse direction the last H",
+        "forward_final = output[-1, :, :H], reverse_final = output[0, :, H:]",
+    ),
+    mistakes=(
+        Mistake(
+            "time read as dimension 1",
+            Hints(
+                "which dimension of this output is time?",
+                "every slice in the chapter was batch-first; this output is sequence-first, "
+                "(L, N, 2*H)",
+                "index time in dimension 0: output[-1, :, :H] and output[0, :, H:]",
+            ),
+            code=_split("output[:, -1, :H]", "output[:, 0, H:]"),
+        ),
+        Mistake(
+            "reverse from the last step",
+            Hints(
+                "forward_final is right. reverse_final: at which step does the reverse direction "
+                "end?",
+                "forward_final is right. The reverse direction reads the sequence from the last "
+                "step back: its final state is at step 0",
+                "forward_final is right. reverse_final = output[0, :, H:]",
+            ),
+            code=_split(reverse="output[-1, :, H:]"),
+        ),
+        Mistake(
+            "forward from step 0",
+            Hints(
+                "forward_final: at which step does the forward direction end?",
+                "forward_final: the forward direction reads from step 0 to the last step and "
+                "ends there",
+                "forward_final = output[-1, :, :H]",
+            ),
+            code=_split(forward="output[0, :, :H]"),
+        ),
+        Mistake(
+            "swapped",
+            Hints(
+                "both states are there: in which order did you return them?",
+                "the exercise asks for the forward final state first, then the reverse",
+                "return forward_final, reverse_final in that order",
+            ),
+            code=_split("output[0, :, H:]", "output[-1, :, :H]"),
+        ),
+        Mistake(
+            "forward in the last features",
+            Hints(
+                "forward_final: in which features does the forward direction live?",
+                "forward_final: output puts the forward direction first, features 0 to H-1",
+                "forward_final = output[-1, :, :H]",
+            ),
+            code=_split(forward="output[-1, :, H:]"),
+        ),
+        Mistake(
+            "reverse in the first features",
+            Hints(
+                "forward_final is right. reverse_final: in which features does the reverse "
+                "direction live?",
+                "forward_final is right. The reverse direction fills the last H features",
+                "forward_final is right. reverse_final = output[0, :, H:]",
+            ),
+            code=_split(reverse="output[0, :, :H]"),
+        ),
+        Mistake(
+            "both directions in each",
+            Hints(
+                "count the features of what you returned",
+                "each final state is one direction's, H features; a step of output has 2*H",
+                "slice the features too: :H for forward, H: for reverse",
+            ),
+            code=_split("output[-1]", "output[0]"),
+        ),
+    ),
+)
+
+
+# -- 3. bidirectional_by_hand: find the bug in a bidirectional RNN rebuilt from two RNNs -------
+
+
+def _by_hand_probes(generator):
+    probes = []
+    for N, L, H_in, H in ((3, 6, 4, 5), (5, 4, 2, 3), (2, 7, 6, 4)):
+        forward_rnn = _rnn(generator, H_in, H, batch_first=True)
+        reverse_rnn = _rnn(generator, H_in, H, batch_first=True)
+        x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
+        h0 = torch.randn(2, N, H, generator=generator)  # (D, N, H)
+        label = f"N={N}, L={L}, H_in={H_in}, H={H}"
+        probes.append(Probe(label, (forward_rnn, reverse_rnn, x, h0)))
+    return probes
+
+
+BIDIRECTIONAL_BY_HAND = Exercise(
+    id=f"{CHAPTER}.bidirectional_by_hand",
+    version=1,
+    title="Find the silent bug in a bidirectional RNN rebuilt from two one-direction RNNs",
+    points=3,
+    kind="find-the-bug",
+    starter="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):  # x: (N, L, H_in), h0: (D, N, H)
+    forward_half, forward_last = forward_rnn(x, h0[0:1])  # (N, L, H), (1, N, H)
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])  # reads step L-1 first
+    output = torch.cat([forward_half, reverse_half], dim=2)  # (N, L, 2*H)
+    return output, torch.cat([forward_last, reverse_last])  # (N, L, 2*H), (D, N, H)
+
+
+checks.bidirectional_by_hand(bidirectional_by_hand)""",
+    solution="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):  # x: (N, L, H_in), h0: (D, N, H)
+    forward_half, forward_last = forward_rnn(x, h0[0:1])  # (N, L, H), (1, N, H)
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])  # its step s is x's step L-1-s
+    output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)  # realigned: (N, L, 2*H)
+    return output, torch.cat([forward_last, reverse_last])  # (N, L, 2*H), (D, N, H)
+
+
+checks.bidirectional_by_hand(bidirectional_by_hand)""",
+    parts=(Part("output", "tensor"), Part("h_n", "tensor")),
+    asked=("bidirectional_by_hand",),
+    probes=_by_hand_probes,
+    call=_no_grad_call,
+    equivalent={
+        "line 3: 2 -> 3": "h0 has D = 2 rows: the slice 1:3 stops at the end, as 1:2 does",
+    },
+    right="both halves of output aligned with x's steps, and h_n as nn.RNN(bidirectional=True) "
+    "gives them",
+    hints=Hints(
+        "h_n is right and the forward half of output too: at which step of x is each row of the "
+        "reverse half?",
+        "output[:, t] holds both directions' states at step t of x; the reverse RNN's output is "
+        "in the order it read x, from step L-1 down",
+        "flip the reverse RNN's output back along time, reverse_half.flip(1), before concatenating",
+    ),
+    mistakes=(
+        Mistake(
+            "flipped along the batch",
+            Hints(
+                "output: along which dimension did you turn the reverse half back?",
+                "output: in a batch-first tensor dimension 0 is the batch; time is dimension 1",
+                "flip the reverse half along time: reverse_half.flip(1)",
+            ),
+            edit=("reverse_half.flip(1)", "reverse_half.flip(0)"),
+        ),
+        Mistake(
+            "the whole output flipped",
+            Hints(
+                "output: which half needed turning back?",
+                "output: the forward RNN read x in order; only the reverse RNN's output is "
+                "in reverse order",
+                "flip only the reverse half: torch.cat([forward_half, reverse_half.flip(1)], 2)",
+            ),
+            code="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x, h0[0:1])
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])
+    output = torch.cat([forward_half, reverse_half], dim=2).flip(1)
+    return output, torch.cat([forward_last, reverse_last])
+""",
+        ),
+        Mistake(
+            "x not flipped",
+            Hints(
+                "in which order does the reverse RNN read x?",
+                "a one-direction RNN reads its input from step 0 on; to make it read from the "
+                "last step, give it x reversed in time",
+                "run reverse_rnn on x.flip(1), then flip its output back",
+            ),
+            edit=("reverse_rnn(x.flip(1), h0[1:2])", "reverse_rnn(x, h0[1:2])"),
+        ),
+        Mistake(
+            "h0 rows swapped",
+            Hints(
+                "which row of h0 does each direction start from?",
+                "h0 has the layout of h_n: row 0 is the forward direction's, row 1 the reverse's",
+                "forward_rnn starts from h0[0:1], reverse_rnn from h0[1:2]",
+            ),
+            code="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x, h0[1:2])
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[0:1])
+    output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)
+    return output, torch.cat([forward_last, reverse_last])
+""",
+        ),
+        Mistake(
+            "h0 left out",
+            Hints(
+                "your code ignores an argument it was handed: which one?",
+                "without an initial state each direction starts from zeros; "
+                "nn.RNN(bidirectional=True) started from h0",
+                "give forward_rnn h0[0:1] and reverse_rnn h0[1:2]",
+            ),
+            code="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x)
+    reverse_half, reverse_last = reverse_rnn(x.flip(1))
+    output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)
+    return output, torch.cat([forward_last, reverse_last])
+""",
+        ),
+        Mistake(
+            "h_n read from the last step",
+            Hints(
+                "output is right. h_n: where does the reverse direction end?",
+                "output is right. The reverse direction's final state is its state after "
+                "reading step 0, at step 0 of the aligned output",
+                "output is right. Return the two RNNs' final states, torch.cat([forward_last, "
+                "reverse_last])",
+            ),
+            edit=(
+                "torch.cat([forward_last, reverse_last])",
+                "torch.stack([output[:, -1, : forward_half.shape[2]], "
+                "output[:, -1, forward_half.shape[2] :]])",
+            ),
+        ),
+    ),
+)
+
+
+EXERCISES = (BIDIRECTIONAL_SHAPES, FINAL_STATES, BIDIRECTIONAL_BY_HAND)
+
+bidirectional_shapes = checker(BIDIRECTIONAL_SHAPES)
+final_states = checker(FINAL_STATES)
+bidirectional_by_hand = checker(BIDIRECTIONAL_BY_HAND)
+
+
+# -- kept for older student copies -------------------------------------------------------------
 
 
 def bidirectional_head(model_class) -> Result:
@@ -99,7 +408,8 @@ def bidirectional_head(model_class) -> Result:
 
     Shapes: x (N, L, H_in) batch-first; h_n (D*num_layers, N, H); logits (N, n_classes).
 
-    Used in: 05_bidirectional.
+    Used in: no chapter now (05_bidirectional asks for bidirectional_by_hand instead); kept so
+    that older student copies still check.
     """
 
     def candidates(model, x):

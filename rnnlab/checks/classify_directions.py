@@ -1,27 +1,43 @@
-"""Checkers of the chapter on classifying square directions.
+"""Exercises of the chapter on training a classifier of square directions (07), defined once, and
+the older checkers kept for student copies made before the port (``accuracy_value``,
+``head_in_features``).
+
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. Probes vary the sizes (num_layers, N, H all different), the square's turn
+and the walks' length; they come from local generators, so the notebook's random state is left
+as it was.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from numbers import Integral
 
 import numpy as np
 import torch
 from torch import nn
 
+from rnnlab.checks._exercise import Exercise, FormError, Hints, Mistake, Part, Probe, checker
 from rnnlab.checks._verdict import (
     CORRECT,
     INCORRECT,
     Result,
     _as_number,
     _not_attempted,
-    _run_student,
 )
 
-__all__ = ["accuracy_value", "bidirectional_summary", "direction_rule", "head_in_features"]
+__all__ = [
+    "EXERCISES",
+    "accuracy_value",
+    "bidirectional_summary",
+    "direction_rule",
+    "head_in_features",
+    "head_input",
+]
+
+CHAPTER = "07_classify_directions"
 
 
 def accuracy_value(model: nn.Module, x: torch.Tensor, y: torch.Tensor, accuracy) -> Result:
@@ -30,7 +46,7 @@ def accuracy_value(model: nn.Module, x: torch.Tensor, y: torch.Tensor, accuracy)
 
     Shapes: x (N, L, H_in), y (N,); accuracy a number in [0, 1].
 
-    Used in: 07_classify_directions.
+    Used in: no chapter now; kept so that older student copies still check.
     """
     pending = _not_attempted(accuracy)
     if pending is not None:
@@ -68,7 +84,8 @@ def head_in_features(rnn: nn.RNNBase, in_features) -> Result:
     Shapes: the answer is D*H; with num_layers = 3, D = 2 and H = 16 every plausible mistake
     (H, num_layers*H, D*num_layers*H) gives another number.
 
-    Used in: 07_classify_directions.
+    Used in: no chapter now (07 asks for head_input instead); kept so that older student copies
+    still check.
     """
     pending = _not_attempted(in_features)
     if pending is not None:
@@ -95,116 +112,377 @@ def head_in_features(rnn: nn.RNNBase, in_features) -> Result:
     )
 
 
-def bidirectional_summary(summarize: Callable) -> Result:
-    """Exercise (find the bug): ``summarize(h_n)`` gives a classifier the last layer's final
-    states of a bidirectional RNN, forward then reverse, one row per sequence.
+# -- 1. head_input: predict what the classifier's head reads -----------------------------------
 
-    Shapes: h_n (D*num_layers, N, H) = (6, 5, 4) here (num_layers = 3) -> (N, D*H) = (5, 8).
 
-    Used in: 07_classify_directions.
-    """
-    pending = _not_attempted(summarize)
-    if pending is not None:
-        return pending
-    if not callable(summarize):
-        return Result(INCORRECT, "give a function, def summarize(h_n): ...")
-    layers, D, N, H = 3, 2, 5, 4
-    h_n = torch.randn(
-        layers * D, N, H, generator=torch.Generator().manual_seed(7)
-    )  # (D*num_layers, N, H)
-    got, failed = _run_student(summarize, h_n.clone())
-    if failed is not None:
-        return failed
-    if not isinstance(got, torch.Tensor):
-        return Result(INCORRECT, "return a tensor of shape (N, D*H)")
-    want = torch.cat([h_n[-2], h_n[-1]], dim=1)  # (N, 2*H)
-    if tuple(got.shape) == (N, H):
-        return Result(INCORRECT, "that is one direction only: the head reads both, side by side")
-    if tuple(got.shape) == (N, layers * D * H):
-        return Result(INCORRECT, "that is every layer: keep the last layer, h_n[-2] and h_n[-1]")
-    if tuple(got.shape) != (N, D * H):
-        return Result(INCORRECT, "the result is (N, D*H): one row per sequence")
-    got = got.detach().to(torch.float32)
-    if torch.allclose(got, want):
-        return Result(CORRECT, "one row per sequence: forward final state, then reverse")
-    if torch.allclose(got, h_n[-2:].reshape(N, D * H)):
-        return Result(
-            INCORRECT,
-            "reshape/view keeps memory order, and h_n's sequences are dimension 1: each row "
-            "mixes numbers of different sequences. Put N first (permute(1, 0, 2)) or use "
-            "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+def _head_reference(rnn, x):
+    output, h_n = rnn(x)
+    D = 2 if rnn.bidirectional else 1
+    last = torch.cat([h_n[-D + d] for d in range(D)], dim=1)  # the last layer, (N, D*H)
+    return last.shape[1], tuple(last.shape)
+
+
+def _head_mistake(in_features=None, shape=None):
+    def answer(rnn, x):
+        right = _head_reference(rnn, x)
+        D = 2 if rnn.bidirectional else 1
+        L, N = (x.shape[1], x.shape[0]) if rnn.batch_first else (x.shape[0], x.shape[1])
+        sizes = {"H": rnn.hidden_size, "D": D, "layers": rnn.num_layers, "H_in": rnn.input_size}
+        sizes |= {"L": L, "N": N}
+        return (
+            right[0] if in_features is None else in_features(**sizes),
+            right[1] if shape is None else shape(**sizes),
         )
-    if torch.allclose(got, torch.cat([h_n[-1], h_n[-2]], dim=1)):
-        return Result(INCORRECT, "the right numbers in the wrong order: forward (h_n[-2]) first")
-    if torch.allclose(got, torch.cat([h_n[0], h_n[1]], dim=1)):
-        return Result(INCORRECT, "that is the first layer; the last layer is h_n[-2], h_n[-1]")
-    return Result(INCORRECT, "the last layer's two final states are h_n[-2] and h_n[-1]")
+
+    return answer
 
 
-def direction_rule(rule: Callable) -> Result:
-    """Exercise: write ``rule(x)``, the direction (1 clockwise, 0 counter-clockwise) of each
-    walk from its first two points only, with no learning.
+def _head_handed(rnn, x) -> str:
+    if not isinstance(rnn, nn.RNNBase) or not isinstance(x, torch.Tensor) or x.dim() != 3:
+        return "pass the cell's rnn_3 and x_3 first (an RNN and a 3-D input), then your answers"
+    return ""
 
-    It is tried on walks of L = 2 and L = 5 around a square rotated by 45 degrees, starting at
-    every corner; it must get at least 98% right on each.
 
-    Shapes: x (N, L, 2) with L >= 2 -> labels (N,) of 0/1 (any integer or bool tensor, array or
-    list).
+_FEATURES = Hints(
+    "in_features: count the numbers one sequence's summary holds",
+    "in_features: the head reads the last layer's final states, one H-sized state per "
+    "direction, side by side",
+    "in_features = D*H",
+)
 
-    Used in: 07_classify_directions.
-    """
-    from rnnlab.data import square_walks  # the data module, not the tooling: imports run one way
+HEAD_INPUT = Exercise(
+    id=f"{CHAPTER}.head_input",
+    version=1,
+    title="Predict in_features and the input shape of a bidirectional classifier's head",
+    points=2,
+    kind="predict",
+    starter="""\
+rnn_3 = nn.RNN(input_size=2, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 2)  # (L, N, H_in): sequence-first
+in_features = ...
+features_shape = ...  # what the head reads for x_3
+checks.head_input(rnn_3, x_3, in_features, features_shape)""",
+    solution="""\
+rnn_3 = nn.RNN(input_size=2, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 2)  # (L, N, H_in): sequence-first
+in_features = 2 * 16  # D*H: h_n[-2] and h_n[-1] side by side; num_layers does not count
+features_shape = (8, 32)  # (N, D*H): one row per sequence, whatever the layout of x
+checks.head_input(rnn_3, x_3, in_features, features_shape)""",
+    parts=(Part("in_features", "int"), Part("features_shape", "shape")),
+    handed=("rnn", "x"),
+    asked=("in_features", "features_shape"),
+    reference=_head_reference,
+    defaults=lambda: (
+        nn.RNN(input_size=2, hidden_size=16, num_layers=3, bidirectional=True),
+        torch.zeros(5, 8, 2),
+    ),
+    check_handed=_head_handed,
+    variants=lambda generator: [
+        (nn.RNN(3, 5, num_layers=2, bidirectional=True, batch_first=True), torch.zeros(4, 7, 3)),
+        (nn.RNN(4, 6, num_layers=3), torch.zeros(9, 2, 4)),
+        (nn.RNN(2, 7, num_layers=4, bidirectional=True), torch.zeros(3, 5, 2)),
+    ],
+    right="D*H features: the last layer's final state in each direction, one row per sequence",
+    hints=Hints(
+        "in_features: which final states does the head read, and how many numbers is that per "
+        "sequence?",
+        "the head reads the last layer's final states, one per direction, side by side: one row "
+        "per sequence",
+        "in_features = D*H and the head reads (N, D*H)",
+    ),
+    mistakes=(
+        Mistake(
+            "one direction", _FEATURES, _head_mistake(lambda H, **s: H, lambda N, H, **s: (N, H))
+        ),
+        Mistake(
+            "every layer",
+            Hints(
+                "in_features: which layers does the head read?",
+                "in_features: the head reads the last layer only; h_n also holds the layers below",
+                "in_features = D*H: num_layers does not count",
+            ),
+            _head_mistake(
+                lambda H, D, layers, **s: D * layers * H,
+                lambda N, H, D, layers, **s: (N, D * layers * H),
+            ),
+        ),
+        Mistake(
+            "layers, not directions",
+            _FEATURES,
+            _head_mistake(
+                lambda H, layers, **s: layers * H, lambda N, H, layers, **s: (N, layers * H)
+            ),
+        ),
+        Mistake(
+            "H_in",
+            Hints(
+                "in_features: which size do the final states have?",
+                "in_features: a final state has hidden_size features, whatever the input has",
+                "in_features = D*H",
+            ),
+            _head_mistake(lambda H_in, D, **s: D * H_in, lambda N, H_in, D, **s: (N, D * H_in)),
+        ),
+        Mistake(
+            "features first",
+            Hints(
+                "in_features is right. features_shape: in which order are its dimensions?",
+                "in_features is right. nn.Linear reads its features in the last dimension: one "
+                "row per sequence",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, **s: (D * H, N)),
+        ),
+        Mistake(
+            "time as the batch",
+            Hints(
+                "in_features is right. features_shape: which dimension of x_3 counts the "
+                "sequences?",
+                "in_features is right. x_3 is sequence-first, (L, N, H_in): the sequences are "
+                "dimension 1",
+                "in_features is right. features_shape = (N, D*H), with N = x_3.shape[1] here",
+            ),
+            _head_mistake(shape=lambda L, H, D, **s: (L, D * H)),
+        ),
+        Mistake(
+            "h_n's layout",
+            Hints(
+                "in_features is right. features_shape: is that the shape of h_n or of what the "
+                "head reads?",
+                "in_features is right. The head reads the last layer's two states side by side, "
+                "not h_n as it is",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, layers, **s: (D * layers, N, H)),
+        ),
+    ),
+)
 
-    pending = _not_attempted(rule)
-    if pending is not None:
-        return pending
-    if not callable(rule):
-        return Result(INCORRECT, "give a function, def rule(x): ...")
-    short_x, short_y = square_walks(64, L=2, angle=45.0, seed=11)  # (64, 2, 2), (64,)
-    long_x, long_y = square_walks(64, L=5, angle=45.0, seed=12)  # (64, 5, 2), (64,)
-    upright_x, upright_y = square_walks(64, L=4, seed=13)  # the training data's square
-    accuracies = {}
-    for name, x, y in (
-        ("L=5", long_x, long_y),
-        ("L=2", short_x, short_y),
-        ("upright", upright_x, upright_y),
+
+# -- 2. bidirectional_summary: the last layer's two final states, one row per sequence ---------
+
+
+def _summary_probes(generator):
+    probes = []
+    for layers, N, H in ((3, 5, 4), (2, 3, 6), (1, 4, 2), (4, 6, 3)):
+        h_n = torch.randn(2 * layers, N, H, generator=generator)  # (D*num_layers, N, H)
+        probes.append(Probe(f"num_layers={layers}, N={N}, H={H}", (h_n,)))
+    return probes
+
+
+def _summary(body):
+    return f"def summarize(h_n):\n    return {body}\n"
+
+
+BIDIRECTIONAL_SUMMARY = Exercise(
+    id=f"{CHAPTER}.bidirectional_summary",
+    version=1,
+    title="Fix a summary of h_n that mixes the sequences",
+    points=2,
+    kind="implement",
+    starter="""\
+def summarize(h_n): ...
+
+
+checks.bidirectional_summary(summarize)""",
+    solution="""\
+# the buggy row 0 holds h_n[-2][0] and h_n[-2][1]: the forward states of sequences 0 and 1
+def summarize(h_n):  # h_n: (D*num_layers, N, H)
+    return torch.cat([h_n[-2], h_n[-1]], dim=1)  # two (N, H) -> (N, 2*H), one row per sequence
+
+
+checks.bidirectional_summary(summarize)""",
+    parts=(Part("summary", "tensor"),),
+    asked=("summarize",),
+    probes=_summary_probes,
+    right="one row per sequence: its forward final state, then its reverse one",
+    hints=Hints(
+        "compare row 0 of your result with sequence 0's two final states",
+        "the last layer's final states are h_n[-2] (forward) and h_n[-1] (reverse), each "
+        "(N, H); row n must hold sequence n's two",
+        "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+    ),
+    mistakes=(
+        Mistake(
+            "summarize_buggy as given",
+            Hints(
+                "the shape is right: which numbers ended up in row 0?",
+                "reshape and view keep memory order, in which h_n's sequences are dimension 1: "
+                "each row mixes numbers of different sequences",
+                "put the sequences first (permute(1, 0, 2)) before flattening, or "
+                "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+            ),
+            code=_summary("h_n[-2:].reshape(h_n.shape[1], -1)"),
+        ),
+        Mistake(
+            "reverse first",
+            Hints(
+                "the right numbers, in which order?",
+                "PyTorch's order is forward then reverse: h_n[-2] is the forward direction",
+                "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+            ),
+            code=_summary("torch.cat([h_n[-1], h_n[-2]], dim=1)"),
+        ),
+        Mistake(
+            "the first layer",
+            Hints(
+                "which layer's final states did you take?",
+                "h_n[0] and h_n[1] are layer 0's two directions; the last layer's are at the end",
+                "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+            ),
+            code=_summary("torch.cat([h_n[0], h_n[1]], dim=1)"),
+        ),
+        Mistake(
+            "one direction",
+            Hints(
+                "count the features of your result",
+                "the head reads both directions, side by side: 2*H features per sequence",
+                "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+            ),
+            code=_summary("h_n[-1]"),
+        ),
+        Mistake(
+            "every layer",
+            Hints(
+                "count the features of your result",
+                "that holds every layer; the head reads the last layer's two final states",
+                "keep h_n[-2] and h_n[-1] only",
+            ),
+            code=_summary("h_n.permute(1, 0, 2).reshape(h_n.shape[1], -1)"),
+        ),
+    ),
+)
+
+
+# -- 3. direction_rule: a rule for any length and any turn of the square -----------------------
+
+
+def _rule_probes(generator):
+    from rnnlab.data import square_walks  # the data module: imports run one way
+
+    probes = []
+    for n, L, angle, size, seed in (
+        (64, 5, 45.0, 1.0, 12),
+        (64, 2, 45.0, 1.0, 11),
+        (64, 4, 0.0, 1.0, 13),
+        (48, 3, 30.0, 0.5, 14),
     ):
-        got, failed = _run_student(rule, x.clone())
-        if failed is not None:
-            if name == "L=2" and "index" in failed.message.lower():
-                return Result(
-                    INCORRECT,
-                    "your rule reads a third point, and a walk of L = 2 has only two: use "
-                    "the first point (where the walk is, seen from the centre) and the first "
-                    "step",
-                )
-            return failed
-        try:
-            labels = torch.as_tensor(np.asarray(got)).reshape(-1).long()  # (N,)
-        except (TypeError, ValueError, RuntimeError):
-            return Result(INCORRECT, "return one label 0 or 1 per walk, shape (N,)")
-        if labels.shape != y.shape:
-            return Result(
-                INCORRECT, f"return one label per walk: shape (N,), got {tuple(labels.shape)}"
-            )
-        accuracies[name] = (labels == y).double().mean().item()
-    if min(accuracies.values()) >= 0.98:
-        return Result(CORRECT, "the sign of a cross product does not care about length or turn")
-    if max(accuracies.values()) <= 0.02:
-        return Result(
-            INCORRECT,
-            "every answer is flipped: in these coordinates a clockwise turn gives a negative "
-            "cross product, and clockwise is label 1",
-        )
-    if accuracies["upright"] >= 0.98:
-        return Result(
-            INCORRECT,
-            "right on the upright square, wrong once it is rotated: your rule uses where the "
-            "corners are. The sign of a cross product does not change under rotation",
-        )
-    return Result(
-        INCORRECT,
-        f"right on {min(accuracies.values()):.0%} of some walks: compare the first point "
-        "(seen from the centre) with the first step, x[:, 1] - x[:, 0], by the sign of their "
-        "cross product",
-    )
+        x, _ = square_walks(n, L=L, angle=angle, seed=seed)  # (N, L, 2)
+        label = f"walks of L={L} on a square turned by {angle:g} degrees"
+        label += f", scaled by {size:g}" if size != 1 else ""
+        probes.append(Probe(label, (x * size,)))
+    return probes
+
+
+def _rule_call(rule, x):
+    got = rule(x)
+    if got is None:
+        return None
+    try:
+        labels = torch.as_tensor(np.asarray(got)).reshape(-1)  # (N,)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise FormError("return one label 0 or 1 per walk, shape (N,)") from err
+    if labels.shape[0] != x.shape[0] or labels.is_complex():
+        raise FormError("return one label 0 or 1 per walk, shape (N,)")
+    return labels.to(torch.float64)
+
+
+DIRECTION_RULE = Exercise(
+    id=f"{CHAPTER}.direction_rule",
+    version=1,
+    title="A direction rule from the first two points, for any length and any turn",
+    points=3,
+    kind="implement",
+    starter="""\
+def rule(x): ...  # x: (N, L, 2) -> (N,) labels, 1 = clockwise
+
+
+checks.direction_rule(rule)""",
+    solution="""\
+def rule(x):  # x: (N, L, 2)
+    position, first_step = x[:, 0], x[:, 1] - x[:, 0]  # (N, 2) each
+    cross = position[:, 0] * first_step[:, 1] - position[:, 1] * first_step[:, 0]  # (N,)
+    return (cross < 0).long()  # turning right around the centre: clockwise
+
+
+checks.direction_rule(rule)""",
+    parts=(Part("labels", "tensor"),),
+    asked=("rule",),
+    probes=_rule_probes,
+    call=_rule_call,
+    equivalent={
+        "line 2: x[:, 1] - x[:, 0] -> its left term": "the cross product of x[:, 0] with "
+        "x[:, 1] - x[:, 0] equals its cross product with x[:, 1] (that of x[:, 0] with itself is "
+        "0): the same sign",
+        "line 2: Sub -> Add": "the same reason: adding x[:, 0] to the step adds a zero cross "
+        "product",
+        "line 2: 0 -> 1": "the cross product of x[:, 1] with x[:, 1] - x[:, 0] equals that of "
+        "x[:, 0] with x[:, 1]: the same sign",
+    },
+    right="the sign of a cross product does not care about length or turn",
+    hints=Hints(
+        "your labels are wrong on some walks: which walks, and what does your rule use of them?",
+        "seen from the centre, the first point and the first step turn one way for clockwise "
+        "walks and the other for counter-clockwise ones, however the square is turned",
+        "label 1 when the cross product of x[:, 0] and x[:, 1] - x[:, 0] is negative",
+    ),
+    mistakes=(
+        Mistake(
+            "flipped",
+            Hints(
+                "every label is the wrong way round: which sign is clockwise?",
+                "in these coordinates a clockwise turn gives a negative cross product, and "
+                "clockwise is label 1",
+                "return (cross < 0).long()",
+            ),
+            edit=("(cross < 0)", "(cross > 0)"),
+        ),
+        Mistake(
+            "a third point",
+            Hints(
+                "how many points does a walk of L = 2 have?",
+                "your rule reads a third point; use the first point (seen from the centre) and "
+                "the first step only",
+                "position = x[:, 0], first_step = x[:, 1] - x[:, 0], and the sign of their "
+                "cross product",
+            ),
+            code="""\
+def rule(x):
+    a, b = x[:, 1] - x[:, 0], x[:, 2] - x[:, 1]
+    return (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0] < 0).long()
+""",
+        ),
+        Mistake(
+            "where the corners are",
+            Hints(
+                "right on the upright square: what changes when it is turned?",
+                "your rule uses where the corners are; once the square is turned they are "
+                "elsewhere. A cross product's sign does not change under rotation",
+                "use the sign of the cross product of x[:, 0] and x[:, 1] - x[:, 0]",
+            ),
+            code="""\
+def rule(x):
+    corners = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [1.0, -1.0]])
+    first = ((x[:, 0, None] - corners) ** 2).sum(-1).argmin(1)
+    second = ((x[:, 1, None] - corners) ** 2).sum(-1).argmin(1)
+    return ((second - first) % 4 == 1).long()
+""",
+        ),
+        Mistake(
+            "one label for all",
+            Hints(
+                "does your rule look at the walk at all?",
+                "a constant is right on about half the walks: the rule must read the first two "
+                "points",
+                "use the sign of the cross product of x[:, 0] and x[:, 1] - x[:, 0]",
+            ),
+            code="def rule(x):\n    return torch.zeros(x.shape[0], dtype=torch.long)\n",
+        ),
+    ),
+)
+
+
+EXERCISES = (HEAD_INPUT, BIDIRECTIONAL_SUMMARY, DIRECTION_RULE)
+
+head_input = checker(HEAD_INPUT)
+bidirectional_summary = checker(BIDIRECTIONAL_SUMMARY)
+direction_rule = checker(DIRECTION_RULE)

@@ -1,8 +1,11 @@
-"""Checkers of the chapter on gradients through time (backpropagation through time by hand).
+"""Exercises of the chapter on gradients through time (06), defined once, and the older checker
+kept for student copies made before the port.
 
-Every checker builds its own small problem from a local ``torch.Generator`` inside
-``torch.random.fork_rng``, so the notebook's random state is left as it was; numbers are compared
-in float64 with the relative error printed.
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. Probes are built from a local ``torch.Generator`` in float64, with sizes
+that are all different (L != N != H) and several parameter values (weight scales, max_norm), so
+the notebook's random state is left as it was and a wrong formula cannot match on every probe.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
@@ -10,24 +13,15 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 
 import torch
 from torch import nn
 
-from rnnlab.checks._verdict import (
-    CORRECT,
-    INCORRECT,
-    NOT_ATTEMPTED,
-    Result,
-    _as_number,
-    _not_attempted,
-    _run_student,
-)
+from rnnlab.checks._exercise import Exercise, FormError, Hints, Mistake, Part, Probe, checker
 
-__all__ = ["backward_step", "clipped_step", "predicted_norm"]
+__all__ = ["EXERCISES", "backward_step", "clipped_step", "predicted_norm"]
 
-_L, _N, _H_IN, _H = 5, 3, 2, 4  # all different, so no transpose can pass unseen
+CHAPTER = "06_gradients_through_time"
 
 
 def _relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
@@ -39,384 +33,498 @@ def _shown(rel: float) -> str:
     return "below 1e-12" if rel < 1e-12 else f"{rel:.1e}"
 
 
-def _probe_sequence():
-    """A tanh RNN unrolled by hand in float64: its states, its loss weights and autograd's
-    dL/dweight_hh and dL/dh0 for loss = sum_t <grad_output[t], h_t>."""
-    gen = torch.Generator().manual_seed(6)
-    f64 = {"generator": gen, "dtype": torch.float64}
-    weight_ih = torch.randn(_H, _H_IN, **f64) * 0.6  # (H, H_in)
-    weight_hh = (torch.randn(_H, _H, **f64) * 0.5).requires_grad_()  # (H, H), not symmetric
-    bias = torch.randn(_H, **f64) * 0.3  # b_ih + b_hh, (H,)
-    x = torch.randn(_L, _N, _H_IN, **f64)  # (L, N, H_in)
-    h0 = torch.randn(_N, _H, **f64).requires_grad_()  # (N, H)
-    grad_output = torch.randn(_L, _N, _H, **f64)  # (L, N, H): dL/doutput
-    states = [h0]
-    for t in range(_L):
-        states.append(torch.tanh(x[t] @ weight_ih.T + bias + states[-1] @ weight_hh.T))
-    loss = (torch.stack(states[1:]) * grad_output).sum()
-    want_w, want_h0 = torch.autograd.grad(loss, [weight_hh, h0])
-    h = [s.detach() for s in states]  # h[0] = h0, h[t + 1] = the state after step t
-    return h, weight_hh.detach(), grad_output, want_w, want_h0
+# -- 1. backward_step: one step of the backward loop -------------------------------------------
 
 
-def _loop(step: Callable, h, weight_hh, grad_output):
-    """Run ``step`` from t = L-1 down to 0: (dL/dweight_hh, dL/dh0), or (None, Result)."""
-    carried = torch.zeros(_N, _H, dtype=torch.float64)  # nothing comes back after the last step
-    grad_w = torch.zeros(_H, _H, dtype=torch.float64)
-    for t in range(_L - 1, -1, -1):
-        args = (grad_output[t].clone(), carried.clone(), h[t + 1].clone(), h[t].clone())
-        got, failed = _run_student(step, *args, weight_hh.clone())
-        if failed is not None:
-            return None, failed
+def _backward_probes(generator):
+    """Float64 relu RNNs unrolled by hand: the states, weight_hh and dL/doutput, per probe (about
+    half the units inactive at each step, so that the slope matters)."""
+    probes = []
+    f64 = {"generator": generator, "dtype": torch.float64}
+    for L, N, H_in, H, scale in ((5, 3, 2, 4, 0.5), (4, 2, 3, 5, 0.9), (6, 4, 2, 3, 0.3)):
+        weight_ih = torch.randn(H, H_in, **f64) * 0.6  # (H, H_in)
+        weight_hh = torch.randn(H, H, **f64) * scale  # (H, H), not symmetric
+        bias = torch.randn(H, **f64) * 0.3  # b_ih + b_hh, (H,)
+        x = torch.randn(L, N, H_in, **f64)  # (L, N, H_in)
+        states = [torch.rand(N, H, **f64)]  # h0: (N, H), as a relu state: not negative
+        for t in range(L):
+            states.append(torch.relu(x[t] @ weight_ih.T + bias + states[-1] @ weight_hh.T))
+        grad_output = torch.randn(L, N, H, **f64)  # (L, N, H): dL/doutput
+        label = f"L={L}, N={N}, H={H}, weight_hh scale {scale}"
+        probes.append(Probe(label, (torch.stack(states), weight_hh, grad_output)))
+    return probes
+
+
+def _backward_call(step, states, weight_hh, grad_output):
+    """Run ``step`` from t = L-1 down to 0: (dL/dweight_hh summed, dL/dh0)."""
+    L, N, H = grad_output.shape
+    carried = torch.zeros(N, H, dtype=torch.float64)  # nothing comes back after the last step
+    grad_w = torch.zeros(H, H, dtype=torch.float64)
+    for t in range(L - 1, -1, -1):
+        got = step(grad_output[t], carried, states[t + 1], states[t], weight_hh)
+        if got is None:
+            return None
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
-            return None, Result(
-                INCORRECT, "return a pair (grad_h_prev, grad_weight_hh_t), two tensors"
-            )
+            raise FormError("return a pair (grad_h_prev, grad_weight_hh_t), two tensors")
         grad_h_prev, share = got
         if not (isinstance(grad_h_prev, torch.Tensor) and isinstance(share, torch.Tensor)):
-            return None, Result(INCORRECT, "return two tensors, (grad_h_prev, grad_weight_hh_t)")
-        if tuple(grad_h_prev.shape) != (_N, _H):
-            return None, Result(
-                INCORRECT,
-                f"grad_h_prev is dL/dh_(t-1), shaped like h_(t-1), (N, H); yours has shape "
-                f"{tuple(grad_h_prev.shape)}",
+            raise FormError("return two tensors, (grad_h_prev, grad_weight_hh_t)")
+        if tuple(grad_h_prev.shape) != (N, H):
+            raise FormError(
+                f"grad_h_prev is dL/dh_(t-1), shaped like h_prev; yours has shape "
+                f"{tuple(grad_h_prev.shape)}"
             )
-        if tuple(share.shape) != (_H, _H):
-            return None, Result(
-                INCORRECT,
-                f"grad_weight_hh_t is shaped like weight_hh, (H, H); yours has shape "
-                f"{tuple(share.shape)}",
+        if tuple(share.shape) != (H, H):
+            raise FormError(
+                f"grad_weight_hh_t is shaped like weight_hh; yours has shape {tuple(share.shape)}"
             )
         carried = grad_h_prev.detach().to(torch.float64)
         grad_w = grad_w + share.detach().to(torch.float64)
-    return (grad_w, carried), None
+    return grad_w, carried
 
 
-# Each known mistake as a step function, with the hint it earns.
-def _right(g_out, g_next, h_t, h_prev, w):
-    grad_a = (g_out + g_next) * (1 - h_t**2)
-    return grad_a @ w, grad_a.T @ h_prev
+def _step(grad_a="(grad_output_t + grad_next) * (h_t > 0)", back="grad_a @ weight_hh",
+          share="grad_a.T @ h_prev"):  # fmt: skip
+    return f"""\
+def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
+    grad_a = {grad_a}
+    return {back}, {share}
+"""
 
 
-# Each known mistake as a step function; backward_step names the faulty term for each.
-_MISTAKES = {
-    "no grad_next": lambda g_out, g_next, h_t, h_prev, w: (
-        (g_out * (1 - h_t**2)) @ w,
-        (g_out * (1 - h_t**2)).T @ h_prev,
+_SLOPE = Hints(
+    "the slope you multiply by: which activation does this RNN use?",
+    "this RNN is relu, h_t = relu(a_t): the chain rule multiplies by relu's slope at a_t, and "
+    "h_t tells you where a_t was positive",
+    "multiply by (h_t > 0): relu passes the gradient where it was active and blocks it elsewhere",
+)
+
+BACKWARD_STEP = Exercise(
+    id=f"{CHAPTER}.backward_step",
+    version=1,
+    title="Write one step of the backward loop of a relu RNN",
+    points=3,
+    kind="implement",
+    starter="""\
+def step(grad_output_t, grad_next, h_t, h_prev, weight_hh): ...
+
+
+checks.backward_step(step)""",
+    solution="""\
+def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
+    grad_a = (grad_output_t + grad_next) * (h_t > 0)  # (N, H): both sources, through relu
+    return grad_a @ weight_hh, grad_a.T @ h_prev  # (N, H) to step t-1; (H, H) share
+
+
+checks.backward_step(step)""",
+    parts=(
+        Part("dL/dweight_hh", "tensor", rtol=1e-9),
+        Part("dL/dh0", "tensor", rtol=1e-9),
     ),
-    "tanh of h_t": lambda g_out, g_next, h_t, h_prev, w: _right(
-        g_out, g_next, torch.tanh(h_t), h_prev, w
+    asked=("step",),
+    probes=_backward_probes,
+    call=_backward_call,
+    right="dL/dweight_hh and dL/dh0 over every step of a relu RNN match autograd's (float64)",
+    hints=Hints(
+        "write the forward equation of step t and take each term's derivative in turn",
+        "dL/dh_t has two sources; relu's slope turns it into dL/da_t; a_t = ... + h_(t-1) "
+        "weight_hh^T gives both what goes back to h_(t-1) and weight_hh's share",
+        "grad_a = (grad_output_t + grad_next) * (h_t > 0); return grad_a @ weight_hh, "
+        "grad_a.T @ h_prev",
     ),
-    "no slope": lambda g_out, g_next, h_t, h_prev, w: (
-        (g_out + g_next) @ w,
-        (g_out + g_next).T @ h_prev,
+    mistakes=(
+        Mistake(
+            "buggy_step as given",
+            _SLOPE,
+            code=_step(grad_a="(grad_output_t + grad_next) * (1 - h_t**2)"),
+        ),  # fmt: skip
+        Mistake(
+            "no grad_next",
+            Hints(
+                "dL/dh_t: how many sources does it have?",
+                "h_t feeds the output at t and step t+1: the gradient from step t+1 (grad_next) "
+                "adds to grad_output_t",
+                "grad_a = (grad_output_t + grad_next) * (h_t > 0)",
+            ),
+            code=_step(grad_a="grad_output_t * (h_t > 0)"),
+        ),
+        Mistake(
+            "slope of h_prev",
+            Hints(
+                "which step's activation decides where the gradient passes?",
+                "the slope belongs to step t's relu, the one that made h_t, not to the step before",
+                "multiply by (h_t > 0), not (h_prev > 0)",
+            ),
+            code=_step(grad_a="(grad_output_t + grad_next) * (h_prev > 0)"),
+        ),
+        Mistake(
+            "every unit passes",
+            Hints(
+                "your gradient passes through every unit: which units does relu block?",
+                "relu's slope is 0 where a_t was negative; its output is never negative, so a "
+                "test such as h_t >= 0 holds for every unit",
+                "multiply (grad_output_t + grad_next) by (h_t > 0)",
+            ),
+            code=_step(grad_a="(grad_output_t + grad_next) * (h_t >= 0)"),
+        ),
+        Mistake(
+            "carry transposed",
+            Hints(
+                "dL/dweight_hh is right. dL/dh0 is not: look at what grad_h_prev multiplies",
+                "dL/dweight_hh is right. The forward multiplied h_(t-1) by weight_hh.T; the "
+                "gradient goes back through the transpose of that",
+                "dL/dweight_hh is right. grad_h_prev = grad_a @ weight_hh",
+            ),
+            code=_step(back="grad_a @ weight_hh.T"),
+        ),
+        Mistake(
+            "share transposed",
+            Hints(
+                "dL/dweight_hh: check its layout",
+                "dL/dweight_hh: weight_hh has one row per new hidden unit, so its gradient "
+                "has one row per unit of grad_a",
+                "the share is grad_a.T @ h_prev, not its transpose",
+            ),
+            code=_step(share="h_prev.T @ grad_a"),
+        ),
+        Mistake(
+            "share of h_t",
+            Hints(
+                "dL/dweight_hh: which state did weight_hh multiply at step t?",
+                "dL/dweight_hh: at step t weight_hh multiplied h_(t-1), the state the step "
+                "started from",
+                "the share is grad_a.T @ h_prev",
+            ),
+            code=_step(share="grad_a.T @ h_t"),
+        ),
     ),
-    "slope of h_prev": lambda g_out, g_next, h_t, h_prev, w: _right(
-        g_out, g_next, h_prev, h_prev, w
+)
+
+
+# -- 2. predicted_norm: predict ||dh_T/dh_t|| of a relu RNN ------------------------------------
+
+
+def _norm_reference(weight_hh, steps):
+    jacobian = torch.linalg.matrix_power(weight_hh.to(torch.float64), int(steps))  # (H, H)
+    return torch.linalg.matrix_norm(jacobian, ord=2).item(), tuple(jacobian.shape)
+
+
+def _norm_mistake(norm=None, shape=None):
+    def answer(weight_hh, steps):
+        right = _norm_reference(weight_hh, steps)
+        scale = torch.linalg.matrix_norm(weight_hh.to(torch.float64), ord=2).item()
+        H = weight_hh.shape[0]
+        return (
+            right[0] if norm is None else norm(scale, int(steps)),
+            right[1] if shape is None else shape(H, int(steps)),
+        )
+
+    return answer
+
+
+def _norm_handed(weight_hh, steps) -> str:
+    square = isinstance(weight_hh, torch.Tensor) and weight_hh.dim() == 2
+    if not square or weight_hh.shape[0] != weight_hh.shape[1]:
+        return "pass the cell's weight_hh (H, H) and steps first, then your two answers"
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        return "pass the cell's weight_hh (H, H) and steps first, then your two answers"
+    return ""
+
+
+def _permuted(scale: float, H: int) -> torch.Tensor:
+    order = [(2 * i + 1) % H for i in range(H)] if H % 2 else list(range(1, H)) + [0]
+    return scale * torch.eye(H, dtype=torch.float64)[order]  # (H, H), orthogonal times scale
+
+
+_COUNT = Hints(
+    "predicted_norm: count how many times weight_hh acts between step t and step T",
+    "predicted_norm: T - t steps chain T - t Jacobians, each diag(relu') weight_hh",
+    "predicted_norm: the norm is scale ** steps for scale times an orthogonal matrix",
+)
+
+PREDICTED_NORM = Exercise(
+    id=f"{CHAPTER}.predicted_norm",
+    version=1,
+    title="Predict the shape and the norm of dh_T/dh_t for a scaled permutation",
+    points=2,
+    kind="predict",
+    starter="""\
+permutation = torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]]  # (H, H): orthogonal
+weight_hh_2 = 1.2 * permutation  # (H, H)
+steps_2 = 10  # T - t
+predicted_norm = ...
+jacobian_shape = ...
+checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
+    solution="""\
+permutation = torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]]  # (H, H): orthogonal
+weight_hh_2 = 1.2 * permutation  # (H, H)
+steps_2 = 10  # T - t
+weight_in_2 = torch.rand(4, 3, dtype=torch.float64)  # (H, H_in), positive
+inputs_2 = torch.rand(steps_2, 3, dtype=torch.float64)  # (L, H_in), positive: every unit active
+
+
+def run_2(h):  # h: (H,), the state at step t
+    for t in range(steps_2):
+        h = torch.relu(inputs_2[t] @ weight_in_2.T + h @ weight_hh_2.T)  # (H,)
+    return h  # the state at step T
+
+
+jacobian = torch.autograd.functional.jacobian(run_2, torch.rand(4, dtype=torch.float64))
+predicted_norm = torch.linalg.matrix_norm(jacobian, ord=2)  # 1.2 ** 10: ten steps of 1.2
+jacobian_shape = tuple(jacobian.shape)  # (H, H): dh_T (H,) against dh_t (H,)
+checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
+    parts=(Part("predicted_norm", "number", rtol=1e-3), Part("jacobian_shape", "shape")),
+    handed=("weight_hh", "steps"),
+    asked=("predicted_norm", "jacobian_shape"),
+    reference=_norm_reference,
+    defaults=lambda: (1.2 * torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]], 10),
+    check_handed=_norm_handed,
+    variants=lambda generator: [
+        (_permuted(1.1, 4), 20),
+        (_permuted(0.8, 3), 7),
+        (_permuted(1.5, 5), 4),
+    ],
+    right="each step multiplies the norm by weight_hh's scale; the Jacobian is (H, H)",
+    hints=Hints(
+        "predicted_norm: what does one step do to a vector's length, and how many steps are there?",
+        "an active relu has slope 1, so each step's Jacobian is weight_hh; a permutation keeps "
+        "lengths, the scale multiplies them",
+        "predicted_norm = scale ** steps; jacobian_shape = (H, H)",
     ),
-    "carry transposed": lambda g_out, g_next, h_t, h_prev, w: (
-        _right(g_out, g_next, h_t, h_prev, w.T)[0],
-        _right(g_out, g_next, h_t, h_prev, w)[1],
+    mistakes=(
+        Mistake("added, not multiplied", _COUNT, _norm_mistake(norm=lambda s, n: s * n)),
+        Mistake("one step short", _COUNT, _norm_mistake(norm=lambda s, n: s ** (n - 1))),
+        Mistake("one step too many", _COUNT, _norm_mistake(norm=lambda s, n: s ** (n + 1))),
+        Mistake(
+            "one step only",
+            Hints(
+                "predicted_norm: that is the norm after how many steps?",
+                "predicted_norm: dh_T/dh_t chains one Jacobian per step from t to T",
+                "predicted_norm: multiply the scale once per step, scale ** steps",
+            ),
+            _norm_mistake(norm=lambda s, n: s),
+        ),
+        Mistake(
+            "relu's slope only",
+            Hints(
+                "predicted_norm: relu's slope is 1 for an active unit; what else is in each "
+                "step's Jacobian?",
+                "predicted_norm: each step's Jacobian is diag(relu') weight_hh, and weight_hh "
+                "scales lengths",
+                "predicted_norm: scale ** steps",
+            ),
+            _norm_mistake(norm=lambda s, n: 1.0),
+        ),
+        Mistake(
+            "the inverse",
+            Hints(
+                "predicted_norm: does the gradient grow or shrink with this weight_hh?",
+                "predicted_norm: with a scale above 1 each step lengthens the vector",
+                "predicted_norm: scale ** steps, not (1 / scale) ** steps",
+            ),
+            _norm_mistake(norm=lambda s, n: s ** (-n)),
+        ),
+        Mistake(
+            "a Jacobian per step",
+            Hints(
+                "predicted_norm is right. jacobian_shape: what is differentiated by what?",
+                "predicted_norm is right. dh_T/dh_t is one matrix: every unit of h_T against "
+                "every unit of h_t",
+                "predicted_norm is right. jacobian_shape = (H, H)",
+            ),
+            _norm_mistake(shape=lambda H, n: (n, H, H)),
+        ),
+        Mistake(
+            "a vector",
+            Hints(
+                "predicted_norm is right. jacobian_shape: how many numbers does a derivative of "
+                "a vector by a vector hold?",
+                "predicted_norm is right. Each of the H units of h_T depends on each of the H "
+                "units of h_t",
+                "predicted_norm is right. jacobian_shape = (H, H)",
+            ),
+            _norm_mistake(shape=lambda H, n: (H,)),
+        ),
     ),
-    "share transposed": lambda g_out, g_next, h_t, h_prev, w: (
-        _right(g_out, g_next, h_t, h_prev, w)[0],
-        _right(g_out, g_next, h_t, h_prev, w)[1].T,
-    ),
-    "share of h_t": lambda g_out, g_next, h_t, h_prev, w: (
-        _right(g_out, g_next, h_t, h_prev, w)[0],
-        _right(g_out, g_next, h_t, h_t, w)[1],
-    ),
-}
+    equivalent={
+        "jacobian_shape: dimensions reversed": "the Jacobian is square, (H, H) reversed is itself",
+    },
+)
 
 
-def backward_step(step: Callable) -> Result:
-    """Exercise: write ``step(grad_output_t, grad_next, h_t, h_prev, weight_hh)``, one step of
-    backpropagation through time for h_t = tanh(x_t W_ih^T + b_ih + h_prev W_hh^T + b_hh),
-    returning ``(grad_h_prev, grad_weight_hh_t)``: dL/dh_(t-1) and step t's share of
-    dL/dweight_hh. ``grad_output_t`` comes from the output at t, ``grad_next`` from step t+1.
-
-    The checker runs ``step`` from t = L-1 down to 0 over a float64 sequence and compares the
-    summed dL/dweight_hh and the final dL/dh0 with autograd's.
-
-    Shapes: grad_output_t, grad_next, h_t, h_prev (N, H); weight_hh (H, H) -> ((N, H), (H, H)).
-
-    Used in: 06_gradients_through_time.
-    """
-    pending = _not_attempted(step)
-    if pending is not None:
-        return pending
-    if not callable(step):
-        return Result(INCORRECT, "give a function, def step(grad_output_t, grad_next, ...): ...")
-    with torch.random.fork_rng(devices=[]):
-        h, weight_hh, grad_output, want_w, want_h0 = _probe_sequence()
-        got, failed = _loop(step, h, weight_hh, grad_output)
-        if failed is not None:
-            return failed
-        grad_w, grad_h0 = got
-        rel = max(_relative_error(grad_w, want_w), _relative_error(grad_h0, want_h0))
-        if rel <= 1e-9:
-            return Result(
-                CORRECT,
-                f"dL/dweight_hh and dL/dh0 over {_L} steps match autograd (float64), "
-                f"relative error {_shown(rel)}",
-            )
-        mistake = None
-        for name, wrong_step in _MISTAKES.items():
-            (w_m, h0_m), _ = _loop(wrong_step, h, weight_hh, grad_output)
-            if torch.allclose(grad_w, w_m, rtol=1e-7, atol=1e-9) and torch.allclose(
-                grad_h0, h0_m, rtol=1e-7, atol=1e-9
-            ):
-                mistake = name
-                break
-        shown = _shown(rel)
-        if mistake == "no grad_next":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: your dL/dweight_hh misses the contribution that comes "
-                "back from step t+1: dL/dh_t = grad_output_t + grad_next, before tanh",
-            )
-        if mistake == "tanh of h_t":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: you used tanh' of the pre-activation, 1 - tanh(a)**2, "
-                "with h_t in place of a; h_t is already tanh(a_t), so the slope is 1 - h_t**2",
-            )
-        if mistake == "no slope":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: the gradient skips tanh: multiply dL/dh_t by its "
-                "slope 1 - h_t**2 first",
-            )
-        if mistake == "slope of h_prev":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: the slope belongs to step t's tanh: 1 - h_t**2, not "
-                "1 - h_prev**2",
-            )
-        if mistake == "carry transposed":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: dL/dh_(t-1) = dL/da_t @ weight_hh: the forward "
-                "multiplied h_(t-1) by weight_hh.T, so the backward multiplies by weight_hh "
-                "(not weight_hh.T)",
-            )
-        if mistake == "share transposed":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: your dL/dweight_hh is transposed: weight_hh has one "
-                "row per new hidden unit, so its gradient is dL/da_t.T @ h_prev",
-            )
-        if mistake == "share of h_t":
-            return Result(
-                INCORRECT,
-                f"relative error {shown}: weight_hh multiplied h_(t-1) at step t: its gradient "
-                "uses h_prev, not h_t",
-            )
-        rel_w = _relative_error(grad_w, want_w)
-        if rel_w <= 1e-9:
-            return Result(
-                INCORRECT,
-                f"relative error {_shown(rel)}: dL/dweight_hh is right but dL/dh0 is not: check "
-                "what grad_h_prev passes on",
-            )
-        return Result(
-            INCORRECT,
-            f"relative error {_shown(rel)}: follow dL/dh_t = grad_output_t + grad_next, "
-            "dL/da_t = dL/dh_t * (1 - h_t**2), then dL/da_t @ weight_hh and dL/da_t.T @ h_prev",
-        )
-
-
-def predicted_norm(value) -> Result:
-    """Exercise: predict ||dh_T/dh_t|| (the spectral norm, ord=2) for T - t = 10 in a relu RNN
-    whose weight_hh is 1.2 times a permutation matrix (orthogonal, entries 0 or 1) and whose
-    units all stay active (positive inputs).
-
-    Shapes: one number (a float, an int or a one-element tensor).
-
-    Used in: 06_gradients_through_time.
-    """
-    pending = _not_attempted(value)
-    if pending is not None:
-        return pending
-    number = _as_number(value)
-    if number is None:
-        return Result(INCORRECT, "give one number (a float or a one-element tensor)")
-    want, steps, scale = 1.2**10, 10, 1.2
-
-    def rel(a: float, b: float) -> float:
-        return abs(a - b) / abs(b)
-
-    error = rel(number, want)
-    if error <= 5e-3:
-        return Result(
-            CORRECT,
-            f"each of the 10 steps multiplies the norm by 1.2 (relative error {_shown(error)})",
-        )
-
-    def near(wrong: float) -> bool:
-        return rel(number, wrong) <= 5e-3
-
-    if near(scale * steps):
-        return Result(
-            INCORRECT,
-            f"relative error {error:.1e}: gradients multiply from step to step, they do not add",
-        )
-    if near(scale ** (steps - 1)):
-        return Result(
-            INCORRECT,
-            f"relative error {error:.1e}: one step short: T - t = 10 steps apply weight_hh "
-            "10 times",
-        )
-    if near(scale ** (steps + 1)):
-        return Result(
-            INCORRECT,
-            f"relative error {error:.1e}: one step too many: T - t = 10 steps apply weight_hh "
-            "10 times",
-        )
-    if near(scale):
-        return Result(
-            INCORRECT,
-            f"relative error {error:.1e}: that is one step; ten steps chain ten Jacobians",
-        )
-    if near(1.0):
-        return Result(
-            INCORRECT,
-            f"relative error {error:.1e}: relu's slope is 1 for an active unit, but weight_hh "
-            "still scales every step",
-        )
-    if near((1 / scale) ** steps):
-        return Result(
-            INCORRECT,
-            f"relative error {error:.1e}: the norm grows: a scale above 1, multiplied ten times",
-        )
-    return Result(
-        INCORRECT,
-        f"relative error {error:.1e}: dh_T/dh_t is a product of one Jacobian per step; what "
-        "does a permutation matrix do to a vector's length?",
-    )
+# -- 3. clipped_step: find the bug in a training step that clips ------------------------------
 
 
 class _Regressor(nn.Module):
     """A relu RNN with a Linear head on every step: the exploding case of the chapter."""
 
-    def __init__(self):
+    def __init__(self, H_in: int = 2, H: int = 3):
         super().__init__()
-        self.rnn = nn.RNN(2, 3, nonlinearity="relu", dtype=torch.float64)
-        self.head = nn.Linear(3, 1, dtype=torch.float64)
+        self.rnn = nn.RNN(H_in, H, nonlinearity="relu", dtype=torch.float64)
+        self.head = nn.Linear(H, 1, dtype=torch.float64)
 
     def forward(self, x):
         output, _ = self.rnn(x)  # (L, N, H)
         return self.head(output)  # (L, N, H) -> (L, N, 1)
 
 
-def _clip_probe():
-    gen = torch.Generator().manual_seed(11)
-    model = _Regressor()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.rand(p.shape, generator=gen, dtype=torch.float64) * 0.5)
-        model.rnn.weight_hh_l0.copy_(torch.eye(3, dtype=torch.float64) * 1.4)  # explodes
-    x = torch.rand(12, 4, 2, generator=gen, dtype=torch.float64)  # (L, N, H_in), positive
-    y = torch.zeros(12, 4, 1, dtype=torch.float64)  # (L, N, 1)
-    stale = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in model.parameters()]
-    return model, x, y, stale
+def _step_probes(generator):
+    probes = []
+    f64 = {"generator": generator, "dtype": torch.float64}
+    for L, N, H_in, H, radius, lr, max_norm in (
+        (12, 4, 2, 3, 1.4, 0.1, 1.0),
+        (9, 3, 3, 5, 1.5, 0.05, 0.5),
+        (7, 5, 2, 4, 1.6, 0.2, 3.0),
+    ):
+        with torch.random.fork_rng(devices=[]):
+            model = _Regressor(H_in, H)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.rand(p.shape, **f64) * 0.5)
+            model.rnn.weight_hh_l0.copy_(torch.eye(H, dtype=torch.float64) * radius)  # explodes
+        x = torch.rand(L, N, H_in, **f64)  # (L, N, H_in), positive
+        y = torch.rand(L, N, 1, **f64)  # (L, N, 1)
+        stale = [torch.randn(p.shape, **f64) for p in model.parameters()]  # an earlier .grad
+        label = f"L={L}, N={N}, H={H}, lr={lr}, max_norm={max_norm}"
+        probes.append(Probe(label, (model, x, y, stale, lr, max_norm)))
+    return probes
 
 
-def _reference_step(model, x, y, max_norm, clip=True, keep_stale=False, by_value=False):
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    if not keep_stale:
-        optimizer.zero_grad()
-    ((model(x) - y) ** 2).mean().backward()
-    if clip:
-        if by_value:
-            nn.utils.clip_grad_value_(model.parameters(), max_norm)
-        else:
-            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+def _step_call(train_step, model, x, y, stale, lr, max_norm):
+    """One call of ``train_step`` on a copy of ``model`` whose .grad holds an earlier gradient;
+    the parameters after the step."""
+    model = copy.deepcopy(model)
+    for p, g in zip(model.parameters(), stale, strict=True):
+        p.grad = g.clone()
+    before = [p.detach().clone() for p in model.parameters()]
+    modes = [m.training for m in model.modules()]
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    returned = train_step(model, x, y, optimizer, max_norm)
+    after = [p.detach().clone() for p in model.parameters()]
+    if returned is None and all(torch.equal(a, b) for a, b in zip(after, before, strict=True)):
+        return None  # the stub: nothing happened
+    if [m.training for m in model.modules()] != modes:
+        raise ValueError("train_step switched the model between train() and eval()")
+    if any(not p.requires_grad for p in model.parameters()):
+        raise ValueError("train_step turned off requires_grad of a parameter")
+    return torch.cat([a.reshape(-1) for a in after])  # every parameter after the step
+
+
+def _train_step(clip="nn.utils.clip_grad_norm_(model.parameters(), max_norm)", order="bcs",
+                zero="optimizer.zero_grad()"):  # fmt: skip
+    lines = {
+        "b": "loss.backward()",
+        "c": clip,
+        "s": "optimizer.step()",
+    }
+    body = "\n".join(f"    {lines[k]}" for k in order)
+    return f"""\
+def train_step(model, x, y, optimizer, max_norm):
+    {zero}
+    loss = ((model(x) - y) ** 2).mean()
+{body.replace("    loss.backward()", "    loss.backward()", 1)}
+    return loss.item()
+"""
+
+
+_UNCLIPPED = Hints(
+    "the step used a gradient that was not clipped: when does your clipping run?",
+    "clipping changes the gradients in .grad: they exist only after backward(), and step() "
+    "uses them",
+    "call clip_grad_norm_ after loss.backward() and before optimizer.step()",
+)
+
+CLIPPED_STEP = Exercise(
+    id=f"{CHAPTER}.clipped_step",
+    version=1,
+    title="Find the bug in a training step that clips and still takes huge steps",
+    points=3,
+    kind="implement",
+    starter="""\
+def train_step(model, x, y, optimizer, max_norm): ...
+
+
+checks.clipped_step(train_step)""",
+    solution="""\
+def train_step(model, x, y, optimizer, max_norm):
+    optimizer.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)  # every parameter, one norm
     optimizer.step()
-    return [p.detach().clone() for p in model.parameters()]
+    return loss.item()
 
 
-def clipped_step(train_step: Callable) -> Result:
-    """Exercise (find the bug): fix ``train_step(model, x, y, optimizer, max_norm)`` so that one
-    SGD step of an exploding relu RNN uses the gradient clipped to norm ``max_norm``.
+checks.clipped_step(train_step)""",
+    parts=(Part("the parameters after the step", "tensor", rtol=1e-9),),
+    asked=("train_step",),
+    probes=_step_probes,
+    call=_step_call,
+    right="the step used the whole gradient clipped to max_norm: SGD moved the parameters by at "
+    "most lr * max_norm",
+    hints=Hints(
+        "compare how far your step moves the parameters with lr * max_norm",
+        "with SGD the step is lr times the gradient in .grad: it must be the gradient of this "
+        "loss only, clipped as one vector over every parameter",
+        "zero_grad, backward, clip_grad_norm_(model.parameters(), max_norm), step",
+    ),
+    mistakes=(
+        Mistake(
+            "buggy_train_step as given",
+            Hints(
+                "this is still buggy_train_step: which gradients does it clip?",
+                "clip_grad_norm_ bounds the norm of the gradients it is given; the optimizer "
+                "steps with every parameter's gradient, the head's included",
+                "clip model.parameters(), every gradient the optimizer uses",
+            ),
+            code=_train_step(clip="nn.utils.clip_grad_norm_(model.rnn.parameters(), max_norm)"),
+        ),
+        Mistake("clip after step", _UNCLIPPED, code=_train_step(order="bsc")),
+        Mistake(
+            "no zero_grad",
+            Hints(
+                "what was in .grad before your backward()?",
+                "backward() adds to .grad: an earlier gradient still there is added to this "
+                "one, and clipped with it",
+                "call optimizer.zero_grad() first",
+            ),
+            code=_train_step(zero="pass"),
+        ),
+        Mistake(
+            "by value",
+            Hints(
+                "which clipping did you call?",
+                "clip_grad_value_ clamps each entry, which changes the direction and does not "
+                "bound the step by lr * max_norm",
+                "use clip_grad_norm_(model.parameters(), max_norm)",
+            ),
+            code=_train_step(clip="nn.utils.clip_grad_value_(model.parameters(), max_norm)"),
+        ),
+        Mistake(
+            "no step",
+            Hints(
+                "did the parameters move as much as they should?",
+                "clipping and backward only change .grad; the optimizer's step moves the "
+                "parameters",
+                "call optimizer.step() after clipping",
+            ),
+            code=_train_step(order="bc"),
+        ),
+        Mistake(
+            "max_norm ignored",
+            Hints(
+                "which bound did you clip to?",
+                "the bound is the max_norm you are handed; the probes use several",
+                "clip_grad_norm_(model.parameters(), max_norm)",
+            ),
+            code=_train_step(clip="nn.utils.clip_grad_norm_(model.parameters(), 1.0)"),
+        ),
+    ),
+)
 
-    The checker calls it once on a model whose ``.grad`` holds an earlier gradient and compares
-    the updated parameters with zero_grad, backward, clip_grad_norm_, step.
 
-    Shapes: x (L, N, H_in), y (L, N, 1).
+EXERCISES = (BACKWARD_STEP, PREDICTED_NORM, CLIPPED_STEP)
 
-    Used in: 06_gradients_through_time.
-    """
-    pending = _not_attempted(train_step)
-    if pending is not None:
-        return pending
-    if not callable(train_step):
-        return Result(INCORRECT, "give a function, def train_step(model, x, y, optimizer, ...)")
-    max_norm = 1.0
-    with torch.random.fork_rng(devices=[]):
-        model, x, y, stale = _clip_probe()
-        before = [p.detach().clone() for p in model.parameters()]
-
-        def fresh(with_stale: bool):
-            copied = copy.deepcopy(model)
-            for p, g in zip(copied.parameters(), stale):
-                p.grad = g.clone() if with_stale else None
-            return copied
-
-        student = fresh(True)
-        optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
-        returned, failed = _run_student(
-            lambda: (train_step(student, x, y, optimizer, max_norm),)  # None is an answer here
-        )
-        if failed is not None:
-            return failed
-        got = [p.detach() for p in student.parameters()]
-
-        def same(params) -> bool:
-            return all(torch.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(got, params))
-
-        untouched = all(
-            p.grad is not None and torch.equal(p.grad, g)
-            for p, g in zip(student.parameters(), stale)
-        )
-        if returned[0] is None and untouched and same(before):
-            return Result(
-                NOT_ATTEMPTED, "train_step does nothing yet: write the fixed training step"
-            )
-
-        want = _reference_step(fresh(False), x, y, max_norm)
-        rel = _relative_error(
-            torch.cat([g.flatten() for g in got]), torch.cat([w.flatten() for w in want])
-        )
-        if same(want):
-            return Result(
-                CORRECT,
-                f"the step used the clipped gradient (relative error of the parameters "
-                f"{_shown(rel)})",
-            )
-        if same(before):
-            return Result(INCORRECT, "the parameters did not change: call optimizer.step()")
-        if same(_reference_step(fresh(False), x, y, max_norm, clip=False)):
-            return Result(
-                INCORRECT,
-                "the step used the unclipped gradient: clip_grad_norm_ must run after "
-                "backward() (when the gradient exists) and before step() (which uses it)",
-            )
-        if same(_reference_step(fresh(True), x, y, max_norm, keep_stale=True)) or same(
-            _reference_step(fresh(True), x, y, max_norm, clip=False, keep_stale=True)
-        ):
-            return Result(
-                INCORRECT,
-                "an earlier gradient was still in .grad and got added: zero_grad() first",
-            )
-        if same(_reference_step(fresh(False), x, y, max_norm, by_value=True)):
-            return Result(
-                INCORRECT,
-                "clip_grad_value_ clips each entry, which can change the direction; "
-                "clip_grad_norm_ scales the whole gradient and keeps its direction",
-            )
-        return Result(
-            INCORRECT,
-            f"relative error of the parameters {_shown(rel)}: zero_grad, loss.backward(), "
-            "clip_grad_norm_(model.parameters(), max_norm), optimizer.step(), in that order",
-        )
+backward_step = checker(BACKWARD_STEP)
+predicted_norm = checker(PREDICTED_NORM)
+clipped_step = checker(CLIPPED_STEP)

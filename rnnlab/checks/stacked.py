@@ -1,24 +1,27 @@
-"""Checkers of the chapter on A stacked RNN.
+"""Exercises of the chapter on a stacked RNN (04), defined once, and the older checkers kept for
+student copies made before the port.
 
-Every probe RNN is built inside ``torch.random.fork_rng``, and every probe input comes from a
-local ``torch.Generator``: a checker never moves the notebook's global random state. Probe sizes
-are all different (H_in = 8, H = 5, L = 7, N = 4, num_layers = 3 where D = 1 or 2), so that a
-wrong answer cannot coincide with the right one.
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. Probes use sizes that are all different (L != N != H_in != H, num_layers
+different from all of them) and vary the number of layers and directions; their weights come from
+a local ``torch.Generator``, so a checker never moves the notebook's global random state.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 import torch
 from torch import nn
 
+from rnnlab.checks._exercise import Exercise, FormError, Hints, Mistake, Part, Probe, checker, drawn
 from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
 
-__all__ = ["layer_state", "stacked_head"]
+__all__ = ["EXERCISES", "layer_state", "stacked_forward", "stacked_head", "stacked_shapes"]
+
+CHAPTER = "04_stacked"
+
 
 #: Probe sizes, all different: H_in, H, L, N.
 H_IN, H, L, N = 8, 5, 7, 4
@@ -50,80 +53,7 @@ def _rel_error(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).norm() / b.norm().clamp_min(1e-12))
 
 
-def layer_state(select: Callable) -> Result:
-    """Exercise: write ``select(state, k)`` returning the entries of layer k of a stacked RNN's
-    state_dict, renamed as a one-layer RNN expects (``weight_ih_l1`` -> ``weight_ih_l0``).
-
-    The probes have 3 and 12 layers, with one and two directions: ``"_l1" in name`` also matches
-    ``_l10`` and ``_l11``, and selecting by position breaks when a layer has 8 entries.
-
-    Shapes: layer k's ``weight_ih`` is (H, H_in) for k = 0 and (H, D*H) above.
-
-    Used in: 04_stacked.
-    """
-    pending = _not_attempted(select)
-    if pending is not None:
-        return pending
-    if not callable(select):
-        return Result(INCORRECT, "give a function, def select(state, k): ...")
-    for num_layers, bidirectional in ((3, False), (3, True), (12, False)):
-        rnn = _probe_rnn(
-            3, input_size=H_IN, hidden_size=H, num_layers=num_layers, bidirectional=bidirectional
-        )
-        state = rnn.state_dict()
-        for k in range(num_layers):
-            got, failed = _run_student(select, dict(state), k)
-            if failed is not None:
-                return failed
-            if not hasattr(got, "keys") or not hasattr(got, "__getitem__"):
-                return Result(INCORRECT, "return a dict from names to tensors")
-            names = set(got.keys())
-            want = {
-                re.sub(r"_l\d+", "_l0", key): value
-                for key, value in state.items()
-                if re.search(rf"_l{k}(_reverse)?$", key)
-            }
-            if names == set(want):
-                if not all(
-                    isinstance(got[name], torch.Tensor) and torch.equal(got[name], want[name])
-                    for name in want
-                ):
-                    longer = [j for j in range(num_layers) if j != k and str(j).startswith(str(k))]
-                    if any(
-                        torch.equal(got[name], state[re.sub(r"_l0", f"_l{j}", name)])
-                        for j in longer
-                        for name in want
-                        if isinstance(got[name], torch.Tensor)
-                    ):
-                        return Result(
-                            INCORRECT,
-                            "with 12 layers, '_l1' is also inside '_l10' and '_l11': "
-                            "match the end of the key, not a piece of it",
-                        )
-                    return Result(
-                        INCORRECT, "the names are right but some tensors come from another layer"
-                    )
-                continue
-            if k != 0 and any(re.search(rf"_l{k}(_reverse)?$", name) for name in names):
-                return Result(
-                    INCORRECT,
-                    "the keys still name layer k: a one-layer RNN only has "
-                    "keys ending in _l0 (and _l0_reverse)",
-                )
-            if bidirectional and not any(name.endswith("_reverse") for name in names):
-                return Result(
-                    INCORRECT,
-                    "works without directions; a bidirectional RNN "
-                    "also has keys ending in _reverse: keep them",
-                )
-            if num_layers >= 10 and names > set(want):
-                return Result(
-                    INCORRECT,
-                    "with 12 layers, '_l1' is also inside '_l10' and '_l11': "
-                    "match the end of the key, not a piece of it",
-                )
-            return Result(INCORRECT, "select every key of layer k, and only those")
-    return Result(CORRECT, "each layer's weights, renamed to _l0, for one or two directions")
+# -- kept for older student copies (and chapter 05's legacy checker) ----------------------
 
 
 def _head_verdict(model_class, configs, candidates, correct_message: str) -> Result:
@@ -184,7 +114,8 @@ def stacked_head(model_class) -> Result:
 
     Shapes: x (N, L, H_in) batch-first; h_n (num_layers, N, H); logits (N, n_classes).
 
-    Used in: 04_stacked.
+    Used in: no chapter now (04_stacked asks for stacked_forward instead); kept so that older
+    student copies still check.
     """
 
     def candidates(model, x):
@@ -225,3 +156,428 @@ def stacked_head(model_class) -> Result:
         candidates,
         "the head reads the last layer's final state, h_n[-1] (the same as output[:, -1])",
     )
+
+
+# -- the exercises ------------------------------------------------------------------------------
+
+
+def _rnn(generator: torch.Generator, *args, **kwargs) -> nn.RNN:
+    """An nn.RNN whose weights are drawn from ``generator`` (the global state is not used)."""
+    return drawn(generator, lambda: nn.RNN(*args, **kwargs))
+
+
+def _directions(rnn: nn.RNNBase) -> int:
+    return 2 if rnn.bidirectional else 1
+
+
+# -- 1. stacked_shapes: predict output and h_n of a stacked RNN -------------------------------
+
+
+def _shapes_reference(rnn, x):
+    output, h_n = rnn(x)
+    return tuple(output.shape), tuple(h_n.shape)
+
+
+def _sizes(rnn, x):
+    """The sizes a shape can be made of, by name: L, N, H_in, H, D*H, D*num_layers, num_layers."""
+    d = _directions(rnn)
+    L, N = (x.shape[1], x.shape[0]) if rnn.batch_first else (x.shape[0], x.shape[1])
+    return {
+        "L": L,
+        "N": N,
+        "H_in": rnn.input_size,
+        "H": rnn.hidden_size,
+        "DH": d * rnn.hidden_size,
+        "DN": d * rnn.num_layers,
+        "layers": rnn.num_layers,
+        "all": d * rnn.num_layers * rnn.hidden_size,
+    }
+
+
+def _predicted(output=None, h_n=None):
+    """A mistake of a shape exercise: output or h_n made of the named sizes, the other right.
+    Sizes are named as in ``_sizes``; a tuple is laid out sequence-first and turned batch-first
+    when the RNN is."""
+
+    def answer(rnn, x):
+        right = _shapes_reference(rnn, x)
+        sizes = _sizes(rnn, x)
+
+        def build(names):
+            shape = [sizes.get(s, s) for s in names]
+            if rnn.batch_first and len(shape) == 3 and names[:2] == ("L", "N"):
+                shape[0], shape[1] = shape[1], shape[0]
+            return tuple(shape)
+
+        return (
+            right[0] if output is None else build(output),
+            right[1] if h_n is None else build(h_n),
+        )
+
+    return answer
+
+
+def _shapes_handed(rnn, x) -> str:
+    if not isinstance(rnn, nn.RNNBase) or not isinstance(x, torch.Tensor) or x.dim() != 3:
+        return "pass the cell's rnn_1 and x_1 first (an RNN and a 3-D input), then your two shapes"
+    return ""
+
+
+_EVERY_LAYER = Hints(
+    "output: which layers does output hold?",
+    "output: the layers below pass their states up to the next layer; output holds the states "
+    "one layer gives at every step",
+    "output holds the last layer only: D*H features per step, (L, N, D*H)",
+)
+_H_N_LAYERS = Hints(
+    "output is right. h_n: how many final states does a stack of layers have?",
+    "output is right. Every layer ends with a final state of its own, and h_n keeps them all",
+    "output is right. h_n is (D*num_layers, N, H): one final state per layer (and direction)",
+)
+
+STACKED_SHAPES = Exercise(
+    id=f"{CHAPTER}.stacked_shapes",
+    version=1,
+    title="Predict the shapes of output and h_n of a four-layer RNN",
+    points=2,
+    kind="predict",
+    starter="""\
+rnn_1 = nn.RNN(input_size=7, hidden_size=3, num_layers=4)
+x_1 = torch.zeros(9, 5, 7)  # (L, N, H_in)
+output_shape = ...
+h_n_shape = ...
+checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
+    solution="""\
+rnn_1 = nn.RNN(input_size=7, hidden_size=3, num_layers=4)
+x_1 = torch.zeros(9, 5, 7)  # (L, N, H_in)
+output_shape = (9, 5, 3)  # (L, N, D*H): the last layer only, not num_layers*H
+h_n_shape = (4, 5, 3)  # (D*num_layers, N, H): one final state per layer
+checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
+    parts=(Part("output_shape", "shape"), Part("h_n_shape", "shape")),
+    handed=("rnn", "x"),
+    asked=("output_shape", "h_n_shape"),
+    reference=_shapes_reference,
+    defaults=lambda: (nn.RNN(input_size=7, hidden_size=3, num_layers=4), torch.zeros(9, 5, 7)),
+    check_handed=_shapes_handed,
+    variants=lambda generator: [
+        (nn.RNN(H_in, H, num_layers=layers, batch_first=bf), torch.zeros(*shape))
+        for H_in, H, layers, bf, shape in (
+            (2, 6, 3, False, (4, 5, 2)),
+            (5, 2, 3, True, (7, 4, 5)),
+            (3, 4, 2, False, (6, 8, 3)),
+        )
+    ],
+    right="output holds the top layer at every step; h_n one final state per layer",
+    hints=Hints(
+        "compare each shape with the layout of x and with what a stack of layers keeps",
+        "output is laid out like x, with the features of one layer; h_n holds one final state per "
+        "layer, (D*num_layers, N, H), whatever batch_first says",
+        "output is (L, N, D*H) and h_n is (D*num_layers, N, H)",
+    ),
+    mistakes=(
+        Mistake("output holds every layer's features", _EVERY_LAYER, _predicted(("L", "N", "all"))),
+        Mistake("output holds every layer", _EVERY_LAYER, _predicted(("layers", "L", "N", "H"))),
+        Mistake(
+            "output with H_in features",
+            Hints(
+                "output: how many features does each step of output have?",
+                "output: each step of output holds a hidden state, not the input",
+                "output has D*H features per step, not H_in",
+            ),
+            _predicted(("L", "N", "H_in")),
+        ),
+        Mistake("h_n of the last layer only", _H_N_LAYERS, _predicted(h_n=(1, "N", "H"))),
+        Mistake(
+            "h_n at every step",
+            Hints(
+                "output is right. h_n: at which step is h_n taken?",
+                "output is right. h_n holds the state after the last step only; the state at "
+                "every step is output",
+                "output is right. h_n is (D*num_layers, N, H): one final state per layer",
+            ),
+            _predicted(h_n=("L", "N", "H")),
+        ),
+        Mistake(
+            "h_n batch-first",
+            Hints(
+                "output is right. h_n: which dimension comes first in h_n?",
+                "output is right. h_n is never batch-first: the layers come first",
+                "output is right. h_n is (D*num_layers, N, H)",
+            ),
+            _predicted(h_n=("N", "DN", "H")),
+        ),
+    ),
+)
+
+
+# -- 2. stacked_forward: find the bug in a stack run layer by layer ---------------------------
+
+
+def _stacked_forward_probes(generator):
+    probes = []
+    for N, L, H_in, H, layers in ((2, 5, 3, 4, 3), (4, 3, 6, 5, 2), (3, 6, 2, 7, 4)):
+        sizes = [H_in] + [H] * (layers - 1)  # layer k reads H_in (k = 0) or H features
+        stack = nn.ModuleList([_rnn(generator, n, H, batch_first=True) for n in sizes])
+        x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
+        h0 = torch.randn(layers, N, H, generator=generator)  # (num_layers, N, H)
+        label = f"N={N}, L={L}, H_in={H_in}, H={H}, num_layers={layers}"
+        probes.append(Probe(label, (stack, x, h0)))
+    return probes
+
+
+def _no_grad_call(function, *args):
+    with torch.no_grad():
+        return function(*args)
+
+
+STACKED_FORWARD = Exercise(
+    id=f"{CHAPTER}.stacked_forward",
+    version=1,
+    title="Find the silent bug in a stack run one layer at a time",
+    points=3,
+    kind="find-the-bug",
+    starter="""\
+def stacked_forward(layers, x, h0):  # layers: one-layer RNNs, batch-first; x: (N, L, H_in)
+    finals = []
+    h = h0[0:1]  # (1, N, H): layer 0 starts from h0[0]
+    for layer in layers:
+        x, h = layer(x, h)  # (N, L, H), (1, N, H): the next layer starts from this state
+        finals.append(h)
+    return x, torch.cat(finals)  # (N, L, H), (num_layers, N, H)
+
+
+checks.stacked_forward(stacked_forward)""",
+    solution="""\
+def stacked_forward(layers, x, h0):  # layers: one-layer RNNs, batch-first; x: (N, L, H_in)
+    finals = []
+    for k, layer in enumerate(layers):
+        x, h = layer(x, h0[k : k + 1])  # layer k starts from h0[k]: (N, L, H), (1, N, H)
+        finals.append(h)  # layer k's final state, after step L-1
+    return x, torch.cat(finals)  # (N, L, H), (num_layers, N, H)
+
+
+checks.stacked_forward(stacked_forward)""",
+    parts=(Part("output", "tensor"), Part("h_n", "tensor")),
+    asked=("stacked_forward",),
+    probes=_stacked_forward_probes,
+    call=_no_grad_call,
+    right="each layer reads the one below and starts from its own row of h0: the stacked "
+    "nn.RNN's output and h_n",
+    hints=Hints(
+        "the states differ from the stacked RNN's from layer 1 up: which state does each layer "
+        "start from?",
+        "a stacked RNN hands layer k two things: the outputs of layer k-1 (its input) and h0[k] "
+        "(its state before step 0). Where does your code take each from?",
+        "give layer k the initial state h0[k : k + 1], not the final state of the layer below",
+    ),
+    mistakes=(
+        Mistake(
+            "every layer from h0[0]",
+            Hints(
+                "layer 0 is right; which initial state do the layers above start from?",
+                "h0 has one row per layer: h0[k] is the state layer k starts from, not only "
+                "layer 0's",
+                "give layer k h0[k : k + 1]",
+            ),
+            edit=("h0[k : k + 1]", "h0[0:1]"),
+        ),
+        Mistake(
+            "no h0",
+            Hints(
+                "your layers ignore an argument you were handed: which one?",
+                "without an initial state each layer starts from zeros; the stacked RNN started "
+                "from h0",
+                "pass h0[k : k + 1] as the second argument of layer k",
+            ),
+            edit=("layer(x, h0[k : k + 1])", "layer(x)"),
+        ),
+        Mistake(
+            "h_n in the wrong order",
+            Hints(
+                "output is right. h_n: in which order are the layers' final states?",
+                "output is right. h_n puts layer 0's final state first and the last layer's last",
+                "output is right. Concatenate the final states in the order of the layers",
+            ),
+            edit=("torch.cat(finals)", "torch.cat(finals[::-1])"),
+        ),
+        Mistake(
+            "h_n stacked",
+            Hints(
+                "output is right. h_n: count its dimensions",
+                "output is right. Each final state is already (1, N, H); stacking them adds a "
+                "dimension",
+                "output is right. Concatenate the (1, N, H) states along dimension 0: "
+                "torch.cat(finals)",
+            ),
+            edit=("torch.cat(finals)", "torch.stack(finals)"),
+        ),
+        Mistake(
+            "h_n of the last step of output",
+            Hints(
+                "output is right. h_n: whose final states does it hold?",
+                "output is right. output[:, -1] is the last layer's final state only; h_n holds "
+                "every layer's",
+                "output is right. Keep each layer's final state as the loop runs and "
+                "concatenate them",
+            ),
+            edit=("torch.cat(finals)", "x[:, -1:].transpose(0, 1)"),
+        ),
+    ),
+)
+
+
+# -- 3. layer_state: one layer's entries of a state_dict, renamed ------------------------------
+
+
+def _layer_state_probes(generator):
+    probes = []
+    for H_in, H, layers, bidirectional, k in (
+        (4, 3, 3, False, 1),
+        (3, 5, 3, True, 1),
+        (2, 3, 12, False, 1),
+        (5, 2, 12, True, 10),
+        (6, 4, 2, True, 0),
+    ):
+        state = _rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
+        state = {name: value.detach().clone() for name, value in state.state_dict().items()}
+        n_in = H_in if k == 0 else (1 + bidirectional) * H
+        x = torch.randn(6, 4, n_in, generator=generator)  # (L, N, H_in of layer k)
+        label = f"k={k} of num_layers={layers}, D={1 + bidirectional}, H_in={H_in}, H={H}"
+        probes.append(Probe(label, (state, k, x)))
+    return probes
+
+
+def _layer_state_call(select, state, k, x):
+    """Load what ``select(state, k)`` returns into a one-layer RNN and run it on ``x``."""
+    chosen = select(state, k)
+    if chosen is None:
+        return None
+    if not hasattr(chosen, "keys") or not hasattr(chosen, "__getitem__"):
+        raise FormError("return a dict from names to tensors, as a state_dict is")
+    H = state["weight_hh_l0"].shape[1]
+    bidirectional = any(name.endswith("_reverse") for name in state)
+    layer = nn.RNN(x.shape[-1], H, bidirectional=bidirectional)
+    expected = set(layer.state_dict())
+    missing = sorted(expected - set(chosen.keys()))
+    extra = sorted(set(chosen.keys()) - expected)
+    if missing or extra:
+        said = [f"missing {', '.join(missing)}"] if missing else []
+        said += [f"not its keys: {', '.join(map(str, extra))}"] if extra else []
+        raise ValueError(f"the dict does not load into a one-layer RNN: {'; '.join(said)}"[:300])
+    for name in expected:
+        if not isinstance(chosen[name], torch.Tensor):
+            raise FormError("each value of the dict is a tensor, as in the state_dict")
+    layer.load_state_dict(dict(chosen.items()))
+    with torch.no_grad():
+        output, _ = layer(x)  # (L, N, D*H)
+    return output
+
+
+_LONGER = Hints(
+    "with 12 layers some keys of other layers are taken too: which keys contain _l1?",
+    "'_l1' is also inside '_l10' and '_l11': a piece of the key is not its layer number",
+    "compare the whole layer number at the end of the key (the key ends with _l1 or "
+    "_l1_reverse), not a piece of it",
+)
+
+LAYER_STATE = Exercise(
+    id=f"{CHAPTER}.layer_state",
+    version=1,
+    title="Select one layer's weights from a stacked RNN's state_dict",
+    points=3,
+    kind="implement",
+    starter="""\
+def select(state, k): ...
+
+
+checks.layer_state(select)""",
+    solution="""\
+def select(state, k):
+    chosen = {}
+    for name, value in state.items():
+        stem, layer = name.split("_l", 1)  # "weight_ih_l1_reverse" -> "weight_ih", "1_reverse"
+        number, _, direction = layer.partition("_")  # "1", "_", "reverse"
+        if int(number) == k:  # the whole number: _l1 is also inside _l10
+            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
+    return chosen
+
+
+checks.layer_state(select)""",
+    parts=(Part("the loaded layer's output", "tensor"),),
+    asked=("select",),
+    probes=_layer_state_probes,
+    call=_layer_state_call,
+    right="each layer's weights, renamed to _l0, load into a one-layer RNN that computes that "
+    "layer, for one or two directions and any number of layers",
+    hints=Hints(
+        "a one-layer RNN loaded with your dict does not compute layer k: which tensors did you "
+        "pick?",
+        "pick every entry whose layer number is k (both directions) and only those, then rename "
+        "_lk to _l0",
+        "keep the keys ending in _lk or _lk_reverse, with _lk renamed _l0",
+    ),
+    mistakes=(
+        Mistake(
+            "piece of the key",
+            _LONGER,
+            code="""\
+def select(state, k):
+    return {
+        name.replace(f"_l{k}", "_l0"): value for name, value in state.items() if f"_l{k}" in name
+    }
+""",
+        ),
+        Mistake(
+            "not renamed",
+            Hints(
+                "the keys still name layer k: what are a one-layer RNN's keys called?",
+                "a one-layer RNN only has keys ending in _l0 (and _l0_reverse)",
+                "rename _lk to _l0 in every key you keep",
+            ),
+            code="""\
+def select(state, k):
+    ends = (f"_l{k}", f"_l{k}_reverse")
+    return {name: value for name, value in state.items() if name.endswith(ends)}
+""",
+        ),
+        Mistake(
+            "forward direction only",
+            Hints(
+                "a bidirectional layer has more entries: which did you leave out?",
+                "with two directions each layer also has keys ending in _reverse: keep them",
+                "keep the keys ending in _lk and _lk_reverse, renamed _l0 and _l0_reverse",
+            ),
+            code="""\
+def select(state, k):
+    return {name.replace(f"_l{k}", "_l0"): value for name, value in state.items()
+            if name.endswith(f"_l{k}")}
+""",
+        ),
+        Mistake(
+            "by position",
+            Hints(
+                "right with one direction: how many entries does a layer have with two?",
+                "selecting by position assumes four entries per layer; a bidirectional layer has "
+                "eight",
+                "select by name (the layer number at the end of the key), never by position",
+            ),
+            code="""\
+def select(state, k):
+    import re
+
+    items = list(state.items())[4 * k : 4 * k + 4]
+    return {re.sub(r"_l\\d+", "_l0", name): value for name, value in items}
+""",
+        ),
+    ),
+    equivalent={
+        "line 4: 1 -> 2": "keys hold '_l' once, so a second split never happens",
+    },
+)
+
+
+EXERCISES = (STACKED_SHAPES, STACKED_FORWARD, LAYER_STATE)
+
+stacked_shapes = checker(STACKED_SHAPES)
+stacked_forward = checker(STACKED_FORWARD)
+layer_state = checker(LAYER_STATE)
