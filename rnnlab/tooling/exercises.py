@@ -65,9 +65,11 @@ def sync(path: Path | str) -> list[str]:
 
 
 def your_turn_start(nb) -> int:
-    """The index of the markdown cell that opens the "Your turn" section."""
+    """The index of the markdown cell that opens the "Your turn" section (the heading starts
+    the cell, or a line of it: chapters 06 and 07 keep it in the summary's cell)."""
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and cell.source.startswith("## Your turn"):
+        lines = cell.source.splitlines()
+        if cell.cell_type == "markdown" and any(line.startswith("## Your turn") for line in lines):
             return i
     raise ValueError("the notebook has no cell starting with '## Your turn'")
 
