@@ -55,7 +55,13 @@ from rnnlab.checks.rnn_cell import (
 )
 from rnnlab.checks.stacked import layer_state, stacked_head
 from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
-from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
+from rnnlab.checks.variable_length import (
+    last_both_directions,
+    last_valid_outputs,
+    masked_mean,
+    masked_mean_divisors,
+    packed_batch_sizes,
+)
 
 #: Every exercise defined once (``rnnlab.checks._exercise.Exercise``), by id, in course order
 #: as far as chapters are ported; the tooling (hints page, student copies, grading) reads it.
@@ -97,12 +103,14 @@ __all__ = [
     "hint",
     "hidden_size_message",
     "initial_state",
+    "last_both_directions",
     "last_step_states",
     "last_valid_outputs",
     "layer_state",
     "loop_final_state",
     "lstm_shapes",
     "masked_mean",
+    "masked_mean_divisors",
     "matmul_count",
     "my_rnn_cell",
     "packed_batch_sizes",
