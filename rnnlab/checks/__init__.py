@@ -43,7 +43,13 @@ from rnnlab.checks.classify_directions import (
     head_in_features,
 )
 from rnnlab.checks.gradients import backward_step, clipped_step, predicted_norm
-from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
+from rnnlab.checks.gru_lstm import (
+    forget_bias,
+    forget_gate_rows,
+    gru_step,
+    lstm_classifier,
+    lstm_shapes,
+)
 from rnnlab.checks.inside_nn_rnn import fixed_loop, matmul_count, projected_loop
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
@@ -96,6 +102,7 @@ __all__ = [
     "fixed_classifier",
     "fixed_loop",
     "flatten_outputs",
+    "forget_bias",
     "forget_gate_rows",
     "forum_final_state",
     "gru_step",
@@ -108,6 +115,7 @@ __all__ = [
     "last_valid_outputs",
     "layer_state",
     "loop_final_state",
+    "lstm_classifier",
     "lstm_shapes",
     "masked_mean",
     "masked_mean_divisors",
