@@ -60,7 +60,13 @@ from rnnlab.checks.rnn_cell import (
     my_rnn_cell,
 )
 from rnnlab.checks.stacked import layer_state, stacked_head
-from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
+from rnnlab.checks.time_series_windows import (
+    flatten_outputs,
+    flatten_row_zero,
+    initial_state,
+    next_step_windows,
+    window_count,
+)
 from rnnlab.checks.variable_length import (
     last_both_directions,
     last_valid_outputs,
@@ -102,6 +108,7 @@ __all__ = [
     "fixed_classifier",
     "fixed_loop",
     "flatten_outputs",
+    "flatten_row_zero",
     "forget_bias",
     "forget_gate_rows",
     "forum_final_state",
@@ -121,6 +128,7 @@ __all__ = [
     "masked_mean_divisors",
     "matmul_count",
     "my_rnn_cell",
+    "next_step_windows",
     "packed_batch_sizes",
     "predicted_norm",
     "predicted_shapes",
