@@ -1,7 +1,9 @@
-"""The checkers of chapter 10 (GRU and LSTM): each with the worked solution, each known mistake
-(the hint named), right answers written differently, generated wrong answers and the untouched
-stub; none of them touches the global random state."""
+"""Chapter 10's checkers beyond what tests/test_exercises.py derives from the definitions: right
+answers written differently, calls from older copies (without the handed objects), answers of
+the wrong form, and the legacy ``forget_gate_rows`` and ``gru_step`` of copies made before their
+exercises were replaced."""
 
+import numpy as np
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,15 +45,49 @@ def test_forget_gate_rows():
     assert _verdict(checks.forget_gate_rows(...)) == "not attempted"
 
 
-def test_lstm_shapes():
+def test_lstm_shapes_written_differently_and_from_an_older_copy():
     lstm = nn.LSTM(3, 5, proj_size=2, batch_first=True)
     x = torch.zeros(4, 6, 3)
     assert checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 5))
-    assert checks.lstm_shapes(lstm, x, [4, 6, 2], torch.Size([1, 4, 2]), (1, 4, 5))
-    assert "never projected" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 2)))
-    assert "projected too" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 5), (1, 4, 5)))
-    assert "D*proj_size" in repr(checks.lstm_shapes(lstm, x, (4, 6, 5), (1, 4, 2), (1, 4, 5)))
+    assert checks.lstm_shapes(lstm, x, [4, 6, 2], torch.Size([1, 4, 2]), np.array([1, 4, 5]))
+    assert checks.lstm_shapes((5, 8, 3), (1, 5, 3), (1, 5, 6))  # a copy without lstm_2, x_2
+    assert "c_n" in repr(checks.lstm_shapes(lstm, x, (4, 6, 2), (1, 4, 2), (1, 4, 2)))
     assert _verdict(checks.lstm_shapes(lstm, x, ..., ..., ...)) == "not attempted"
+    assert "pass the cell's lstm_2" in checks.lstm_shapes(nn.GRU(3, 5), x, (1,), (1,), (1,)).message
+
+
+def test_forget_bias_written_differently():
+    def with_chunks(lstm):
+        rows = []
+        for k in range(lstm.num_layers):
+            for suffix in ("", "_reverse")[: 1 + lstm.bidirectional]:
+                b = getattr(lstm, f"bias_ih_l{k}{suffix}") + getattr(lstm, f"bias_hh_l{k}{suffix}")
+                rows.append(b.chunk(4)[1])  # i, f, g, o
+        return torch.stack(rows).detach().numpy()
+
+    assert checks.forget_bias(with_chunks)
+    assert _verdict(checks.forget_bias(lambda lstm: lstm.bias_ih_l0)) == "incorrect"
+
+
+def test_lstm_classifier_written_differently_and_wrong_forms():
+    class LastOutput(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
+            self.head = nn.Linear(6, 2)
+
+        def forward(self, x):
+            output, _ = self.rnn(x)  # (N, L, H)
+            return self.head(output[:, -1])  # the top layer's last step is its final h
+
+    class Smaller(LastOutput):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=1, batch_first=True)
+
+    assert checks.lstm_classifier(LastOutput)
+    assert "keep the sizes" in checks.lstm_classifier(Smaller).message
+    assert "the class itself" in checks.lstm_classifier(LastOutput()).message
 
 
 def test_gru_step_solution_and_right_answers_written_differently():
@@ -134,11 +170,3 @@ def test_gru_step_rejects_generated_wrong_answers(shift, row, col):
     result = checks.gru_step(nudged)
     assert _verdict(result) == "incorrect"
     assert "relative error" in repr(result)
-
-
-def test_checkers_leave_the_global_random_state_alone():
-    torch.manual_seed(0)
-    before = torch.get_rng_state()
-    checks.gru_step(_solution)
-    checks.forget_gate_rows(lambda lstm: lstm.weight_ih_l0[5:10])
-    assert torch.equal(before, torch.get_rng_state())

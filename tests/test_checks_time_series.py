@@ -1,5 +1,7 @@
-"""Checkers of 08_time_series_windows: each with its solution, each known mistake (asserting
-the hint), a right answer written differently, and the untouched stub."""
+"""Chapter 08's checkers beyond what tests/test_exercises.py derives from the definitions: right
+answers written differently, calls from older copies (without the handed objects), answers of
+the wrong form, and the legacy ``window_count`` of copies made before its exercise was
+replaced."""
 
 import numpy as np
 import pytest
@@ -8,48 +10,50 @@ import torch
 from rnnlab import checks
 
 
-def _verdict(result):
+def _status(result):
     return result.status
 
 
-def test_window_count():
+def test_window_count_of_older_copies():
     assert checks.window_count(117)
     assert checks.window_count(np.int64(117))
-    assert "do not overlap" in repr(checks.window_count(30))
-    assert "run past the end" in repr(checks.window_count(120))
-    assert "off by one" in repr(checks.window_count(116))
+    assert _status(checks.window_count(116)) == "incorrect"
     assert "whole number" in repr(checks.window_count(117.0))
-    assert _verdict(checks.window_count(...)) == "not attempted"
+    assert _status(checks.window_count(...)) == "not attempted"
 
 
-def test_initial_state():
-    def solution(x, num_layers, H):
-        return torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype)
+def test_next_step_windows_written_differently():
+    def with_a_loop(series, L, step):
+        starts = range(0, len(series) - L, step)  # each window's next step must exist
+        inputs = torch.stack([series[s : s + L] for s in starts])  # (N, L, H_in)
+        targets = torch.stack([series[s + L] for s in starts])  # (N, H_in)
+        return inputs, targets
 
-    def hard_coded(x, num_layers, H):
-        return torch.zeros(num_layers, 4, H)
+    def numpy_style(series, L, step):
+        inputs, targets = with_a_loop(series, L, step)
+        return inputs.numpy(), targets.tolist()
 
-    def ones(x, num_layers, H):
-        return torch.ones(num_layers, x.shape[0], H, dtype=x.dtype)
-
-    def time_as_batch(x, num_layers, H):
-        return torch.zeros(num_layers, x.shape[1], H, dtype=x.dtype)
-
-    def like_x(x, num_layers, H):
-        return x.new_zeros(num_layers, len(x), H)
-
-    assert checks.initial_state(solution)
-    assert checks.initial_state(like_x)
-    assert "read N" in repr(checks.initial_state(hard_coded))
-    assert "start from zeros" in repr(checks.initial_state(ones))
-    assert "x.shape[0]" in repr(checks.initial_state(time_as_batch))
-    assert _verdict(checks.initial_state(...)) == "not attempted"
+    assert checks.next_step_windows(with_a_loop)
+    assert checks.next_step_windows(numpy_style)
+    assert "return 2 values" in checks.next_step_windows(lambda s, L, step: s).message
 
 
-def test_initial_state_leaves_the_global_random_state_alone():
-    state = torch.random.get_rng_state()
-    checks.initial_state(lambda x, num_layers, H: torch.zeros(num_layers, x.shape[0], H))
-    assert torch.equal(torch.random.get_rng_state(), state)
+def test_initial_state_written_differently():
+    assert checks.initial_state(lambda x, num_layers, H: x.new_zeros(num_layers, len(x), H))
+    assert checks.initial_state(
+        lambda x, num_layers, H: torch.zeros(num_layers, x.size(0), H).to(x)
+    )
+    assert _status(checks.initial_state(lambda x, num_layers, H: None)) == "not attempted"
+    assert _status(checks.initial_state(lambda x, num_layers, H: "zeros")) == "incorrect"
+
+
+def test_flatten_row_zero_from_older_objects_and_wrong_forms():
+    example = torch.zeros(4, 2, 3)  # (L, N, H)
+    assert checks.flatten_row_zero(example, (0, 0, 1, 1), (0, 1, 0, 1))
+    assert checks.flatten_row_zero([0, 0, 0, 1, 1], np.array([0, 1, 2, 0, 1]))  # older call
+    assert _status(checks.flatten_row_zero(example, ..., ...)) == "not attempted"
+    assert _status(checks.flatten_row_zero(example, (0.0, 0, 1, 1), (0, 1, 0, 1))) == "incorrect"
+    assert "pass the cell's example" in checks.flatten_row_zero("x", (0,), (0,)).message
 
 
 @pytest.mark.parametrize(
@@ -58,30 +62,15 @@ def test_initial_state_leaves_the_global_random_state_alone():
         lambda out: out.transpose(0, 1).reshape(out.shape[1], -1),
         lambda out: out.permute(1, 0, 2).flatten(1),
         lambda out: torch.cat(list(out), dim=1),
-        lambda out: out.transpose(0, 1).contiguous().view(3, 20),
+        lambda out: out.transpose(0, 1).contiguous().view(out.shape[1], -1),
     ],
 )
 def test_flatten_outputs_accepts_right_answers_written_differently(flatten):
     assert checks.flatten_outputs(flatten)
 
 
-@pytest.mark.parametrize(
-    ("flatten", "hint"),
-    [
-        (lambda out: out.reshape(out.shape[1], -1), "transpose(0, 1), then reshape"),
-        (lambda out: out.permute(1, 2, 0).reshape(3, -1), "grouped by feature"),
-        (lambda out: out[-1], "one step only"),
-        (lambda out: out.reshape(-1), "(N, L*H) = (3, 20)"),
-        (lambda out: out.transpose(0, 1).reshape(3, -1).flip(1), "output[0, n], output[1, n]"),
-        (lambda out: out.view(7, 7), "raised RuntimeError"),
-    ],
-)
-def test_flatten_outputs_names_the_mistake(flatten, hint):
-    result = checks.flatten_outputs(flatten)
-    assert _verdict(result) == "incorrect"
-    assert hint in repr(result)
-
-
-def test_flatten_outputs_stub():
-    assert _verdict(checks.flatten_outputs(...)) == "not attempted"
-    assert _verdict(checks.flatten_outputs(lambda out: None)) == "not attempted"
+def test_flatten_outputs_wrong_forms():
+    assert _status(checks.flatten_outputs(...)) == "not attempted"
+    assert _status(checks.flatten_outputs(lambda out: None)) == "not attempted"
+    assert "raised RuntimeError" in repr(checks.flatten_outputs(lambda out: out.view(7, 7)))
+    assert "has shape" in repr(checks.flatten_outputs(lambda out: out.reshape(-1)))

@@ -1,6 +1,6 @@
-"""The checkers of chapter 9 (variable lengths): each with the worked solution, each known
-mistake (the hint named), right answers written differently, generated wrong answers and the
-untouched stub; none of them touches the global random state."""
+"""Chapter 09's checkers beyond what tests/test_exercises.py derives from the definitions: right
+answers written differently, calls from older copies (without the handed objects), answers of
+the wrong form, generated wrong answers, and the legacy ``last_valid_outputs``."""
 
 import torch
 from hypothesis import given, settings
@@ -9,31 +9,59 @@ from hypothesis import strategies as st
 from rnnlab import checks
 
 
-def _verdict(result):
+def _status(result):
     return result.status
 
 
-def test_last_valid_outputs():
+def test_last_valid_outputs_of_older_copies():
     assert checks.last_valid_outputs(lambda out, n: out[torch.arange(out.shape[0]), n - 1])
-    assert checks.last_valid_outputs(  # written differently: a loop and a stack
-        lambda out, n: torch.stack([out[i, int(k) - 1] for i, k in enumerate(n)])
-    )
     assert "last padded step" in repr(checks.last_valid_outputs(lambda out, n: out[:, -1]))
-    assert "off by one" in repr(
-        checks.last_valid_outputs(
-            lambda out, n: out[torch.arange(out.shape[0]), n.clamp(max=out.shape[1] - 1)]
-        )
-    )
-    assert _verdict(checks.last_valid_outputs(...)) == "not attempted"
+    assert _status(checks.last_valid_outputs(...)) == "not attempted"
 
 
-def test_packed_batch_sizes():
-    assert checks.packed_batch_sizes([4, 4, 2, 1])
-    assert checks.packed_batch_sizes(torch.tensor([4, 4, 2, 1]))
-    assert checks.packed_batch_sizes((4, 4, 2, 1))
-    assert "those are the lengths" in repr(checks.packed_batch_sizes([4, 3, 2, 2]))
-    assert "one entry per time step" in repr(checks.packed_batch_sizes([4, 4]))
-    assert _verdict(checks.packed_batch_sizes(...)) == "not attempted"
+def test_last_both_directions_accepts_right_answers_written_differently():
+    def with_a_loop(output, lengths):
+        H = output.shape[-1] // 2
+        rows = [
+            torch.cat([output[n, int(k) - 1, :H], output[n, 0, H:]]) for n, k in enumerate(lengths)
+        ]
+        return torch.stack(rows)  # N x (2*H,) -> (N, 2*H)
+
+    def with_gather(output, lengths):
+        N, _, two_h = output.shape
+        index = (lengths - 1).view(N, 1, 1).expand(N, 1, two_h)  # (N, 1, 2*H)
+        last = output.gather(1, index).squeeze(1)  # (N, 2*H)
+        return torch.cat([last[:, : two_h // 2], output[:, 0, two_h // 2 :]], dim=1)
+
+    assert checks.last_both_directions(with_a_loop)
+    assert checks.last_both_directions(with_gather)
+    assert checks.last_both_directions(lambda o, n: with_gather(o, n).numpy())
+
+
+def test_last_both_directions_answers_of_the_wrong_form():
+    assert _status(checks.last_both_directions(...)) == "not attempted"
+    assert "raised ZeroDivisionError" in repr(checks.last_both_directions(lambda o, n: 1 / 0))
+    assert "has shape" in repr(checks.last_both_directions(lambda o, n: o))
+    assert _status(checks.last_both_directions(lambda o, n: "h_n")) == "incorrect"
+
+
+def test_packed_batch_sizes_written_differently_and_from_an_older_copy():
+    lengths = [4, 2, 3, 2]
+    for answer in ([4, 4, 2, 1], (4, 4, 2, 1), torch.tensor([4, 4, 2, 1])):
+        assert checks.packed_batch_sizes(lengths, answer)
+        assert checks.packed_batch_sizes(answer)  # a copy made before lengths was handed
+    assert _status(checks.packed_batch_sizes([4, 3, 2, 2])) == "incorrect"
+    assert _status(checks.packed_batch_sizes(lengths, ...)) == "not attempted"
+    assert "whole numbers" in checks.packed_batch_sizes(lengths, [4.5, 4]).message
+    assert "pass the cell's lengths" in checks.packed_batch_sizes("abc", [4]).message
+
+
+def test_masked_mean_divisors_of_other_objects_and_wrong_forms():
+    assert checks.masked_mean_divisors([5, 1, 3], 6, 18, 9, 9)
+    assert checks.masked_mean_divisors([4, 2, 3], 4, torch.tensor(12), 9, 3)
+    assert _status(checks.masked_mean_divisors([4, 2, 3], 4, 12, 9, ...)) == "not attempted"
+    assert _status(checks.masked_mean_divisors([4, 2, 3], 4, 12.0, 9, 3)) == "incorrect"
+    assert "pass the cell's lengths" in checks.masked_mean_divisors([4, 2, 3], 2, 6, 9, 3).message
 
 
 def _solution(per_step, lengths):
@@ -42,78 +70,31 @@ def _solution(per_step, lengths):
     return (per_step * mask).sum() / mask.sum()
 
 
-def test_masked_mean_solution_and_right_answers_written_differently():
-    assert checks.masked_mean(_solution)
-
-    def with_ignore_style(per_step, lengths):  # a loop over sequences
+def test_masked_mean_accepts_right_answers_written_differently():
+    def with_a_loop(per_step, lengths):
         total = sum(per_step[n, : int(k)].sum() for n, k in enumerate(lengths))
         return total / lengths.sum()
 
-    def as_float(per_step, lengths):
-        return float(_solution(per_step, lengths))
-
-    def float32(per_step, lengths):
-        return _solution(per_step.float(), lengths)
-
-    assert checks.masked_mean(with_ignore_style)
-    assert checks.masked_mean(as_float)
+    assert checks.masked_mean(with_a_loop)
+    assert checks.masked_mean(lambda p, n: float(_solution(p, n)))
     assert checks.masked_mean(lambda p, n: _solution(p, n).reshape(1))
-    assert checks.masked_mean(float32)  # float32 is close enough
+    assert checks.masked_mean(lambda p, n: _solution(p.float(), n))  # float32 is close enough
 
 
-def test_masked_mean_names_each_known_mistake():
-    def all_steps(per_step, lengths):  # the chapter's bug
-        mask = torch.arange(per_step.shape[1]) < lengths.unsqueeze(1)
-        return (per_step * mask).mean()
-
-    def off_by_one(per_step, lengths):
-        mask = torch.arange(per_step.shape[1]) <= lengths.unsqueeze(1)
-        return (per_step * mask).sum() / mask.sum()
-
-    def per_sequence(per_step, lengths):
-        mask = torch.arange(per_step.shape[1]) < lengths.unsqueeze(1)
-        return ((per_step * mask).sum(1) / mask.sum(1)).mean()
-
-    def total(per_step, lengths):
-        return (per_step * (torch.arange(per_step.shape[1]) < lengths.unsqueeze(1))).sum()
-
-    for wrong, hint in (
-        (all_steps, "padded steps included"),
-        (lambda p, n: p.mean(), "mask the padded steps out"),
-        (off_by_one, "off by one"),
-        (per_sequence, "averages each sequence first"),
-        (total, "not their mean"),
-    ):
-        result = checks.masked_mean(wrong)
-        assert _verdict(result) == "incorrect"
-        assert hint in repr(result)
-        assert "relative error" in repr(result)
-
-
-def test_masked_mean_stub_and_broken_answers():
-    assert _verdict(checks.masked_mean(...)) == "not attempted"
+def test_masked_mean_answers_of_the_wrong_form():
+    assert _status(checks.masked_mean(...)) == "not attempted"
 
     def stub(per_step, lengths): ...
 
-    assert _verdict(checks.masked_mean(stub)) == "not attempted"
+    assert _status(checks.masked_mean(stub)) == "not attempted"
     assert "raised ZeroDivisionError" in repr(checks.masked_mean(lambda p, n: 1 / 0))
-    assert "one number" in repr(checks.masked_mean(lambda p, n: p))
-    assert _verdict(checks.masked_mean(lambda p, n: float("nan"))) == "incorrect"
-    assert _verdict(checks.masked_mean("mean")) == "incorrect"
+    assert "should be a number" in repr(checks.masked_mean(lambda p, n: p))
+    assert _status(checks.masked_mean(lambda p, n: float("nan"))) == "incorrect"
+    assert _status(checks.masked_mean("mean")) == "incorrect"
 
 
 @settings(max_examples=30, deadline=None)
 @given(factor=st.floats(0.5, 2.0).filter(lambda f: abs(f - 1) > 1e-3))
 def test_masked_mean_rejects_generated_wrong_answers(factor):
     result = checks.masked_mean(lambda p, n: _solution(p, n) * factor)
-    assert _verdict(result) == "incorrect"
-    assert "expected" not in repr(result)
-
-
-def test_checkers_leave_the_global_random_state_alone():
-    torch.manual_seed(0)
-    before = torch.get_rng_state()
-    checks.masked_mean(_solution)
-    checks.last_valid_outputs(lambda out, n: out[:, -1])
-    checks.packed_batch_sizes([4, 4, 2, 1])
-    assert torch.equal(before, torch.get_rng_state())
+    assert _status(result) == "incorrect"

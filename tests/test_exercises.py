@@ -265,6 +265,8 @@ class _Mutants(ast.NodeTransformer):
     def _skip(self, node):
         if isinstance(node, ast.Call) and "checks." in ast.unparse(node.func):
             return True
+        if isinstance(node, ast.Name):  # an argument read: "a parameter ignored"
+            return not (node.id in self.params and isinstance(node.ctx, ast.Load))
         return not isinstance(node, ast.Constant | ast.BinOp | ast.Attribute)
 
     def _variants(self, node):
@@ -273,6 +275,8 @@ class _Mutants(ast.NodeTransformer):
         elif isinstance(node, ast.Constant) and isinstance(node.value, int):
             for new in {node.value + 1, 0, 2} - {node.value}:
                 yield f"{node.value} -> {new}", ast.Constant(new)
+        elif isinstance(node, ast.Name):
+            yield f"argument {node.id} -> 3", ast.Constant(3)
         elif isinstance(node, ast.BinOp):
             yield f"{ast.unparse(node)} -> its left term", node.left
             yield f"{ast.unparse(node)} -> its right term", node.right

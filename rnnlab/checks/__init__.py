@@ -49,7 +49,13 @@ from rnnlab.checks.classify_directions import (
     head_input,
 )
 from rnnlab.checks.gradients import backward_step, clipped_step, predicted_norm
-from rnnlab.checks.gru_lstm import forget_gate_rows, gru_step, lstm_shapes
+from rnnlab.checks.gru_lstm import (
+    forget_bias,
+    forget_gate_rows,
+    gru_step,
+    lstm_classifier,
+    lstm_shapes,
+)
 from rnnlab.checks.inside_nn_rnn import fixed_loop, matmul_count, projected_loop
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
@@ -60,8 +66,20 @@ from rnnlab.checks.rnn_cell import (
     my_rnn_cell,
 )
 from rnnlab.checks.stacked import layer_state, stacked_forward, stacked_head, stacked_shapes
-from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
-from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
+from rnnlab.checks.time_series_windows import (
+    flatten_outputs,
+    flatten_row_zero,
+    initial_state,
+    next_step_windows,
+    window_count,
+)
+from rnnlab.checks.variable_length import (
+    last_both_directions,
+    last_valid_outputs,
+    masked_mean,
+    masked_mean_divisors,
+    packed_batch_sizes,
+)
 
 #: Every exercise defined once (``rnnlab.checks._exercise.Exercise``), by id, in course order
 #: as far as chapters are ported; the tooling (hints page, student copies, grading) reads it.
@@ -98,6 +116,8 @@ __all__ = [
     "fixed_classifier",
     "fixed_loop",
     "flatten_outputs",
+    "flatten_row_zero",
+    "forget_bias",
     "forget_gate_rows",
     "forum_final_state",
     "gru_step",
@@ -106,14 +126,18 @@ __all__ = [
     "hint",
     "hidden_size_message",
     "initial_state",
+    "last_both_directions",
     "last_step_states",
     "last_valid_outputs",
     "layer_state",
     "loop_final_state",
+    "lstm_classifier",
     "lstm_shapes",
     "masked_mean",
+    "masked_mean_divisors",
     "matmul_count",
     "my_rnn_cell",
+    "next_step_windows",
     "packed_batch_sizes",
     "predicted_norm",
     "predicted_shapes",

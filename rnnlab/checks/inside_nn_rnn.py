@@ -1,52 +1,229 @@
-"""Checkers of the chapter on what runs inside ``nn.RNN`` and what it costs.
+"""Exercises of the chapter on what runs inside ``nn.RNN`` and what it costs (11), defined once.
 
-The answers are read from ``rnnlab.profile.count_operators``: the checkers count the matrix
-products a student's loop launches, so a loop that is not hoisted is told apart from one that is
-even when both give the right numbers. A student's function runs under a time limit, with the
-global random state untouched (``torch.random.fork_rng``), and a call of the built-in module
-(``rnn(x)``, ``rnn.forward``, ``torch.rnn_tanh``) is recognised and refused.
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. The predicted counts are counted, not stored: the reference runs the
+modules under ``rnnlab.profile.count_operators`` for the ``L`` the cell hands over. A hand-written
+loop is checked for the property the chapter teaches, the input projection done once per layer
+before its time loop: ``_ProjectionReads`` counts the operators that read a layer's
+``weight_ih`` (or a copy of it), whatever they are (a matrix product, an elementwise product and
+a sum, ``einsum``), so a loop that multiplies by ``weight_ih`` at every step is told apart from a
+hoisted one even when it launches no matrix product. A call of the built-in module (``rnn(x)``,
+``torch.rnn_tanh``) is refused.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-import math
-import operator
-from collections.abc import Callable
+from collections import Counter
 
 import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
 
-from rnnlab.checks._verdict import (
-    CORRECT,
-    INCORRECT,
-    Result,
-    _as_number,
-    _not_attempted,
-    _run_student,
-    time_limit,
-)
+from rnnlab.checks._exercise import Exercise, FormError, Hints, Mistake, Part, Probe, checker, drawn
 from rnnlab.profile import count_operators, matrix_products
 
-__all__ = ["fixed_loop", "matmul_count", "projected_loop"]
+__all__ = ["EXERCISES", "fixed_loop", "matmul_count", "projected_loop"]
 
-#: Seconds a student's function may run before the checker stops it.
-TIME_LIMIT_S = 10.0
+CHAPTER = "11_inside_nn_rnn"
+
 #: The functions the built-in recurrent modules call; a student's loop must not call them.
 _BUILT_IN = frozenset({"rnn_tanh", "rnn_relu", "lstm", "gru"})
-_TOLERANCE = 1e-5
 
 
-class TimeLimitExceeded(Exception):  # noqa: N818 - the name is what the student reads
-    """Raised inside a student's function that runs longer than ``TIME_LIMIT_S``."""
+# -- 1. matmul_count: predict the matrix products of three two-layer programs ------------------
 
 
-def _time_limit(seconds: float):
-    """The shared ``_verdict.time_limit``, raising ``TimeLimitExceeded`` in the student's code."""
-    message = f"it ran for more than {seconds:g} s; does every loop end?"
-    return time_limit(seconds, lambda: TimeLimitExceeded(message))
+def _counts(L):
+    """Matrix products of a loop of two nn.RNNCell per step, of nn.RNN(num_layers=2) and of
+    nn.LSTM(num_layers=2) over L steps (CPU, float32)."""
+    N, H_in, H = 3, 4, 6
+    with torch.random.fork_rng(devices=[]):  # building modules draws from the global generator
+        rnn, lstm = nn.RNN(H_in, H, num_layers=2), nn.LSTM(H_in, H, num_layers=2)
+        cells = [nn.RNNCell(H_in, H), nn.RNNCell(H, H)]
+    x = torch.zeros(L, N, H_in)  # (L, N, H_in)
+
+    def cell_loop():
+        h = [torch.zeros(N, H), torch.zeros(N, H)]
+        for x_t in x:
+            h[0] = cells[0](x_t, h[0])
+            h[1] = cells[1](h[0], h[1])
+
+    return tuple(
+        matrix_products(count_operators(*program))
+        for program in ((cell_loop,), (rnn, x), (lstm, x))
+    )
+
+
+def _matmul_handed(L) -> str:
+    if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= 1000:
+        return "pass the cell's L first (a whole number of steps), then your three counts"
+    return ""
+
+
+def _mc(cell=None, rnn=None, lstm=None):
+    """A mistake of exercise 1: some counts wrong (functions of L), the others right."""
+
+    def answer(L):
+        right = _counts(L)
+        given = (cell, rnn, lstm)
+        return tuple(r if g is None else g(L) for r, g in zip(right, given, strict=True))
+
+    return answer
+
+
+_RNN_HINTS = Hints(
+    "cell_loop_products is right. nn_rnn_products: how does nn.RNN treat a layer's whole input?",
+    "cell_loop_products is right. nn.RNN projects a layer's whole input in one product before "
+    "that layer's loop, then makes one product per step for h; the second layer does the same "
+    "with the first layer's output",
+    "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L)",
+)
+
+MATMUL_COUNT = Exercise(
+    id=f"{CHAPTER}.matmul_count",
+    version=2,
+    title="Predict the matrix products of a cell loop, nn.RNN and nn.LSTM",
+    points=2,
+    kind="predict",
+    starter="""\
+L = 100
+cell_loop_products = ...
+nn_rnn_products = ...
+nn_lstm_products = ...
+checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)""",
+    solution="""\
+from rnnlab import profile
+
+L = 100
+cell_loop_products = L * 2 * 2  # L steps x 2 cells x 2 products per cell call
+nn_rnn_products = 2 * (1 + L)  # per layer: one product for its whole input, one per step
+nn_lstm_products = 0  # CPU, float32: one oneDNN call per layer, no ATen product
+stacked = nn.RNN(4, 6, num_layers=2)  # H_in = 4, H = 6
+with torch.no_grad():
+    counts = profile.count_operators(stacked, torch.randn(L, 3, 4))  # x: (L, N, H_in)
+    lstm_counts = profile.count_operators(nn.LSTM(4, 6, num_layers=2), torch.randn(L, 3, 4))
+assert profile.matrix_products(counts) == nn_rnn_products
+assert profile.matrix_products(lstm_counts) == nn_lstm_products
+assert lstm_counts["mkldnn_rnn_layer"] == 2  # one call per layer
+cells = [nn.RNNCell(4, 6), nn.RNNCell(6, 6)]  # layer 1, layer 2
+
+
+def two_cell_loop(x):  # x: (L, N, H_in)
+    h1, h2 = torch.zeros(x.shape[1], 6), torch.zeros(x.shape[1], 6)  # (N, H) each
+    for x_t in x:  # x_t: (N, H_in)
+        h1 = cells[0](x_t, h1)  # (N, H)
+        h2 = cells[1](h1, h2)  # (N, H)
+    return h2
+
+
+with torch.no_grad():
+    counts = profile.count_operators(two_cell_loop, torch.randn(L, 3, 4))  # x: (L, N, H_in)
+assert profile.matrix_products(counts) == cell_loop_products
+checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)""",
+    parts=(
+        Part("cell_loop_products", "int"),
+        Part("nn_rnn_products", "int"),
+        Part("nn_lstm_products", "int"),
+    ),
+    handed=("L",),
+    asked=("cell_loop_products", "nn_rnn_products", "nn_lstm_products"),
+    reference=_counts,
+    defaults=lambda: (100,),
+    check_handed=_matmul_handed,
+    variants=lambda generator: [(7,), (13,), (50,)],
+    right="two products per cell call; nn.RNN hoists each layer's input projection; nn.LSTM "
+    "runs as one oneDNN call per layer on the CPU",
+    hints=Hints(
+        "count, for each program, the products of one step, then those made once",
+        "an nn.RNNCell call makes two products; nn.RNN makes one product per layer for its "
+        "whole input and one per step and layer; nn.LSTM on the CPU calls oneDNN",
+        "cell loop 4L, nn.RNN 2(L + 1), nn.LSTM 0 ATen products (CPU, float32)",
+    ),
+    mistakes=(
+        Mistake(
+            "the cell loop of one layer, or one product per cell",
+            Hints(
+                "cell_loop_products: count the products of one step",
+                "cell_loop_products: each step calls two cells, and each nn.RNNCell call makes "
+                "two products, x_t by weight_ih and h by weight_hh",
+                "cell_loop_products = L * 2 * 2",
+            ),
+            _mc(cell=lambda L: 2 * L),
+        ),
+        Mistake(
+            "nn.RNN as one kernel",
+            Hints(
+                "cell_loop_products is right. nn_rnn_products: is nn.RNN one call on the CPU?",
+                "cell_loop_products is right. On the CPU nn.RNN runs a loop of ATen operators in "
+                "C++, products included (count them with profile.count_operators)",
+                "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L)",
+            ),
+            _mc(rnn=lambda L: 1),
+        ),
+        Mistake("nn.RNN of one layer", _RNN_HINTS, _mc(rnn=lambda L: L + 1)),
+        Mistake("nn.RNN without its input projections", _RNN_HINTS, _mc(rnn=lambda L: 2 * L)),
+        Mistake("nn.RNN as the cell loop", _RNN_HINTS, _mc(rnn=lambda L: 4 * L)),
+        Mistake(
+            "nn.LSTM as a loop of products",
+            Hints(
+                "cell_loop_products and nn_rnn_products are right. nn_lstm_products: does "
+                "nn.LSTM run ATen products on the CPU?",
+                "cell_loop_products and nn_rnn_products are right. Section 2 counted nn.LSTM: "
+                "on the CPU in float32 it is one mkldnn_rnn_layer call per layer",
+                "cell_loop_products and nn_rnn_products are right. nn_lstm_products = 0",
+            ),
+            _mc(lstm=lambda L: 2 * (L + 1)),
+        ),
+    ),
+)
+
+
+# -- the input projection, checked as a property -----------------------------------------------
+
+
+def _address(t: torch.Tensor) -> int:
+    try:
+        return t.untyped_storage().data_ptr()
+    except (RuntimeError, NotImplementedError):
+        return -1
+
+
+class _ProjectionReads(TorchDispatchMode):
+    """Counts, per layer, the operators that read that layer's ``weight_ih``.
+
+    A view of the weight (``.T``, ``detach``, ``expand``: the same memory) or a copy of it
+    (``clone``, ``double``: as many elements, computed from the weight alone) is the weight too;
+    any other operator that takes it (a product, an elementwise product) is one read. Copies are
+    kept alive while the mode runs, so that their memory is not reused by unrelated tensors.
+    """
+
+    def __init__(self, weights: dict[str, torch.Tensor]):
+        super().__init__()
+        self.numel = {name: w.numel() for name, w in weights.items()}
+        self.addresses = {name: {_address(w)} for name, w in weights.items()}
+        self.reads = Counter()
+        self.alive = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        inputs = [a for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)]
+        outputs = [o for o in tree_flatten(out)[0] if isinstance(o, torch.Tensor)]
+        for name, addresses in self.addresses.items():
+            if not any(_address(a) in addresses for a in inputs):
+                continue
+            views = outputs and all(_address(o) in addresses for o in outputs)  # .T, expand
+            copies = len(inputs) == 1 and all(o.numel() == self.numel[name] for o in outputs)
+            if outputs and (views or copies):
+                addresses.update(_address(o) for o in outputs)  # the weight still
+                self.alive.extend(outputs)
+            else:
+                self.reads[name] += 1
+        return out
 
 
 class _BuiltInWatch(TorchFunctionMode):
@@ -62,339 +239,232 @@ class _BuiltInWatch(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
-def _watched_run(forward: Callable, rnn: nn.RNN, x: torch.Tensor):
-    """Run the student's ``forward(rnn, x)``: (output, failure, module called?, products)."""
-    watch = _BuiltInWatch()
-    counts = {}
-
-    def run():
-        with watch:
-            value, failed = _run_student(forward, rnn, x)
-        run.result = (value, failed)
-
-    with torch.random.fork_rng(devices=[]), torch.no_grad(), _time_limit(TIME_LIMIT_S):
-        try:
-            counts = count_operators(run)
-        except TimeLimitExceeded as err:  # the alarm fell outside the student's code
-            run.result = (None, Result(INCORRECT, f"your function was stopped: {err}"))
-    value, failed = run.result
-    if isinstance(value, (tuple, list)) and value:
-        value = value[0]
-    return value, failed, watch.called, matrix_products(counts)
-
-
-def _rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    got, want = got.detach().double(), want.detach().double()
-    return float((got - want).norm() / want.norm())
-
-
-def _closest(got: torch.Tensor, candidates: dict[str, torch.Tensor]) -> str | None:
-    for hint, candidate in candidates.items():
-        if _rel_error(got, candidate) < _TOLERANCE:
-            return hint
-    return None
-
-
-def _output_problem(got, want: torch.Tensor) -> Result | None:
-    if not isinstance(got, torch.Tensor):
-        return Result(INCORRECT, f"return the output, a tensor (L, N, H); got {type(got).__name__}")
-    if tuple(got.shape) != tuple(want.shape):
-        return Result(
-            INCORRECT,
-            f"return the output of every step, (L, N, H) = {tuple(want.shape)}; "
-            f"got shape {tuple(got.shape)}",
-        )
-    if not got.is_floating_point():
-        return Result(INCORRECT, f"the output should hold floats, got {got.dtype}")
-    return None
-
-
-def _shape_hint(failed: Result) -> Result:
-    if "shape" in failed.message or "size" in failed.message:
-        return Result(
-            INCORRECT,
-            failed.message + " (a product failed on shapes: x @ weight_ih_l0.T is "
-            "(L, N, H_in) @ (H_in, H) -> (L, N, H))",
-        )
-    return failed
-
-
-def _hoisted(x, layers, skip_state=False):
-    """Reference: a hoisted loop over layers, each a dict of its four tensors (float64)."""
-    for W_ih, W_hh, b_ih, b_hh in layers:
-        projected = x @ W_ih.T + b_ih  # (L, N, H_in) @ (H_in, H) -> (L, N, H)
-        h = torch.zeros(x.shape[1], W_hh.shape[0], dtype=x.dtype)  # (N, H)
-        recurrent = h @ W_hh.T + b_hh  # only used by the known mistake skip_state
-        outputs = []
-        for projected_t in projected:
-            h = torch.tanh(projected_t + (recurrent if skip_state else h @ W_hh.T + b_hh))
-            outputs.append(h)
-        x = torch.stack(outputs)  # L x (N, H) -> (L, N, H)
-    return x
-
-
-def _layer(rnn: nn.RNN, k: int, **change) -> list[torch.Tensor]:
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    tensors = {n: getattr(rnn, f"{n}_l{k}").detach().double() for n in names}
-    for name, how in change.items():
-        tensors[name] = tensors[name].T if how == "T" else torch.zeros_like(tensors[name])
-    return [tensors[n] for n in names]
-
-
-def _as_whole_number(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return operator.index(value)
-    except TypeError:
-        pass
-    number = _as_number(value)  # 400.0, np.float64(400.0), torch.tensor(400.)
-    if number is None or not math.isfinite(number) or not number.is_integer():
-        return None
-    return int(number)
-
-
-def _count_two_layers(L: int) -> tuple[int, int]:
-    """Matrix products of two nn.RNNCell per step over L steps, and of nn.RNN(num_layers=2)."""
-    with torch.random.fork_rng(devices=[]), torch.no_grad():
-        torch.manual_seed(11)
-        N, H_in, H = 3, 4, 6
-        rnn = nn.RNN(H_in, H, num_layers=2)
-        cells = [nn.RNNCell(H_in, H), nn.RNNCell(H, H)]
-        x = torch.randn(L, N, H_in)
-
-        def cell_loop():
-            h = [torch.zeros(N, H), torch.zeros(N, H)]
-            for x_t in x:
-                h[0] = cells[0](x_t, h[0])
-                h[1] = cells[1](h[0], h[1])
-
-        return (
-            matrix_products(count_operators(cell_loop)),
-            matrix_products(count_operators(rnn, x)),
-        )
-
-
-def matmul_count(cell_loop, nn_rnn) -> Result:
-    """Exercise (predict, then check): a two-layer RNN runs L = 100 steps on the CPU, once as a
-    loop that calls two ``nn.RNNCell`` per step (``cell_loop``) and once as
-    ``nn.RNN(H_in, H, num_layers=2)`` (``nn_rnn``). How many matrix products does each launch?
-
-    The right answers are counted, not stored: the checker runs both with
-    ``rnnlab.profile.count_operators``.
-
-    Used in: 11_inside_nn_rnn.
-    """
-    pending = _not_attempted(cell_loop, nn_rnn)
-    if pending is not None:
-        return pending
-    answers = [_as_whole_number(v) for v in (cell_loop, nn_rnn)]
-    if any(a is None for a in answers):
-        return Result(INCORRECT, "give two whole numbers, such as 123 and 45")
-    cell_loop, nn_rnn = answers
-    want_cells, want_rnn = _count_two_layers(100)
-    if (cell_loop, nn_rnn) == (want_cells, want_rnn):
-        return Result(
-            CORRECT,
-            "2 products per cell call, 2 cells per step; nn.RNN projects each layer's inputs in "
-            "one product, then makes 1 product per step and layer",
-        )
-    if cell_loop != want_cells:
-        if cell_loop == want_cells // 2:
-            return Result(INCORRECT, "that is one layer's cell loop: each step calls two cells")
-        return Result(
-            INCORRECT,
-            "each nn.RNNCell call makes two products (x_t by W_ih, h by W_hh), and each step "
-            "calls two cells",
-        )
-    if nn_rnn in (0, 1, 2):
-        return Result(
-            INCORRECT,
-            "the cell loop is right; nn.RNN on the CPU is not one kernel: it runs a loop of ATen "
-            "operators in C++ (count them with profile.count_operators)",
-        )
-    if nn_rnn == want_rnn // 2:
-        return Result(
-            INCORRECT,
-            "the cell loop is right; that is one layer: the second layer runs its own loop over "
-            "the first layer's outputs",
-        )
-    if nn_rnn == want_rnn - 2:
-        return Result(
-            INCORRECT,
-            "the cell loop is right; each layer's input projection is one product too",
-        )
-    if nn_rnn == want_cells:
-        return Result(
-            INCORRECT,
-            "the cell loop is right; nn.RNN does not multiply x_t by W_ih at every step: it "
-            "projects a layer's whole input in one product before that layer's loop",
-        )
-    return Result(
-        INCORRECT,
-        "the cell loop is right; for nn.RNN, count one product per step and layer for h, plus "
-        "the input projections",
-    )
-
-
-def _two_layer_case():
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(8)
-        rnn = nn.RNN(3, 5, num_layers=2)  # H_in = 3, H = 5
-        x = torch.randn(9, 2, 3)  # (L, N, H_in) = (9, 2, 3)
-    return rnn, x
-
-
-def projected_loop(forward: Callable) -> Result:
-    """Exercise: write ``forward(rnn, x)`` for a two-layer, one-direction, sequence-first
-    ``nn.RNN`` that returns the top layer's output, with every layer's input projection hoisted
-    out of the time loop: at most ``num_layers * (L + 1)`` matrix products, never the module.
-
-    Shapes: x (L, N, H_in) -> output (L, N, H).
-
-    Used in: 11_inside_nn_rnn.
-    """
-    pending = _not_attempted(forward)
-    if pending is not None:
-        return pending
-    if not callable(forward):
-        return Result(INCORRECT, "give a function, def forward(rnn, x): ...")
-    rnn, x = _two_layer_case()
-    L = x.shape[0]
-    with torch.no_grad():
-        want, _ = rnn(x)  # (L, N, H)
-    got, failed, called, products = _watched_run(forward, rnn, x)
-    if called:
-        return Result(
-            INCORRECT,
+def _loop_call(forward, rnn, x):
+    """Run ``forward(rnn, x)``: its output and how often the most-read layer's ``weight_ih`` was
+    read (1 when every input projection is done once, before its loop)."""
+    weights = {f"l{k}": getattr(rnn, f"weight_ih_l{k}") for k in range(rnn.num_layers)}
+    watch, mode = _BuiltInWatch(), _ProjectionReads(weights)
+    with torch.no_grad(), watch, mode:
+        output = forward(rnn, x)
+    if watch.called:
+        raise FormError(
             "your function calls nn.RNN itself (rnn(x), rnn.forward or torch.rnn_tanh): write "
-            "the loop with the module's weights, rnn.weight_ih_l0, rnn.weight_hh_l0, ...",
+            "the loop with the module's weights, rnn.weight_ih_l0, rnn.weight_hh_l0, ..."
         )
-    if failed is not None:
-        return _shape_hint(failed)
-    problem = _output_problem(got, want)
-    if problem is not None:
-        return problem
-    error = _rel_error(got, want)
-    if error < _TOLERANCE:
-        budget = rnn.num_layers * (L + 1)
-        if products <= budget:
-            return Result(
-                CORRECT,
-                f"the same output as nn.RNN (relative error below {_TOLERANCE:g}) with {products} "
-                f"matrix products for L = {L} steps and 2 layers",
-            )
-        if products >= 2 * rnn.num_layers * L:
-            hint = "both layers multiply their inputs at every step"
-        else:
-            hint = "one layer still multiplies its input at every step"
-        return Result(
-            INCORRECT,
-            f"right numbers, but {products} matrix products for L = {L} steps: {hint}. Run "
-            "layer 1 over the whole sequence first, then project all of its outputs for layer 2 "
-            f"in one product (at most {budget})",
-        )
-    xd = x.double()
-    layers = [_layer(rnn, 0), _layer(rnn, 1)]
-    known = {
-        "that is the first layer's output: feed all of it to the second layer "
-        "(weight_ih_l1, weight_hh_l1, bias_ih_l1, bias_hh_l1)": _hoisted(xd, layers[:1]),
-        "off by exactly bias_hh: did you add both biases in each layer?": _hoisted(
-            xd, [_layer(rnn, 0, bias_hh=0), _layer(rnn, 1, bias_hh=0)]
-        ),
-        "off by exactly bias_ih: did you add both biases in each layer?": _hoisted(
-            xd, [_layer(rnn, 0, bias_ih=0), _layer(rnn, 1, bias_ih=0)]
-        ),
-        "weight_hh is square, so an untransposed one raises no error: "
-        "use h @ weight_hh_lk.T": _hoisted(
-            xd, [_layer(rnn, 0, weight_hh="T"), _layer(rnn, 1, weight_hh="T")]
-        ),
-        "weight_ih_l1 is square (H, H), so an untransposed one raises no error: "
-        "use output @ weight_ih_l1.T": _hoisted(xd, [layers[0], _layer(rnn, 1, weight_ih="T")]),
-        "the state product must use the newest h, inside the loop": _hoisted(
-            xd, layers, skip_state=True
-        ),
-    }
-    hint = _closest(got, known)
-    if hint is not None:
-        return Result(INCORRECT, hint)
-    return Result(
-        INCORRECT,
-        f"the numbers differ from nn.RNN (relative error {_fmt(error)}): check each layer's "
-        "two products and two biases",
+    if output is None:
+        return None
+    if isinstance(output, (tuple, list)) and len(output) == 2:
+        output = output[0]  # (output, h_n) as nn.RNN returns it
+    return output, max(mode.reads.values(), default=0)
+
+
+def _loop_probes(generator, layers):
+    probes = []
+    for L, N, H_in, H, scale in ((9, 2, 3, 5, 1.0), (6, 3, 4, 7, 0.6), (5, 4, 2, 3, 1.6),
+                                 (7, 2, 5, 4, 1.2)):  # fmt: skip
+        rnn = drawn(generator, lambda a=(H_in, H, layers): nn.RNN(a[0], a[1], a[2]), scale)
+        x = torch.randn(L, N, H_in, generator=generator)  # (L, N, H_in)
+        label = f"L={L}, N={N}, H_in={H_in}, H={H}, num_layers={layers}"
+        probes.append(Probe(label, (rnn, x)))
+    return probes
+
+
+_NOT_HOISTED = Hints(
+    "output is right. How often does your function use weight_ih for the same layer?",
+    "output is right. The input projection depends on x alone, not on h: compute it for the "
+    "whole sequence once, before the time loop, whatever operation you use for it",
+    "output is right. projected = layer_input @ W_ih.T + b_ih + b_hh before the loop; inside it "
+    "only h = torch.tanh(projected_t + h @ W_hh.T)",
+)
+
+
+def _bias(which):
+    return Hints(
+        f"how many biases does each step add? Check {which}",
+        "nn.RNN adds two biases, bias_ih and bias_hh, at every step and in every layer",
+        "add both biases: projected = layer_input @ W_ih.T + b_ih + b_hh",
     )
 
 
-def _fmt(error: float) -> str:
-    return "not a number" if math.isnan(error) else f"{error:.2g}"
+_W_HH_T = Hints(
+    "weight_hh is square, so a missing transpose raises no error: check how you use it",
+    "nn.RNN computes h @ weight_hh.T; weight_hh is (H, H), so h @ weight_hh runs and is wrong",
+    "use h @ W_hh.T",
+)
 
 
-def fixed_loop(forward: Callable) -> Result:
-    """Exercise (find the bug): the chapter's fast loop also moved ``h @ weight_hh_l0.T`` out of
-    the time loop; fix it so that ``forward(rnn, x)`` gives ``nn.RNN``'s output for a one-layer,
-    sequence-first ``nn.RNN``, still with at most ``L + 1`` matrix products.
+# -- 2. projected_loop: a two-layer loop with each input projection hoisted --------------------
 
-    Shapes: x (L, N, H_in) -> output (L, N, H).
+PROJECTED_LOOP = Exercise(
+    id=f"{CHAPTER}.projected_loop",
+    version=2,
+    title="A two-layer loop with each layer's input projection hoisted",
+    points=3,
+    kind="implement",
+    starter="""\
+def forward(rnn, x): ...
 
-    Used in: 11_inside_nn_rnn.
-    """
-    pending = _not_attempted(forward)
-    if pending is not None:
-        return pending
-    if not callable(forward):
-        return Result(INCORRECT, "give a function, def fixed_forward(rnn, x): ...")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(5)
-        rnn = nn.RNN(2, 4)  # H_in = 2, H = 4
-        x = torch.randn(7, 3, 2)  # (L, N, H_in) = (7, 3, 2)
-    L = x.shape[0]
-    with torch.no_grad():
-        want, _ = rnn(x)  # (L, N, H)
-    got, failed, called, products = _watched_run(forward, rnn, x)
-    if called:
-        return Result(
-            INCORRECT,
-            "your function calls nn.RNN itself (rnn(x), rnn.forward or torch.rnn_tanh): fix the "
-            "loop instead",
+
+checks.projected_loop(forward)""",
+    solution="""\
+def forward(rnn, x):  # x: (L, N, H_in)
+    layer_input = x  # (L, N, H_in), then (L, N, H) for the layers above the first
+    for k in range(rnn.num_layers):
+        W_ih, W_hh = getattr(rnn, f"weight_ih_l{k}"), getattr(rnn, f"weight_hh_l{k}")
+        b_ih, b_hh = getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
+        projected = layer_input @ W_ih.T + b_ih + b_hh  # (L, N, H_in or H) -> (L, N, H)
+        h = torch.zeros(x.shape[1], rnn.hidden_size)  # (N, H)
+        outputs = []
+        for projected_t in projected:  # projected_t: (N, H)
+            h = torch.tanh(projected_t + h @ W_hh.T)  # (N, H)
+            outputs.append(h)
+        layer_input = torch.stack(outputs)  # L x (N, H) -> (L, N, H): the next layer's input
+    return layer_input
+
+
+checks.projected_loop(forward)""",
+    parts=(Part("output", "tensor"), Part("weight_ih reads per layer", "int")),
+    asked=("forward",),
+    probes=lambda generator: _loop_probes(generator, 2),
+    call=_loop_call,
+    right="nn.RNN's output, with each layer's input projected once, before its time loop",
+    hints=Hints(
+        "compare your output with rnn(x)[0] layer by layer: which layer goes wrong first?",
+        "each layer projects its whole input once, then at every step adds h @ W_hh.T and "
+        "applies tanh; the second layer's input is the first layer's output at every step",
+        "for each layer k: projected = layer_input @ W_ih.T + b_ih + b_hh; loop over steps with "
+        "h = tanh(projected_t + h @ W_hh.T); stack the states as the next layer's input",
+    ),
+    mistakes=(
+        Mistake(
+            "an elementwise product at every step",
+            _NOT_HOISTED,
+            code="""\
+def forward(rnn, x):
+    layer_input = x
+    for k in range(rnn.num_layers):
+        W_ih, W_hh = getattr(rnn, f"weight_ih_l{k}"), getattr(rnn, f"weight_hh_l{k}")
+        b_ih, b_hh = getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
+        h = torch.zeros(x.shape[1], rnn.hidden_size)
+        outputs = []
+        for x_t in layer_input:
+            projected_t = (x_t[:, None, :] * W_ih).sum(-1) + b_ih + b_hh
+            h = torch.tanh(projected_t + h @ W_hh.T)
+            outputs.append(h)
+        layer_input = torch.stack(outputs)
+    return layer_input
+""",
+        ),
+        Mistake(
+            "the first layer only",
+            Hints(
+                "your output has the right shape: which layer's states are they?",
+                "the second layer reads the first layer's output at every step, with its own "
+                "weights (weight_ih_l1, weight_hh_l1, bias_ih_l1, bias_hh_l1)",
+                "loop over k in range(rnn.num_layers), each layer's input the previous layer's "
+                "output",
+            ),
+            edit=("range(rnn.num_layers)", "range(1)"),
+        ),
+        Mistake("bias_hh left out", _bias("bias_hh"), edit=(" + b_ih + b_hh", " + b_ih")),
+        Mistake("bias_ih left out", _bias("bias_ih"), edit=(" + b_ih + b_hh", " + b_hh")),
+        Mistake("weight_hh untransposed", _W_HH_T, edit=("h @ W_hh.T", "h @ W_hh")),
+        Mistake(
+            "the state's product hoisted too",
+            Hints(
+                "which h does each step's product use?",
+                "h changes at every step, so h @ W_hh.T has to be computed inside the loop with "
+                "the newest h",
+                "inside the loop: h = torch.tanh(projected_t + h @ W_hh.T)",
+            ),
+            edit=(
+                "        outputs = []\n"
+                "        for projected_t in projected:  # projected_t: (N, H)\n"
+                "            h = torch.tanh(projected_t + h @ W_hh.T)",
+                "        recurrent = h @ W_hh.T\n        outputs = []\n"
+                "        for projected_t in projected:  # projected_t: (N, H)\n"
+                "            h = torch.tanh(projected_t + recurrent)",
+            ),
+        ),
+    ),
+)
+
+
+# -- 3. fixed_loop: find the bug in a loop that hoisted too much -------------------------------
+
+FIXED_LOOP = Exercise(
+    id=f"{CHAPTER}.fixed_loop",
+    version=2,
+    title="Find the bug in a loop that hoisted the state's product too",
+    points=2,
+    kind="find-the-bug",
+    starter="""\
+def fixed_forward(rnn, x):  # x: (L, N, H_in)
+    projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  # (L, N, H_in) -> (L, N, H)
+    h = torch.zeros(x.shape[1], rnn.hidden_size)  # (N, H)
+    recurrent = h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0  # (N, H), hoisted too
+    outputs = []
+    for projected_t in projected:  # projected_t: (N, H)
+        h = torch.tanh(projected_t + recurrent)  # (N, H)
+        outputs.append(h)
+    return torch.stack(outputs)  # L x (N, H) -> (L, N, H)
+
+
+checks.fixed_loop(fixed_forward)""",
+    solution="""\
+def fixed_forward(rnn, x):  # x: (L, N, H_in)
+    projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  # (L, N, H_in) -> (L, N, H)
+    h = torch.zeros(x.shape[1], rnn.hidden_size)  # (N, H)
+    outputs = []
+    for projected_t in projected:  # projected_t: (N, H)
+        h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)  # (N, H)
+        outputs.append(h)
+    return torch.stack(outputs)  # L x (N, H) -> (L, N, H)
+
+
+checks.fixed_loop(fixed_forward)""",
+    parts=(Part("output", "tensor"), Part("weight_ih reads per layer", "int")),
+    asked=("fixed_forward",),
+    probes=lambda generator: _loop_probes(generator, 1),
+    call=_loop_call,
+    right="nn.RNN's output: only the input projection, which depends on x alone, left the loop",
+    hints=Hints(
+        "the output differs from rnn(x)[0] from step 2 on: what does the second step use?",
+        "recurrent was computed from the initial h and then used at every step; h changes at "
+        "every step",
+        "inside the loop: h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
+    ),
+    mistakes=(
+        Mistake(
+            "the input projected at every step",
+            _NOT_HOISTED,
+            code="""\
+def fixed_forward(rnn, x):
+    h = torch.zeros(x.shape[1], rnn.hidden_size)
+    outputs = []
+    for x_t in x:
+        h = torch.tanh(
+            x_t @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0
         )
-    if failed is not None:
-        return _shape_hint(failed)
-    problem = _output_problem(got, want)
-    if problem is not None:
-        return problem
-    error = _rel_error(got, want)
-    if error < _TOLERANCE:
-        if products <= L + 1:
-            return Result(
-                CORRECT,
-                f"the same output as nn.RNN (relative error below {_TOLERANCE:g}), {products} "
-                f"matrix products for L = {L} steps: only the input projection can leave the loop",
-            )
-        return Result(
-            INCORRECT,
-            f"right numbers, but {products} matrix products for L = {L} steps: keep the input "
-            f"projection out of the loop (at most {L + 1})",
-        )
-    xd = x.double()
-    known = {
-        "still the bug: the state product uses the initial state at every step; h changes at "
-        "every step, so h @ weight_hh_l0.T belongs inside the loop": _hoisted(
-            xd, [_layer(rnn, 0)], skip_state=True
+        outputs.append(h)
+    return torch.stack(outputs)
+""",
         ),
-        "off by exactly bias_hh: did you add both biases?": _hoisted(
-            xd, [_layer(rnn, 0, bias_hh=0)]
+        Mistake(
+            "bias_hh left out",
+            _bias("bias_hh"),
+            edit=(" + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)", " + h @ rnn.weight_hh_l0.T)"),
         ),
-        "off by exactly bias_ih: did you add both biases?": _hoisted(
-            xd, [_layer(rnn, 0, bias_ih=0)]
+        Mistake(
+            "weight_hh untransposed",
+            _W_HH_T,
+            edit=("h @ rnn.weight_hh_l0.T", "h @ rnn.weight_hh_l0"),
         ),
-        "weight_hh_l0 is square, so an untransposed one raises no error: use "
-        "h @ weight_hh_l0.T": _hoisted(xd, [_layer(rnn, 0, weight_hh="T")]),
-    }
-    hint = _closest(got, known)
-    if hint is not None:
-        return Result(INCORRECT, hint)
-    return Result(
-        INCORRECT,
-        f"the numbers differ from nn.RNN (relative error {_fmt(error)}): at each step, "
-        "h = tanh(projected[t] + h @ weight_hh_l0.T + bias_hh_l0)",
-    )
+    ),
+)
+
+matmul_count = checker(MATMUL_COUNT)
+projected_loop = checker(PROJECTED_LOOP)
+fixed_loop = checker(FIXED_LOOP)
+
+EXERCISES = (MATMUL_COUNT, PROJECTED_LOOP, FIXED_LOOP)

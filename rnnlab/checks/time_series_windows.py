@@ -1,123 +1,418 @@
-"""Checkers of the chapter on time-series windows.
+"""Exercises of the chapter on time-series windows (08), defined once.
+
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. Probes use series, window lengths and steps of several sizes (some where
+the last window ends one step before the series does), batches of several sizes and dtypes, and
+outputs whose L, N and H all differ, so a transposed, off-by-one or hard-coded answer cannot pass.
+``window_count`` is kept for copies made before its exercise was replaced.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from numbers import Integral
 
 import torch
 
-from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
+from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
+from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted
 
-__all__ = ["flatten_outputs", "initial_state", "window_count"]
+__all__ = [
+    "EXERCISES",
+    "flatten_outputs",
+    "flatten_row_zero",
+    "initial_state",
+    "next_step_windows",
+    "window_count",
+]
+
+CHAPTER = "08_time_series_windows"
+
+
+# -- 1. next_step_windows: inputs and next-step targets from one series ------------------------
+
+
+def _next_step_probes(generator):
+    probes = []
+    for T, H_in, L, step in ((30, 2, 5, 3), (17, 2, 6, 1), (23, 3, 4, 2), (33, 2, 8, 5)):
+        series = torch.randn(T, H_in, generator=generator)  # (T, H_in)
+        probes.append(Probe(f"T={T}, H_in={H_in}, L={L}, step={step}", (series, L, step)))
+    return probes
+
+
+NEXT_STEP_WINDOWS = Exercise(
+    id=f"{CHAPTER}.next_step_windows",
+    version=1,
+    title="Cut a series into windows, each with the next step as its target",
+    points=3,
+    kind="implement",
+    starter="""\
+def next_step_windows(series, L, step): ...
+
+
+checks.next_step_windows(next_step_windows)""",
+    solution="""\
+def next_step_windows(series, L, step):  # series: (T, H_in)
+    inputs = series[:-1].unfold(0, L, step).transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)
+    N = inputs.shape[0]  # every window leaves room for the step after it
+    targets = series[L : L + step * N : step]  # (N, H_in): the step right after each window
+    return inputs, targets
+
+
+checks.next_step_windows(next_step_windows)""",
+    parts=(Part("inputs", "tensor"), Part("targets", "tensor")),
+    asked=("next_step_windows",),
+    probes=_next_step_probes,
+    equivalent={"line 2: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
+    right="every window that has a next step, batch-first, each paired with that next step",
+    hints=Hints(
+        "take one window and its target by hand: which steps of the series does each hold?",
+        "window i holds steps i*step .. i*step + L - 1 and its target is step i*step + L, which "
+        "must exist",
+        "inputs = series[:-1].unfold(0, L, step).transpose(1, 2); targets = "
+        "series[L : L + step * N : step]",
+    ),
+    mistakes=(
+        Mistake(
+            "a last window without a target",
+            Hints(
+                "inputs: does your last window have a next step to predict?",
+                "inputs: a window that ends at the series' last step has no target; only windows "
+                "that end by step T - 2 count",
+                "cut the windows from series[:-1], then N targets",
+            ),
+            edit=("series[:-1].unfold", "series.unfold"),
+        ),
+        Mistake(
+            "the window's last step as target",
+            Hints(
+                "inputs are right. targets: which step does each target hold?",
+                "inputs are right. The target of a window is the step after it, not its own last "
+                "step (that would be known already)",
+                "inputs are right. targets start at step L, not L - 1",
+            ),
+            edit=("series[L : L + step * N : step]", "series[L - 1 : L - 1 + step * N : step]"),
+        ),
+        Mistake(
+            "reshape instead of transpose",
+            Hints(
+                "inputs: right shape; how did you move the features last?",
+                "inputs: unfold gives (N, H_in, L); reshape pours those numbers into (N, L, H_in) "
+                "in memory order, mixing features and steps",
+                "inputs: unfold(...).transpose(1, 2), never reshape",
+            ),
+            edit=(".transpose(1, 2)", ".reshape(-1, L, series.shape[1])"),
+        ),
+        Mistake(
+            "features in the middle",
+            Hints(
+                "inputs: check its layout",
+                "inputs: unfold puts the window's steps last, (N, H_in, L); an RNN reads "
+                "(N, L, H_in) when batch_first",
+                "inputs: add .transpose(1, 2) after unfold",
+            ),
+            edit=(".transpose(1, 2)", ""),
+        ),
+        Mistake(
+            "a window at every step",
+            Hints(
+                "inputs: count your windows",
+                "inputs: a new window starts every `step` steps: that is unfold's third argument",
+                "inputs: unfold(0, L, step)",
+            ),
+            edit=("unfold(0, L, step)", "unfold(0, L, 1)"),
+        ),
+    ),
+)
+
+
+# -- 2. initial_state: a zero h0 for any batch -------------------------------------------------
+
+
+def _h0_probes(generator):
+    probes = []
+    for N, L, H_in, layers, H, dtype in (
+        (4, 7, 2, 2, 5, torch.float32),
+        (1, 3, 3, 1, 4, torch.float32),
+        (9, 5, 2, 3, 2, torch.float64),
+        (6, 2, 4, 2, 3, torch.float32),
+    ):
+        x = torch.randn(N, L, H_in, generator=generator, dtype=dtype)  # (N, L, H_in)
+        label = f"N={N}, L={L}, H_in={H_in}, num_layers={layers}, H={H}, {dtype}"
+        probes.append(Probe(label, (x, layers, H)))
+    return probes
+
+
+def _h0_call(make_h0, x, num_layers, H):
+    h0 = make_h0(x, num_layers, H)
+    if h0 is None:
+        return None
+    return h0, int(isinstance(h0, torch.Tensor) and h0.dtype == x.dtype)
+
+
+INITIAL_STATE = Exercise(
+    id=f"{CHAPTER}.initial_state",
+    version=1,
+    title="A zero initial state for any batch",
+    points=2,
+    kind="implement",
+    starter="""\
+def make_h0(x, num_layers, H): ...
+
+
+checks.initial_state(make_h0)""",
+    solution="""\
+def make_h0(x, num_layers, H):
+    return torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype, device=x.device)  # (layers, N, H)
+
+
+checks.initial_state(make_h0)""",
+    parts=(Part("h0", "tensor"), Part("x's dtype kept (1 if so)", "int")),
+    asked=("make_h0",),
+    probes=_h0_probes,
+    call=_h0_call,
+    right="zeros of shape (num_layers, N, H) for any N, on x's dtype, as nn.RNN's default",
+    hints=Hints(
+        "compare your h0 with what nn.RNN uses when h0 is left out",
+        "nn.RNN's default h0 is zeros, one (N, H) state per layer, in x's dtype",
+        "torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype)",
+    ),
+    mistakes=(
+        Mistake(
+            "N read from the time dimension",
+            Hints(
+                "h0: where does x keep its batch size?",
+                "h0: x is batch-first (N, L, H_in): dimension 1 is time",
+                "h0: N is x.shape[0]",
+            ),
+            edit=("x.shape[0]", "x.shape[1]"),
+        ),
+        Mistake(
+            "a batch size written in",
+            Hints(
+                "h0: try your function on a batch of another size",
+                "h0: a number written into the code is right for one batch size only; the last "
+                "batch of an epoch is often smaller",
+                "h0: read N from x, x.shape[0]",
+            ),
+            edit=("x.shape[0]", "4"),
+        ),
+        Mistake(
+            "ones",
+            Hints(
+                "h0: which values does the default initial state hold?",
+                "h0: a constant start such as ones is not learned and shifts every sequence's "
+                "first step; nn.RNN starts from zeros",
+                "h0: torch.zeros(...)",
+            ),
+            edit=("torch.zeros(", "torch.ones("),
+        ),
+        Mistake(
+            "batch-first h0",
+            Hints(
+                "h0: does h0 follow batch_first?",
+                "h0: h0 and h_n are (num_layers, N, H) whatever batch_first says",
+                "h0: torch.zeros(num_layers, x.shape[0], H, ...)",
+            ),
+            edit=("num_layers, x.shape[0], H,", "x.shape[0], num_layers, H,"),
+        ),
+        Mistake(
+            "one layer only",
+            Hints(
+                "h0: how many initial states does a stack of layers need?",
+                "h0: each layer starts from its own state: the first dimension counts layers",
+                "h0: torch.zeros(num_layers, ...)",
+            ),
+            edit=("torch.zeros(num_layers,", "torch.zeros(1,"),
+        ),
+        Mistake(
+            "float32 always",
+            Hints(
+                "h0 is right. Its dtype: what happens with a float64 x?",
+                "h0 is right. nn.RNN refuses an h0 whose dtype differs from x's; "
+                "torch.zeros makes float32 unless told otherwise",
+                "h0 is right. Pass dtype=x.dtype to torch.zeros",
+            ),
+            edit=(", dtype=x.dtype", ""),
+        ),
+    ),
+)
+
+
+# -- 3. flatten_row_zero and flatten_outputs: predict, then fix a flattened output -------------
+
+
+def _row_zero_reference(output):
+    L, N, H = output.shape
+    # block j of row 0 starts at flat position j*H: step j // N, sequence j % N
+    return tuple(j // N for j in range(L)), tuple(j % N for j in range(L))
+
+
+def _row_zero_handed(output) -> str:
+    if not isinstance(output, torch.Tensor) or output.dim() != 3:
+        return "pass the cell's example (L, N, H) first, then your answer"
+    return ""
+
+
+def _blocks(rule):
+    def answer(output):
+        L, N, H = output.shape
+        pairs = [rule(j, L, N) for j in range(L)]
+        return tuple(t for t, _ in pairs), tuple(n for _, n in pairs)
+
+    return answer
+
+
+_ROW_ZERO = Hints(
+    "in which order does output keep its numbers in memory?",
+    "reshape reads output in memory order, step by step, and within a step "
+    "sequence by sequence; row 0 takes the first L*H numbers",
+    "block j comes from step j // N and sequence j % N",
+)
+
+FLATTEN_ROW_ZERO = Exercise(
+    id=f"{CHAPTER}.flatten_row_zero",
+    version=1,
+    title="Predict what row 0 of a reshaped sequence-first output holds",
+    points=2,
+    kind="predict",
+    starter="""\
+example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
+# output.reshape(N, L * H): row 0 holds L blocks of H numbers; which step and sequence is each?
+row_0_steps = ...  # L numbers: the step of output each block comes from
+row_0_sequences = ...  # L numbers: the sequence of output each block comes from
+checks.flatten_row_zero(example, row_0_steps, row_0_sequences)""",
+    solution="""\
+example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
+# output.reshape(N, L * H): row 0 holds L blocks of H numbers; which step and sequence is each?
+row_0_steps = (0, 0, 0, 1, 1)  # memory order: all N = 3 sequences of step 0 come first,
+row_0_sequences = (0, 1, 2, 0, 1)  # then step 1's: row 0 mixes three sequences
+checks.flatten_row_zero(example, row_0_steps, row_0_sequences)""",
+    parts=(Part("row_0_steps", "shape"), Part("row_0_sequences", "shape")),
+    handed=("output",),
+    asked=("row_0_steps", "row_0_sequences"),
+    reference=_row_zero_reference,
+    defaults=lambda: (torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0)),),
+    check_handed=_row_zero_handed,
+    variants=lambda generator: [
+        (torch.randn(L, N, H, generator=generator),)
+        for L, N, H in ((4, 2, 3), (6, 5, 2), (3, 4, 5))
+    ],
+    right="row 0 mixes the sequences: it is output's first L*H numbers in memory order",
+    hints=_ROW_ZERO,
+    mistakes=(
+        Mistake(
+            "sequence 0's steps",
+            Hints(
+                "that is what flatten should give; what does reshape give?",
+                "reshape never moves numbers; in a sequence-first output, sequence "
+                "0's steps are N*H numbers apart",
+                "block j comes from step j // N and sequence j % N",
+            ),
+            _blocks(lambda j, L, N: (j, 0)),
+        ),
+        Mistake("step and sequence swapped", _ROW_ZERO, _blocks(lambda j, L, N: (j % N, j // N))),
+    ),
+)
+
+
+def _flatten_probes(generator):
+    probes = []
+    for L, N, H in ((5, 3, 4), (4, 6, 2), (7, 2, 3), (3, 5, 6)):
+        output = torch.randn(L, N, H, generator=generator)  # (L, N, H)
+        probes.append(Probe(f"L={L}, N={N}, H={H}", (output,)))
+    return probes
+
+
+FLATTEN_OUTPUTS = Exercise(
+    id=f"{CHAPTER}.flatten_outputs",
+    version=1,
+    title="Find the bug in a flattened sequence-first output",
+    points=2,
+    kind="find-the-bug",
+    starter="""\
+def flatten(output):  # output: (L, N, H), sequence-first
+    L, N, H = output.shape
+    return output.reshape(N, L * H)  # (L, N, H) -> (N, L*H)
+
+
+checks.flatten_outputs(flatten)""",
+    solution="""\
+def flatten(output):  # output: (L, N, H), sequence-first
+    L, N, H = output.shape
+    return output.transpose(0, 1).reshape(N, L * H)  # (L, N, H) -> (N, L, H) -> (N, L*H)
+
+
+checks.flatten_outputs(flatten)""",
+    parts=(Part("flat", "tensor"),),
+    asked=("flatten",),
+    probes=_flatten_probes,
+    equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
+    right="each row is one sequence, its steps in time order",
+    hints=Hints(
+        "the shape is right: which numbers does row 0 hold?",
+        "reshape keeps memory order, and a sequence-first output keeps step 0 of every "
+        "sequence first: each row mixes sequences",
+        "move N first with output.transpose(0, 1), then reshape(N, L * H)",
+    ),
+    mistakes=(
+        Mistake(
+            "grouped by feature",
+            Hints(
+                "one row per sequence: in which order are its numbers?",
+                "the Linear(L*H, 1) head expects step 0's H features, then step 1's, ...; "
+                "your row lists feature 0 at every step first",
+                "transpose(0, 1) (or permute(1, 0, 2)) keeps each step's H features together",
+            ),
+            edit=("output.transpose(0, 1).reshape", "output.permute(1, 2, 0).reshape"),
+        ),
+        Mistake(
+            "one step only",
+            Hints(
+                "count the numbers in each row",
+                "the head reads every step's output: L*H numbers per sequence",
+                "flatten all L steps: output.transpose(0, 1).reshape(N, L * H)",
+            ),
+            code="def flatten(output):\n    return output[-1]\n",
+        ),
+        Mistake(
+            "view after transpose",
+            Hints(
+                "which call raised, and why?",
+                "view needs the numbers to lie in memory in the new order; after transpose "
+                "they do not",
+                "use reshape (it copies when it must), or .contiguous().view(...)",
+            ),
+            edit=("transpose(0, 1).reshape", "transpose(0, 1).view"),
+        ),
+    ),
+)
+
+next_step_windows = checker(NEXT_STEP_WINDOWS)
+initial_state = checker(INITIAL_STATE)
+flatten_row_zero = checker(FLATTEN_ROW_ZERO)
+flatten_outputs = checker(FLATTEN_OUTPUTS)
+
+EXERCISES = (NEXT_STEP_WINDOWS, INITIAL_STATE, FLATTEN_ROW_ZERO, FLATTEN_OUTPUTS)
+
+
+# -- kept for copies made before next_step_windows replaced it ---------------------------------
 
 
 def window_count(count) -> Result:
-    """Exercise: how many overlapping windows of 20 steps, one starting every 5 steps, fit in
-    a series of T = 600 steps?
+    """Exercise of copies made before December 2026: how many overlapping windows of 20 steps,
+    one starting every 5 steps, fit in a series of T = 600 steps?
 
-    Used in: 08_time_series_windows.
+    Used in: 08_time_series_windows (older copies).
     """
     pending = _not_attempted(count)
     if pending is not None:
         return pending
     if isinstance(count, bool) or not isinstance(count, Integral):
         return Result(INCORRECT, "give a whole number")
-    count = int(count)
     T, size, step = 600, 20, 5
-    want = (T - size) // step + 1
-    if count == want:
-        return Result(CORRECT, "(T - size) // step + 1, the number of starts that leave room")
-    if count == T // size:
-        return Result(INCORRECT, "that counts windows that do not overlap")
-    if count == T // step:
-        return Result(INCORRECT, "the last windows would run past the end of the series")
-    if count == want - 1:
-        return Result(INCORRECT, "off by one: count the first window too")
+    if int(count) == (T - size) // step + 1:
+        return Result(CORRECT, "the number of starts that leave room for a whole window")
     return Result(INCORRECT, "a window can start at 0, 5, 10, ... as long as it ends by T")
-
-
-def initial_state(make_h0: Callable) -> Result:
-    """Exercise: write ``make_h0(x, num_layers, H)`` returning the zero initial state for any
-    batch-first batch x, without a hard-coded batch size.
-
-    Shapes: x (N, L, H_in) -> h0 (num_layers, N, H), on x's dtype.
-
-    Used in: 08_time_series_windows.
-    """
-    pending = _not_attempted(make_h0)
-    if pending is not None:
-        return pending
-    if not callable(make_h0):
-        return Result(INCORRECT, "give a function, def make_h0(x, num_layers, H): ...")
-    generator = torch.Generator().manual_seed(3)  # the global random state stays untouched
-    for N, L, dtype in ((4, 7, torch.float32), (1, 3, torch.float32), (9, 7, torch.float64)):
-        x = torch.randn(N, L, 2, dtype=dtype, generator=generator)
-        h0, failed = _run_student(make_h0, x, 2, 5)
-        if failed is not None:
-            return failed
-        if not isinstance(h0, torch.Tensor):
-            return Result(INCORRECT, "return a tensor")
-        if tuple(h0.shape) == (2, L, 5) and L != N:
-            return Result(INCORRECT, "x is batch-first: N is x.shape[0], not x.shape[1]")
-        if tuple(h0.shape) != (2, N, 5):
-            return Result(
-                INCORRECT, "h0 is (num_layers, N, H) whatever the batch size: read N from x"
-            )
-        if h0.dtype != dtype:
-            return Result(INCORRECT, "make h0 in x's dtype (torch.zeros(..., dtype=x.dtype))")
-        if h0.abs().sum() != 0:
-            return Result(
-                INCORRECT,
-                "start from zeros: a constant such as ones is not learned "
-                "and shifts every sequence's start",
-            )
-    return Result(CORRECT, "zeros of shape (num_layers, N, H) for any N, as nn.RNN's default")
-
-
-def flatten_outputs(flatten: Callable) -> Result:
-    """Exercise (find the bug): ``flatten(output)`` turns a sequence-first RNN output into one
-    row per sequence, every step's H features in time order, for a Linear(L*H, ...) head.
-
-    Shapes: output (L, N, H) = (5, 3, 4) here -> (N, L*H) = (3, 20); row n is
-    output[0, n], output[1, n], ... side by side.
-
-    Used in: 08_time_series_windows.
-    """
-    pending = _not_attempted(flatten)
-    if pending is not None:
-        return pending
-    if not callable(flatten):
-        return Result(INCORRECT, "give a function, def flatten(output): ...")
-    L, N, H = 5, 3, 4
-    output = torch.randn(L, N, H, generator=torch.Generator().manual_seed(5))  # (L, N, H)
-    got, failed = _run_student(flatten, output.clone())
-    if failed is not None:
-        return failed
-    if not isinstance(got, torch.Tensor):
-        return Result(INCORRECT, "return a tensor of shape (N, L*H)")
-    if tuple(got.shape) == (N, H):
-        return Result(INCORRECT, "that is one step only: the head reads every step")
-    if tuple(got.shape) != (N, L * H):
-        return Result(INCORRECT, f"the result is (N, L*H) = ({N}, {L * H}) for this output")
-    got = got.detach().to(torch.float32)
-    want = output.transpose(0, 1).reshape(N, L * H)  # (L, N, H) -> (N, L, H) -> (N, L*H)
-    if torch.allclose(got, want):
-        return Result(CORRECT, "each row is one sequence, its steps in time order")
-    if torch.allclose(got, output.reshape(N, L * H)):
-        return Result(
-            INCORRECT,
-            "reshape keeps memory order, and this output is sequence-first (L, N, H): each "
-            "row mixes steps of different sequences. Move N first with transpose(0, 1), then "
-            "reshape",
-        )
-    if torch.allclose(got, output.permute(1, 2, 0).reshape(N, L * H)):
-        return Result(
-            INCORRECT,
-            "one row per sequence, but grouped by feature, not by step: permute(1, 0, 2) "
-            "keeps each step's H features together",
-        )
-    return Result(INCORRECT, "row n should be output[0, n], output[1, n], ... side by side")

@@ -1,4 +1,10 @@
-"""Checkers of the chapter on variable-length sequences.
+"""Exercises of the chapter on variable-length sequences (09), defined once.
+
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. Probes pad batches of several sizes whose lengths differ (some full, some
+of one step), so an answer that reads the padding, or is off by one step, cannot pass.
+``last_valid_outputs`` is kept for copies made before its exercise was replaced.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
@@ -8,26 +14,438 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
+from torch.nn.utils.rnn import pack_sequence
 
-from rnnlab.checks._verdict import (
-    CORRECT,
-    INCORRECT,
-    Result,
-    _as_number,
-    _not_attempted,
-    _run_student,
+from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
+from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
+
+__all__ = [
+    "EXERCISES",
+    "last_both_directions",
+    "last_valid_outputs",
+    "masked_mean",
+    "masked_mean_divisors",
+    "packed_batch_sizes",
+]
+
+CHAPTER = "09_variable_length"
+
+
+def _padded(generator, lengths, H, features):
+    """A padded batch-first tensor (N, L_max, features): random on real steps, 0 after each end
+    (what pad_packed_sequence returns)."""
+    lengths = torch.tensor(lengths)
+    N, L = len(lengths), int(lengths.max())
+    values = torch.randn(N, L, features, generator=generator)  # (N, L, features)
+    real = torch.arange(L) < lengths.unsqueeze(1)  # (N, L)
+    return values * real.unsqueeze(-1), lengths
+
+
+# -- 1. last_both_directions: what a classifier reads from a padded bidirectional output -------
+
+
+def _last_both_probes(generator):
+    probes = []
+    for lengths, H in (([6, 2, 5, 1], 3), ([3, 5, 4], 2), ([7, 7, 1, 4, 2], 4), ([2, 4], 5)):
+        output, n = _padded(generator, lengths, H, 2 * H)  # (N, L, 2*H)
+        label = f"N={len(lengths)}, L={max(lengths)}, H={H}, lengths={lengths}"
+        probes.append(Probe(label, (output, n)))
+    return probes
+
+
+_LAST_BOTH_FORWARD = Hints(
+    "the forward half: at which step does a short sequence really end?",
+    "the forward half: after a sequence's end the padded output holds zeros, not its last state; "
+    "sequence n's last real step is at index lengths[n] - 1",
+    "forward = output[torch.arange(N), lengths - 1, :H]",
 )
 
-__all__ = ["last_valid_outputs", "masked_mean", "packed_batch_sizes"]
+LAST_BOTH_DIRECTIONS = Exercise(
+    id=f"{CHAPTER}.last_both_directions",
+    version=1,
+    title="Read each direction's final state from a padded bidirectional output",
+    points=3,
+    kind="implement",
+    starter="""\
+def last_both(output, lengths): ...
+
+
+checks.last_both_directions(last_both)""",
+    solution="""\
+def last_both(output, lengths):  # output: (N, L_max, 2*H), padded, batch-first
+    N, H = output.shape[0], output.shape[2] // 2
+    forward = output[torch.arange(N), lengths - 1, :H]  # (N, H): its last real step
+    reverse = output[:, 0, H:]  # (N, H): the reverse direction ends at step 0
+    return torch.cat([forward, reverse], dim=1)  # (N, 2*H), what h_n holds
+
+
+checks.last_both_directions(last_both)""",
+    parts=(Part("result", "tensor"),),
+    asked=("last_both",),
+    probes=_last_both_probes,
+    right="the forward direction's last real step and the reverse direction's step 0, as in h_n",
+    hints=Hints(
+        "compare each half of your result with h_n of the packed batch: which step does each "
+        "direction end at?",
+        "the first H features of output are the forward direction, which ends at each sequence's "
+        "last real step; the last H are the reverse direction, which ends at step 0",
+        "torch.cat([output[torch.arange(N), lengths - 1, :H], output[:, 0, H:]], dim=1)",
+    ),
+    mistakes=(
+        Mistake(
+            "the last padded step",
+            _LAST_BOTH_FORWARD,
+            code="def last_both(output, lengths):\n    return output[:, -1]\n",
+        ),
+        Mistake(
+            "both halves at the last real step",
+            Hints(
+                "the forward half is right. The reverse half: in which order does that direction "
+                "read the sequence?",
+                "the forward half is right. The reverse direction reads from the last real step "
+                "back to step 0: its final state is at step 0",
+                "reverse = output[:, 0, H:]",
+            ),
+            edit=("output[:, 0, H:]", "output[torch.arange(N), lengths - 1, H:]"),
+        ),
+        Mistake(
+            "the forward half at the last padded step",
+            _LAST_BOTH_FORWARD,
+            edit=("output[torch.arange(N), lengths - 1, :H]", "output[:, -1, :H]"),
+        ),
+        Mistake(
+            "off by one step",
+            Hints(
+                "the forward half: check the index of a sequence's last step",
+                "a sequence of length l has its steps at indices 0 .. l - 1",
+                "index the step with lengths - 1",
+            ),
+            edit=("lengths - 1", "(lengths - 2).clamp(min=0)"),
+        ),
+        Mistake(
+            "the two directions read the other way round",
+            Hints(
+                "which half of output is which direction?",
+                "the first H features are the forward direction (it ends at the last real step), "
+                "the last H the reverse one (it ends at step 0)",
+                "forward = output[range(N), lengths - 1, :H] and reverse = output[:, 0, H:]",
+            ),
+            code="""\
+def last_both(output, lengths):
+    N, H = output.shape[0], output.shape[2] // 2
+    forward = output[:, 0, :H]
+    reverse = output[torch.arange(N), lengths - 1, H:]
+    return torch.cat([forward, reverse], dim=1)
+""",
+        ),
+        Mistake(
+            "the halves concatenated in the other order",
+            Hints(
+                "your halves are right: in which order does h_n (and a head trained on it) "
+                "expect them?",
+                "output's features, and h_n's layers, put the forward direction first",
+                "torch.cat([forward, reverse], dim=1)",
+            ),
+            edit=("torch.cat([forward, reverse], dim=1)", "torch.cat([reverse, forward], dim=1)"),
+        ),
+    ),
+)
+
+
+# -- 2. packed_batch_sizes: predict batch_sizes of a packed batch -----------------------------
+
+
+def _batch_sizes_reference(lengths):
+    sequences = [torch.zeros(int(n), 1) for n in lengths]
+    return (pack_sequence(sequences, enforce_sorted=False).batch_sizes,)
+
+
+def _batch_sizes_handed(lengths) -> str:
+    if not isinstance(lengths, (list, tuple)) or not all(
+        isinstance(n, int) and n > 0 for n in lengths
+    ):
+        return "pass the cell's lengths first (a list of positive whole numbers), then your answer"
+    return ""
+
+
+def _counted(rule):
+    return lambda lengths: (tuple(rule(list(lengths))),)
+
+
+_STEPS = Hints(
+    "batch_sizes: what does each entry count?",
+    "batch_sizes has one entry per time step of the longest sequence: how many sequences still "
+    "have a step there?",
+    "batch_sizes[t] = the number of lengths greater than t, for t = 0 .. max(lengths) - 1",
+)
+
+PACKED_BATCH_SIZES = Exercise(
+    id=f"{CHAPTER}.packed_batch_sizes",
+    version=1,
+    title="Predict batch_sizes of a packed batch",
+    points=1,
+    kind="predict",
+    starter="""\
+lengths = [4, 2, 3, 2]
+batch_sizes = ...  # predict without running pack_padded_sequence
+checks.packed_batch_sizes(lengths, batch_sizes)""",
+    solution="""\
+lengths = [4, 2, 3, 2]
+batch_sizes = [4, 4, 2, 1]  # all four at steps 0 and 1, two at step 2, one at step 3
+checks.packed_batch_sizes(lengths, batch_sizes)""",
+    parts=(Part("batch_sizes", "shape"),),
+    handed=("lengths",),
+    asked=("batch_sizes",),
+    reference=_batch_sizes_reference,
+    defaults=lambda: ([4, 2, 3, 2],),
+    check_handed=_batch_sizes_handed,
+    variants=lambda generator: [([5, 1, 3],), ([2, 6, 6, 3, 1],), ([3, 3],), ([1, 4, 2],)],
+    right="at step t, the number of sequences longer than t",
+    hints=_STEPS,
+    mistakes=(
+        Mistake("the lengths, sorted", _STEPS, _counted(lambda n: sorted(n, reverse=True))),
+        Mistake("the lengths", _STEPS, _counted(lambda n: n)),
+        Mistake(
+            "one step too many",
+            Hints(
+                "batch_sizes: count its entries",
+                "the steps run from 0 to max(lengths) - 1; at step t a sequence of length l is "
+                "running when t < l",
+                "batch_sizes[t] = the number of lengths greater than t, for t = 0 .. "
+                "max(lengths) - 1",
+            ),
+            _counted(lambda n: [sum(k >= t for k in n) for t in range(max(n))]),
+        ),
+        Mistake(
+            "the sequences finished",
+            Hints(
+                "batch_sizes: does it count the sequences still running or those that ended?",
+                "each entry is the batch of the RNN at that step: the sequences that still have "
+                "a step there",
+                "batch_sizes[t] = the number of lengths greater than t",
+            ),
+            _counted(lambda n: [sum(k <= t for k in n) for t in range(max(n))]),
+        ),
+    ),
+)
+
+
+# -- 3. masked_mean_divisors and masked_mean: predict, then fix a mean over padded steps ---------
+
+
+def _divisors_reference(lengths, L):
+    n_entries, n_real = len(lengths) * L, sum(lengths)  # .mean() counts N * L; the real steps
+    return n_entries, n_real, n_entries - n_real
+
+
+def _divisors_handed(lengths, L) -> str:
+    if (
+        not isinstance(lengths, (list, tuple))
+        or not all(isinstance(n, int) and n > 0 for n in lengths)
+        or not isinstance(L, int)
+        or L < max(lengths)
+    ):
+        return "pass the cell's lengths and L first, then your two numbers"
+    return ""
+
+
+_DIVIDES = Hints(
+    "buggy_divides_by: what does .mean() divide by?",
+    "buggy_divides_by: .mean() divides the sum by the number of entries of its tensor, padded "
+    "ones included",
+    "buggy_divides_by = N * L",
+)
+_REAL = Hints(
+    "buggy_divides_by is right. right_divides_by: which steps should the mean count?",
+    "buggy_divides_by is right. right_divides_by: the mean over the real steps divides by how "
+    "many real steps there are in the whole batch",
+    "buggy_divides_by is right. right_divides_by = sum(lengths)",
+)
+
+MASKED_MEAN_DIVISORS = Exercise(
+    id=f"{CHAPTER}.masked_mean_divisors",
+    version=1,
+    title="Predict how far a mean over padded steps is off",
+    points=1,
+    kind="predict",
+    starter="""\
+lengths, L = [4, 2, 3], 4
+buggy_divides_by = ...  # what the buggy mean divides the masked sum by
+right_divides_by = ...  # what it should divide by
+zeros_counted = ...  # how many padded zeros the buggy mean counts as losses
+checks.masked_mean_divisors(lengths, L, buggy_divides_by, right_divides_by, zeros_counted)""",
+    solution="""\
+lengths, L = [4, 2, 3], 4
+buggy_divides_by = 3 * 4  # .mean() counts all N * L entries, padded ones included
+right_divides_by = 4 + 2 + 3  # the real steps: the buggy value is 9/12 of the right one
+zeros_counted = 0 + 2 + 1  # each sequence's L - length padded steps
+checks.masked_mean_divisors(lengths, L, buggy_divides_by, right_divides_by, zeros_counted)""",
+    parts=(
+        Part("buggy_divides_by", "int"),
+        Part("right_divides_by", "int"),
+        Part("zeros_counted", "int"),
+    ),
+    handed=("lengths", "L"),
+    asked=("buggy_divides_by", "right_divides_by", "zeros_counted"),
+    reference=_divisors_reference,
+    defaults=lambda: ([4, 2, 3], 4),
+    check_handed=_divisors_handed,
+    variants=lambda generator: [([5, 1, 3], 6), ([2, 2], 3), ([1, 4, 4, 2], 5)],
+    right="the same masked sum divided by N * L instead of the real steps: the buggy mean is "
+    "too small by that ratio",
+    hints=Hints(
+        "both means add the same numbers; what does each divide by?",
+        ".mean() divides by every entry of the (N, L) tensor; a mean over real steps divides by "
+        "their number",
+        "buggy_divides_by = N * L, right_divides_by = sum(lengths), and zeros_counted is "
+        "their difference",
+    ),
+    mistakes=(
+        Mistake(
+            "the padded entries left out",
+            _DIVIDES,
+            lambda lengths, L: (sum(lengths), sum(lengths), 0),
+        ),
+        Mistake(
+            "divided by the batch", _DIVIDES, lambda lengths, L: (len(lengths), sum(lengths), 0)
+        ),
+        Mistake(
+            "the right mean divides by N * L too",
+            _REAL,
+            lambda lengths, L: (len(lengths) * L, len(lengths) * L, 0),
+        ),
+        Mistake(
+            "the right mean divides by N",
+            _REAL,
+            lambda lengths, L: (len(lengths) * L, len(lengths), len(lengths) * (L - 1)),
+        ),
+        Mistake(
+            "the zeros of the longest sequence counted",
+            Hints(
+                "buggy_divides_by and right_divides_by are right. zeros_counted: whose zeros?",
+                "buggy_divides_by and right_divides_by are right. Each sequence is padded from "
+                "its own end to L: count its padded steps, L - its length",
+                "buggy_divides_by and right_divides_by are right. zeros_counted = N * L - "
+                "sum(lengths)",
+            ),
+            lambda lengths, L: (len(lengths) * L, sum(lengths), L - min(lengths)),
+        ),
+    ),
+)
+
+
+def _masked_probes(generator):
+    probes = []
+    for lengths, L in (([5, 2, 3], 5), ([4, 4, 1, 2], 6), ([3, 7], 7), ([2, 2, 2], 4)):
+        N = len(lengths)
+        per_step = torch.rand(N, L, generator=generator, dtype=torch.float64) + 0.5  # (N, L)
+        label = f"N={N}, L={L}, lengths={lengths}"
+        probes.append(Probe(label, (per_step, torch.tensor(lengths))))
+    return probes
+
+
+_MASK = Hints(
+    "which steps does your mean include?",
+    "a sequence of length l has its real steps at 0 .. l - 1; the mask keeps t < lengths[n]",
+    "mask = torch.arange(L) < lengths.unsqueeze(1)",
+)
+
+MASKED_MEAN = Exercise(
+    id=f"{CHAPTER}.masked_mean",
+    version=1,
+    title="Find the bug in a mean loss over the real steps of a padded batch",
+    points=2,
+    kind="find-the-bug",
+    starter="""\
+def masked_mean(per_step, lengths):  # per_step: (N, L) losses, lengths: (N,)
+    L = per_step.shape[1]
+    mask = torch.arange(L) < lengths.unsqueeze(1)  # (N, L)
+    return (per_step * mask).mean()
+
+
+checks.masked_mean(masked_mean)""",
+    solution="""\
+def masked_mean(per_step, lengths):  # per_step: (N, L) losses, lengths: (N,)
+    L = per_step.shape[1]
+    mask = torch.arange(L) < lengths.unsqueeze(1)  # (N, L): True on real steps
+    return (per_step * mask).sum() / mask.sum()  # divide by the real steps, not N * L
+
+
+checks.masked_mean(masked_mean)""",
+    parts=(Part("mean", "number"),),
+    asked=("masked_mean",),
+    probes=_masked_probes,
+    right="the masked sum over the number of real steps, as cross_entropy on packed.data",
+    hints=Hints(
+        "the mask is right: what does .mean() divide by?",
+        ".mean() divides by every entry, N * L, padded steps included; the real steps are fewer",
+        "return (per_step * mask).sum() / mask.sum()",
+    ),
+    mistakes=(
+        Mistake(
+            "no mask",
+            _MASK,
+            code="def masked_mean(per_step, lengths):\n    return per_step.mean()\n",
+        ),
+        Mistake(
+            "off by one",
+            _MASK,
+            edit=("torch.arange(L) < lengths", "torch.arange(L) <= lengths"),
+        ),
+        Mistake(
+            "per sequence first",
+            Hints(
+                "how much does each real step weigh in your mean?",
+                "averaging each sequence first gives a short sequence's steps more weight; the "
+                "loss of packed.data weighs every real step the same",
+                "sum over all real steps at once, then divide by their count, mask.sum()",
+            ),
+            edit=(
+                "(per_step * mask).sum() / mask.sum()",
+                "((per_step * mask).sum(dim=1) / mask.sum(dim=1)).mean()",
+            ),
+        ),
+        Mistake(
+            "the sum",
+            Hints(
+                "is that a mean?",
+                "the masked sum adds the real steps' losses; a mean divides it by how many there "
+                "are",
+                "return (per_step * mask).sum() / mask.sum()",
+            ),
+            edit=("(per_step * mask).sum() / mask.sum()", "(per_step * mask).sum()"),
+        ),
+        Mistake(
+            "divided by N",
+            Hints(
+                "what does your mean divide by?",
+                "dividing by N (or by L) counts sequences (or steps of one sequence), not the "
+                "real steps",
+                "divide by mask.sum(), the number of real steps",
+            ),
+            edit=("/ mask.sum()", "/ per_step.shape[0]"),
+        ),
+    ),
+)
+
+last_both_directions = checker(LAST_BOTH_DIRECTIONS)
+packed_batch_sizes = checker(PACKED_BATCH_SIZES)
+masked_mean_divisors = checker(MASKED_MEAN_DIVISORS)
+masked_mean = checker(MASKED_MEAN)
+
+EXERCISES = (LAST_BOTH_DIRECTIONS, PACKED_BATCH_SIZES, MASKED_MEAN_DIVISORS, MASKED_MEAN)
+
+
+# -- kept for copies made before last_both_directions replaced it ------------------------------
 
 
 def last_valid_outputs(pick: Callable) -> Result:
-    """Exercise: write ``pick(output, lengths)`` returning each sequence's output at its last
-    real step, from a padded batch-first output.
+    """Exercise of copies made before December 2026: ``pick(output, lengths)`` returning each
+    sequence's output at its last real step, from a padded batch-first output.
 
     Shapes: output (N, L, H), lengths (N,) -> (N, H).
 
-    Used in: 09_variable_length.
+    Used in: 09_variable_length (older copies).
     """
     pending = _not_attempted(pick)
     if pending is not None:
@@ -43,98 +461,9 @@ def last_valid_outputs(pick: Callable) -> Result:
         return Result(INCORRECT, "the result has one row per sequence: (N, H)")
     want = output[torch.arange(4), lengths - 1]
     if torch.equal(got, want):
-        return Result(CORRECT, "output[range(N), lengths - 1]: each sequence's own last step")
+        return Result(CORRECT, "each sequence's own last step")
     if torch.equal(got, output[:, -1]):
         return Result(INCORRECT, "that is the last padded step; short sequences end earlier")
     if torch.equal(got, output[torch.arange(4), lengths.clamp(max=4)]):
         return Result(INCORRECT, "off by one: a sequence of length l ends at index l - 1")
     return Result(INCORRECT, "for sequence n, take time step lengths[n] - 1")
-
-
-def packed_batch_sizes(batch_sizes) -> Result:
-    """Exercise: the ``batch_sizes`` of a packed batch of sequences of lengths [4, 2, 3, 2].
-
-    Used in: 09_variable_length.
-    """
-    pending = _not_attempted(batch_sizes)
-    if pending is not None:
-        return pending
-    if isinstance(batch_sizes, torch.Tensor):
-        batch_sizes = batch_sizes.tolist()
-    if not isinstance(batch_sizes, (list, tuple)):
-        return Result(INCORRECT, "give a list of whole numbers, one per time step")
-    lengths = [4, 2, 3, 2]
-    want = [sum(1 for n in lengths if n > t) for t in range(max(lengths))]
-    if list(batch_sizes) == want:
-        return Result(CORRECT, "at step t, the number of sequences longer than t")
-    if sorted(batch_sizes, reverse=True) == sorted(lengths, reverse=True):
-        return Result(INCORRECT, "those are the lengths; batch_sizes counts sequences per step")
-    if len(batch_sizes) != max(lengths):
-        return Result(INCORRECT, "there is one entry per time step of the longest sequence")
-    return Result(INCORRECT, "count, at each time step, how many sequences still have data")
-
-
-def _masked_variants(per_step: torch.Tensor, lengths: torch.Tensor) -> dict:
-    """The mean over real steps and the known ways to get it wrong, in float64."""
-    L = per_step.shape[1]
-    mask = torch.arange(L) < lengths.unsqueeze(1)  # (N, L)
-    off_by_one = torch.arange(L) <= lengths.unsqueeze(1)  # (N, L): one padded step too many
-    per_sequence = (per_step * mask).sum(dim=1) / mask.sum(dim=1)  # (N,)
-    return {
-        "right": (per_step * mask).sum() / mask.sum(),
-        "all steps": (per_step * mask).mean(),
-        "no mask": per_step.mean(),
-        "off by one": (per_step * off_by_one).sum() / off_by_one.sum(),
-        "per sequence": per_sequence.mean(),
-        "sum": (per_step * mask).sum(),
-    }
-
-
-_MASK_HINTS = {
-    "all steps": "the mask is right, but the mean divides by N * L, padded steps included: "
-    "divide by the number of real steps",
-    "no mask": "that is the mean over every step, padding included: mask the padded steps out",
-    "off by one": "off by one: a sequence of length l has its real steps at 0 .. l - 1",
-    "per sequence": "that averages each sequence first, so a short sequence's steps weigh more; "
-    "average over all real steps at once",
-    "sum": "that is the sum over the real steps, not their mean",
-}
-
-
-def masked_mean(masked_mean_fn: Callable) -> Result:
-    """Exercise (find the bug): fix ``masked_mean(per_step, lengths)``, the mean of per-step
-    losses over the real steps of a padded batch only.
-
-    Shapes: per_step (N, L), lengths (N,) -> a scalar; checked with N = 3, L = 5 and lengths
-    [5, 2, 3] in float64, and the relative error is printed.
-
-    Used in: 09_variable_length.
-    """
-    pending = _not_attempted(masked_mean_fn)
-    if pending is not None:
-        return pending
-    if not callable(masked_mean_fn):
-        return Result(INCORRECT, "give a function, def masked_mean(per_step, lengths): ...")
-    gen = torch.Generator().manual_seed(5)
-    per_step = torch.rand(3, 5, generator=gen, dtype=torch.float64) + 0.5  # (N, L), positive
-    lengths = torch.tensor([5, 2, 3])  # (N,)
-    variants = _masked_variants(per_step, lengths)
-    got, failed = _run_student(masked_mean_fn, per_step.clone(), lengths.clone())
-    if failed is not None:
-        return failed
-    if isinstance(got, torch.Tensor) and got.numel() != 1:
-        return Result(INCORRECT, f"return one number (a scalar), got shape {tuple(got.shape)}")
-    value = _as_number(got)
-    if value is None or value != value:
-        return Result(INCORRECT, "return one number: the mean loss over the real steps")
-    want = variants["right"].item()
-    error = abs(value - want) / abs(want)
-    if error < 1e-5:
-        return Result(CORRECT, f"sum over real steps / their count (relative error {error:.1e})")
-    for name, hint in _MASK_HINTS.items():
-        if abs(value - variants[name].item()) <= 1e-9 * abs(want):
-            return Result(INCORRECT, f"{hint} (relative error {error:.1e})")
-    return Result(
-        INCORRECT,
-        f"relative error {error:.1e}: keep the steps t < lengths[n] and divide by their count",
-    )
