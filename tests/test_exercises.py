@@ -195,7 +195,7 @@ def _same_parts(ex, got, want):
     )
 
 
-@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if not ex.is_function], ids=str)
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if not ex.is_function], ids=lambda ex: ex.id)
 def test_a_value_exercise_is_checked_against_the_objects_it_hands(ex):
     """An instructor who changes the sizes in the cell changes nothing else."""
     for handed in _variants(ex):
