@@ -4,6 +4,11 @@ cut from a time series.
 ``dc_motor`` simulates the time series of the forum's question: a motor's speed following the
 voltage applied to it.
 
+``shakespeare`` reads real text that ships with rnnlab: the first 39,908 characters (1,490 lines,
+the opening of *Coriolanus*) of "tiny Shakespeare", ``data/tinyshakespeare/input.txt`` of
+karpathy/char-rnn (commit 6f9487a), kept byte for byte in ``rnnlab/tiny_shakespeare.txt``.
+Shakespeare's plays are in the public domain; nothing is downloaded at run time.
+
 The square-direction dataset is the one of the course's source notebook (Deep Learning with
 PyTorch Step-by-Step's synthetic "directions" data): with the same seed it gives the same numbers,
 because it makes the same draws, in the same order, from NumPy's legacy Mersenne-Twister
@@ -24,6 +29,8 @@ __all__ = [
     "generate_sequences",
     "square_walks",
     "remember_first",
+    "shakespeare",
+    "split_text",
     "to_tensors",
     "windows",
 ]
@@ -354,3 +361,77 @@ def remember_first(T: int, n: int, generator: torch.Generator | None = None):
     x[:, :, 0] = signs * 2.0 - 1.0  # the values, +1 or -1
     x[:, 0, 1] = 1.0  # the marker: "remember this one"
     return x, signs[:, 0].to(torch.int64)  # (N, L, 2), (N,)
+
+
+# --- Chapter 11 (a character-level language model): real text -------------------------------
+
+#: The text file inside the package (see the module docstring for its source and licence).
+SHAKESPEARE_FILE = "tiny_shakespeare.txt"
+#: Its length in characters: a check that the installed file is the one the chapter was made with.
+SHAKESPEARE_CHARS = 39_908
+
+
+def shakespeare(n_chars: int | None = None) -> str:
+    """Real text for a character-level language model: the opening of Shakespeare's *Coriolanus*.
+
+    The first ``n_chars`` characters (all 39,908 when ``None``) of the copy of "tiny Shakespeare"
+    that ships inside rnnlab (source and licence: the module docstring). The text is plain ASCII
+    with Unix line ends; it is read from the package, never downloaded.
+
+    Shapes:
+        returns a ``str`` of ``n_chars`` characters: T characters before they become indices (T,).
+
+    Raises:
+        TypeError / ValueError: n_chars not a whole number in 1..39,908.
+        FileNotFoundError: the text file is missing from the installed package (reinstall it).
+
+    Used in: 11_text_language_model.
+    """
+    if n_chars is not None:
+        n_chars = _check_int("n_chars", n_chars, 1, SHAKESPEARE_CHARS)
+    from importlib import resources
+
+    source = resources.files("rnnlab").joinpath(SHAKESPEARE_FILE)
+    try:
+        with source.open("r", encoding="ascii", newline="") as file:
+            text = file.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"rnnlab's text file {SHAKESPEARE_FILE} is missing from the installed package: "
+            "reinstall rnnlab"
+        ) from None
+    if len(text) != SHAKESPEARE_CHARS:
+        raise ValueError(
+            f"{SHAKESPEARE_FILE} has {len(text)} characters, not {SHAKESPEARE_CHARS}: the file "
+            "was changed; reinstall rnnlab"
+        )
+    return text if n_chars is None else text[:n_chars]
+
+
+def split_text(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
+    """Cut a text in two at one point: the first part to train on, the last ``val_fraction``
+    held out. Never shuffled: a language model reads the text in order, and a held-out part
+    taken from the end shares no sentence with the training part.
+
+    Shapes:
+        text: a ``str`` of T characters; returns two ``str`` of T - T_val and T_val characters,
+        T_val = round(T * val_fraction).
+
+    Raises:
+        TypeError: text not a ``str``; val_fraction not a real number.
+        ValueError: val_fraction not strictly between 0 and 1, or a part would be empty.
+
+    Used in: 11_text_language_model.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"split_text expects the text as a str, got {type(text).__name__}")
+    val_fraction = _check_real("val_fraction", val_fraction)
+    if not val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction:g}")
+    n_val = round(len(text) * val_fraction)
+    if n_val == 0 or n_val == len(text):
+        raise ValueError(
+            f"a text of {len(text)} characters with val_fraction = {val_fraction:g} leaves an "
+            "empty part; use a longer text or another fraction"
+        )
+    return text[:-n_val], text[-n_val:]
