@@ -7,6 +7,9 @@ The design follows Kaggle's learntools (``EqualityCheckProblem``, ``NotAttempted
 
 Where things are:
 
+- ``rnnlab.checks._exercise``: ``Exercise``, one definition per exercise (starter, solution,
+  probes, known mistakes as runnable wrong answers with hints that climb, points), and the
+  checker made from it; ``checks.hint("name")`` gives the fix of the last wrong answer;
 - ``rnnlab.checks._verdict``: ``Result``, the three verdicts and the helpers every checker uses
   (running the student's function, reading a number or a shape from an answer) and
   ``guarded``, which every public checker runs under (no crash, a time limit, the global random
@@ -24,6 +27,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 from __future__ import annotations
 
 from rnnlab.checks import _verdict
+from rnnlab.checks._exercise import REGISTRY, hint
 from rnnlab.checks._verdict import Result
 from rnnlab.checks.batch_first import (
     fixed_classifier,
@@ -54,6 +58,10 @@ from rnnlab.checks.rnn_cell import (
 from rnnlab.checks.stacked import layer_state, stacked_head
 from rnnlab.checks.time_series_windows import flatten_outputs, initial_state, window_count
 from rnnlab.checks.variable_length import last_valid_outputs, masked_mean, packed_batch_sizes
+
+#: Every exercise defined once (``rnnlab.checks._exercise.Exercise``), by id, in course order
+#: as far as chapters are ported; the tooling (hints page, student copies, grading) reads it.
+EXERCISES = REGISTRY
 
 #: The chapter modules, in course order; the tooling reads the checkers' hints from them.
 CHAPTER_MODULES = (
@@ -89,6 +97,7 @@ __all__ = [
     "forum_final_state",
     "gru_step",
     "head_in_features",
+    "hint",
     "hidden_size_message",
     "initial_state",
     "language_model_shapes",

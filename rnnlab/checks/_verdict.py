@@ -24,8 +24,10 @@ import torch
 
 __all__ = [
     "CORRECT",
+    "HINT",
     "INCORRECT",
     "NOT_ATTEMPTED",
+    "OUTDATED",
     "TIME_LIMIT",
     "Result",
     "guarded",
@@ -36,7 +38,14 @@ __all__ = [
 TIME_LIMIT = 10.0
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
-_SYMBOL = {CORRECT: "✓ Correct", INCORRECT: "✗ Not quite", NOT_ATTEMPTED: "… Not attempted yet"}
+OUTDATED, HINT = "outdated", "hint"
+_SYMBOL = {
+    CORRECT: "✓ Correct",
+    INCORRECT: "✗ Not quite",
+    NOT_ATTEMPTED: "… Not attempted yet",
+    OUTDATED: "↻ Your copy is older than this exercise",
+    HINT: "Hint",
+}
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,42 @@
-"""Checkers of the chapter on sequence-first, batch-first and unbatched layouts.
+"""Exercises of the chapter on sequence-first, batch-first and unbatched layouts (03), defined once.
 
-Every checker builds its own modules inside ``torch.random.fork_rng`` and draws its inputs from
-a local ``torch.Generator``, so the student's global random state is never touched, and uses
-sizes that are all different (L != N != H_in != H, D*num_layers != N) so that a transposed
-answer can never pass for the right one.
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
+the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
+from a nudge to the fix. The checkers the notebook calls are made from these records. Probes use
+sizes that are all different (L != N != H_in != H, D*num_layers != N) and vary the number of layers
+and directions, so that a transposed or half-right answer cannot pass for the right one.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
-import numpy as np
 import torch
 from torch import nn
 
+from rnnlab.checks._exercise import (
+    Exercise,
+    FormError,
+    Hints,
+    Mistake,
+    Part,
+    Probe,
+    _as_tensor,
+    checker,
+    drawn,
+)
 from rnnlab.checks._verdict import (
     CORRECT,
     INCORRECT,
-    NOT_ATTEMPTED,
     Result,
     _not_attempted,
     _run_student,
 )
 
 __all__ = [
+    "EXERCISES",
     "fixed_classifier",
     "run_batch_first",
     "single_steps",
@@ -34,46 +44,613 @@ __all__ = [
     "windows_batch",
 ]
 
-
-def _as_tensor(value) -> torch.Tensor | None:
-    """A student's array-like answer as a float64 tensor, or None when it is not one."""
-    if isinstance(value, torch.Tensor):
-        if value.is_complex():
-            return None
-        return value.detach().to(torch.float64)
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return None
-    if array.dtype != np.float64 or array.ndim == 0:
-        return None
-    return torch.from_numpy(array.copy())
+CHAPTER = "03_batch_first"
 
 
-def _as_shape(value) -> tuple[int, ...] | None:
-    """A shape answer as a tuple: accepts tuples, lists, torch.Size and NumPy integers."""
-    if isinstance(value, torch.Size):
-        return tuple(value)
-    if isinstance(value, np.ndarray) and value.ndim == 1:
-        value = value.tolist()
-    if isinstance(value, (tuple, list)) and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
+def _rnn(generator: torch.Generator, *args, **kwargs) -> nn.RNN:
+    """An nn.RNN whose weights are drawn from ``generator`` (the global state is not used)."""
+    return drawn(generator, lambda: nn.RNN(*args, **kwargs))
+
+
+def _directions(rnn: nn.RNNBase) -> int:
+    return 2 if rnn.bidirectional else 1
+
+
+# -- 1. single_steps: predict the shapes of a 2-D input's output and h_n ----------------------
+
+
+def _single_steps_reference(rnn, x):
+    output, h_n = rnn(x)
+    return tuple(output.shape), tuple(h_n.shape)
+
+
+def _shapes_of(rnn, x):
+    """L, D*H, D*num_layers, H of the exercise's RNN and 2-D input."""
+    d = _directions(rnn)
+    return x.shape[0], d * rnn.hidden_size, d * rnn.num_layers, rnn.hidden_size
+
+
+def _ss(output=None, h_n=None):
+    """A mistake of exercise 1: the wrong output or h_n shape, the other part right."""
+
+    def answer(rnn, x):
+        right = _single_steps_reference(rnn, x)
+        L, DH, DN, H = _shapes_of(rnn, x)
+        sizes = {"L": L, "DH": DH, "DN": DN, "H": H, "H_in": rnn.input_size}
+        out = right[0] if output is None else tuple(sizes.get(s, s) for s in output)
+        hn = right[1] if h_n is None else tuple(sizes.get(s, s) for s in h_n)
+        return out, hn
+
+    return answer
+
+
+def _single_steps_handed(rnn, x) -> str:
+    if not isinstance(rnn, nn.RNNBase) or not isinstance(x, torch.Tensor):
+        return "pass the cell's rnn_1 and x_1 first, then your two shapes"
+    return ""
+
+
+_BATCHED = Hints(
+    "output: count the dimensions of x_1 before you apply batch_first",
+    "output: batch_first applies to a 3-D x only; PyTorch reads a 2-D x as one unbatched "
+    "sequence (L, H_in). How many dimensions does its output have?",
+    "output is laid out like x: a 2-D x gives a 2-D output (L, D*H), one row per step",
+)
+_H_N_BATCHED = Hints(
+    "output is right. h_n: does an unbatched input have a batch dimension anywhere?",
+    "output is right. An unbatched input gives an unbatched h_n: the batch dimension of "
+    "(D*num_layers, N, H) is dropped",
+    "output is right. h_n is (D*num_layers, H) for an unbatched input",
+)
+
+SINGLE_STEPS = Exercise(
+    id=f"{CHAPTER}.single_steps",
+    version=1,
+    title="Predict the shapes of a 2-D input given to a batch-first RNN",
+    points=2,
+    kind="predict",
+    starter="""\
+rnn_1 = nn.RNN(input_size=4, hidden_size=3, num_layers=2, batch_first=True)
+x_1 = torch.zeros(7, 4)  # seven samples, one time step each
+output_shape = ...
+h_n_shape = ...
+checks.single_steps(rnn_1, x_1, output_shape, h_n_shape)""",
+    solution="""\
+rnn_1 = nn.RNN(input_size=4, hidden_size=3, num_layers=2, batch_first=True)
+x_1 = torch.zeros(7, 4)  # 2-D: read as ONE sequence (L, H_in), batch_first ignored
+output_shape = (7, 3)  # (L, D*H): the top layer at every step
+h_n_shape = (2, 3)  # (D*num_layers, H): one final state per layer, no batch dimension
+checks.single_steps(rnn_1, x_1, output_shape, h_n_shape)""",
+    parts=(Part("output_shape", "shape"), Part("h_n_shape", "shape")),
+    handed=("rnn", "x"),
+    asked=("output_shape", "h_n_shape"),
+    reference=_single_steps_reference,
+    defaults=lambda: (
+        nn.RNN(input_size=4, hidden_size=3, num_layers=2, batch_first=True),
+        torch.zeros(7, 4),
+    ),
+    check_handed=_single_steps_handed,
+    variants=lambda generator: [
+        (
+            nn.RNN(H_in, H, num_layers=layers, bidirectional=d, batch_first=True),
+            torch.zeros(L, H_in),
+        )
+        for L, H_in, H, layers, d in ((5, 3, 4, 3, False), (6, 2, 5, 2, True), (4, 6, 2, 1, False))
+    ],
+    right="a 2-D x is one sequence whatever batch_first says: the samples were chained, and "
+    "h_n holds one state per layer, not one per sample",
+    hints=Hints(
+        "a 2-D x is one unbatched sequence (L, H_in); compare each shape with that layout",
+        "output is laid out like x with D*H features per step; h_n holds one final state per "
+        "layer and direction, without a batch dimension",
+        "output is (L, D*H) and h_n is (D*num_layers, H) for an unbatched input",
+    ),
+    mistakes=(
+        Mistake("output read as a batch of one-step sequences", _BATCHED, _ss(("L", 1, "DH"))),
+        Mistake("output read as one batch, sequence-first", _BATCHED, _ss((1, "L", "DH"))),
+        Mistake(
+            "output with H_in features",
+            Hints(
+                "output: how many features does each step of output have?",
+                "output: each step of output holds the top layer's hidden state, not the input",
+                "output has D*H = D*hidden_size features per step, not H_in",
+            ),
+            _ss(("L", "H_in")),
+        ),
+        Mistake(
+            "output holds every layer",
+            Hints(
+                "output: which layers does output hold?",
+                "output: output holds the top layer only; the lower layers' states are not in it",
+                "output holds the top layer only: one layer's D*H features per step, (L, D*H)",
+            ),
+            _ss(("DN", "L", "H")),
+        ),
+        Mistake(
+            "output holds the last step only",
+            Hints(
+                "output: at which steps does output hold a state?",
+                "output: output holds the state at every step of the sequence; the last step's "
+                "state is in h_n",
+                "output holds the top layer's state at every step: (L, D*H)",
+            ),
+            _ss((1, "DH")),
+        ),
+        Mistake("h_n with a batch dimension of L", _H_N_BATCHED, _ss(h_n=("DN", "L", "H"))),
+        Mistake("h_n with a batch dimension of 1", _H_N_BATCHED, _ss(h_n=("DN", 1, "H"))),
+        Mistake(
+            "h_n at every step",
+            Hints(
+                "output is right. h_n: at which step is h_n taken?",
+                "output is right. h_n holds only the state after the last step, one per layer "
+                "and direction; the state at every step is output",
+                "output is right. h_n is (D*num_layers, H): the final state of each layer",
+            ),
+            _ss(h_n=("L", "H")),
+        ),
+        Mistake(
+            "h_n of one layer",
+            Hints(
+                "output is right. h_n: count what its first dimension counts",
+                "output is right. h_n holds one final state per layer and direction: count "
+                "the layers of rnn_1",
+                "output is right. h_n's first dimension is D*num_layers",
+            ),
+            _ss(h_n=(1, "H")),
+        ),
+    ),
+)
+
+
+# -- 2. fixed_classifier: find the bug in a classifier that reads a batch-first x -------------
+
+_H_IN, _H, _CLASSES = 2, 5, 2
+
+
+def _classifier_call(model_class, weights, x):
+    if not isinstance(model_class, type) and not callable(model_class):
+        raise FormError("give the class itself: checks.fixed_classifier(DirectionClassifier)")
+    model = model_class()
+    rnn, head = getattr(model, "rnn", None), getattr(model, "head", None)
+    if not isinstance(rnn, nn.RNN) or not isinstance(head, nn.Linear):
+        raise FormError(
+            "keep the model's two parts: self.rnn (an nn.RNN) and self.head (an nn.Linear)"
+        )
+    if (rnn.input_size, rnn.hidden_size, rnn.num_layers, rnn.bidirectional) != (
+        _H_IN,
+        _H,
+        1,
+        False,
+    ) or (head.in_features, head.out_features) != (_H, _CLASSES):
+        raise FormError(
+            "keep the sizes: nn.RNN(input_size=2, hidden_size=5) and nn.Linear(5, 2); the bug is "
+            "not in the sizes"
+        )
+    state = model.state_dict()
+    state.update({f"rnn.{k}": v for k, v in weights["rnn"].items()})
+    state.update({f"head.{k}": v for k, v in weights["head"].items()})
+    model.load_state_dict(state)
+    with torch.no_grad():
+        return model(x)
+
+
+def _classifier_probes(generator):
+    probes = []
+    for n, length in ((6, 7), (3, 9), (8, 4), (5, 5)):
+        rnn = _rnn(generator, _H_IN, _H)
+        head = nn.Linear(_H, _CLASSES)
+        with torch.no_grad():
+            head.weight.copy_(torch.randn(head.weight.shape, generator=generator))
+            head.bias.copy_(torch.randn(head.bias.shape, generator=generator))
+        weights = {"rnn": rnn.state_dict(), "head": head.state_dict()}
+        x = torch.randn(n, length, _H_IN, generator=generator)  # (N, L, H_in)
+        probes.append(Probe(f"a batch of N={n} sequences of L={length} steps", (weights, x)))
+    return probes
+
+
+FIXED_CLASSIFIER = Exercise(
+    id=f"{CHAPTER}.fixed_classifier",
+    version=1,
+    title="Find the silent bug in a classifier that reads a data-loader batch",
+    points=3,
+    kind="find-the-bug",
+    starter="""\
+class DirectionClassifier(nn.Module):
+    # Two scores per sequence of a data-loader batch (N, L, H_in).
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(input_size=2, hidden_size=5)
+        self.head = nn.Linear(5, 2)
+
+    def forward(self, x):  # x: (N, L, H_in)
+        output, h_n = self.rnn(x)
+        return self.head(output[:, -1])  # (N, 2)
+
+
+checks.fixed_classifier(DirectionClassifier)""",
+    solution="""\
+class DirectionClassifier(nn.Module):
+    # Two scores per sequence of a data-loader batch (N, L, H_in).
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(input_size=2, hidden_size=5, batch_first=True)  # the fix
+        self.head = nn.Linear(5, 2)
+
+    def forward(self, x):  # x: (N, L, H_in)
+        output, h_n = self.rnn(x)  # output: (N, L, H)
+        return self.head(output[:, -1])  # last time step: (N, H) -> (N, 2)
+
+
+checks.fixed_classifier(DirectionClassifier)""",
+    parts=(Part("scores", "tensor"),),
+    asked=("DirectionClassifier",),
+    probes=_classifier_probes,
+    call=_classifier_call,
+    right="the RNN reads x as (N, L, H_in) and the head sees each sequence's last step",
+    hints=Hints(
+        "the scores are not computed from each sequence's last step: which dimension of x "
+        "does the RNN read as time?",
+        "an nn.RNN built without batch_first reads dimension 0 of x as time; a data-loader "
+        "batch has the batch there",
+        "build the RNN with batch_first=True (or permute x to (L, N, H_in)) and give the head "
+        "each sequence's last step",
+    ),
+    mistakes=(
+        Mistake(
+            "reshape instead of permute",
+            Hints(
+                "right shape, wrong numbers: how did you change the layout of x?",
+                "reshape pours the numbers into the new shape in row-major order, mixing "
+                "sequences; it never swaps dimensions",
+                "permute(1, 0, 2) swaps the batch and time dimensions; reshape cannot",
+            ),
+            edit=(
+                "        output, h_n = self.rnn(x)\n        return self.head(output[:, -1])",
+                "        output, h_n = self.rnn(x.reshape(x.shape[1], x.shape[0], -1))\n"
+                "        return self.head(output[-1])",
+            ),
+            on="starter",
+        ),
+        Mistake(
+            "the whole h_n",
+            Hints(
+                "the scores have one dimension too many: what did the head receive?",
+                "h_n is (D*num_layers, N, H): the head was given every layer's state, with the "
+                "layer dimension in front",
+                "give the head the last layer's final state, h_n[-1], (N, H)",
+            ),
+            edit=("self.head(output[:, -1])", "self.head(h_n)"),
+        ),
+        Mistake(
+            "the last sequence at every step",
+            Hints(
+                "the scores have one row per time step: which dimension did your index pick from?",
+                "that index picks the last sequence at every step, not the last step of every "
+                "sequence: in (N, L, H) time is dimension 1, in (L, N, H) it is dimension 0",
+                "index time where it is: output[:, -1] of a batch-first output, output[-1] of a "
+                "sequence-first one",
+            ),
+            edit=("self.head(output[:, -1])", "self.head(output[-1])"),
+        ),
+        Mistake(
+            "the first step",
+            Hints(
+                "the layout is right: which time step does the head see?",
+                "the head sees time step 0, before the RNN has read the rest of the sequence",
+                "give the head the last step, output[:, -1]",
+            ),
+            edit=("self.head(output[:, -1])", "self.head(output[:, 0])"),
+        ),
+    ),
+)
+
+
+# -- 3. run_batch_first: run a sequence-first RNN on a batch-first x --------------------------
+
+
+def _run_batch_first_probes(generator):
+    probes = []
+    for L, N, H_in, H, layers, bidirectional in (
+        (6, 4, 3, 5, 2, False),
+        (3, 5, 2, 4, 1, True),
+        (5, 2, 4, 3, 3, False),
+        (4, 7, 5, 2, 2, True),
     ):
-        return tuple(int(v) for v in value)
-    return None
+        rnn = _rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
+        x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
+        label = f"L={L}, N={N}, H_in={H_in}, H={H}, num_layers={layers}, D={1 + bidirectional}"
+        probes.append(Probe(label, (rnn, x)))
+    return probes
 
 
-def _rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    got, want = got.detach().to(torch.float64), want.detach().to(torch.float64)
-    return float((got - want).abs().max() / want.abs().max().clamp_min(1e-12))
+def _no_grad_call(function, *args):
+    with torch.no_grad():
+        return function(*args)
 
 
-def _same(got, want: torch.Tensor) -> bool:
-    return (
-        isinstance(got, torch.Tensor)
-        and tuple(got.shape) == tuple(want.shape)
-        and _rel_error(got, want) < 1e-5
-    )
+RUN_BATCH_FIRST = Exercise(
+    id=f"{CHAPTER}.run_batch_first",
+    version=1,
+    title="Run a sequence-first RNN on a batch-first batch",
+    points=3,
+    kind="implement",
+    starter="""\
+def run_batch_first(rnn, x): ...
+
+
+checks.run_batch_first(run_batch_first)""",
+    solution="""\
+def run_batch_first(rnn, x):
+    output, h_n = rnn(x.permute(1, 0, 2))  # (N, L, H_in) -> (L, N, H_in)
+    return output.permute(1, 0, 2), h_n  # (L, N, D*H) -> (N, L, D*H); h_n stays as it is
+
+
+checks.run_batch_first(run_batch_first)""",
+    parts=(Part("output", "tensor"), Part("h_n", "tensor")),
+    asked=("run_batch_first",),
+    probes=_run_batch_first_probes,
+    call=_no_grad_call,
+    right="output (N, L, D*H) and h_n (D*num_layers, N, H), the same numbers as batch_first=True",
+    hints=Hints(
+        "compare the layout your function gives the RNN with the one it expects",
+        "a sequence-first RNN reads x as (L, N, H_in): make x that layout before the call, "
+        "and turn output back after it; h_n never follows batch_first",
+        "permute x with (1, 0, 2), run the RNN, permute output with (1, 0, 2); return h_n as "
+        "the RNN gives it",
+    ),
+    mistakes=(
+        Mistake(
+            "x passed as it is",
+            Hints(
+                "output: which dimension of x did the RNN read as time?",
+                "the RNN was built sequence-first, so it read dimension 0 of x, the batch, as "
+                "time: make x sequence-first before calling it",
+                "call rnn(x.permute(1, 0, 2)), then permute output back",
+            ),
+            code="def run_batch_first(rnn, x):\n    return rnn(x)\n",
+        ),
+        Mistake(
+            "output left sequence-first",
+            Hints(
+                "output: check its layout against what batch_first=True returns",
+                "output is still sequence-first (L, N, D*H): batch_first=True returns (N, L, D*H)",
+                "permute output back with (1, 0, 2) before returning it",
+            ),
+            edit=("return output.permute(1, 0, 2), h_n", "return output, h_n"),
+        ),
+        Mistake(
+            "reshape instead of permute",
+            Hints(
+                "output: the shape is right; how did you change the layout?",
+                "reshape keeps row-major order and only cuts it into new rows: it mixes "
+                "sequences and steps, it cannot swap dimensions",
+                "use permute (or transpose) both ways, never reshape, to change the layout",
+            ),
+            code="""\
+def run_batch_first(rnn, x):
+    N, L, H_in = x.shape
+    output, h_n = rnn(x.reshape(L, N, H_in))
+    return output.reshape(N, L, -1), h_n
+""",
+        ),
+        Mistake(
+            "reshape on the way in",
+            Hints(
+                "output: the shape is right; how did you make x sequence-first?",
+                "x.reshape(L, N, H_in) keeps row-major order and only cuts it into new rows: "
+                "each new 'sequence' mixes steps of several sequences",
+                "make x sequence-first with x.permute(1, 0, 2), never with reshape",
+            ),
+            edit=("rnn(x.permute(1, 0, 2))", "rnn(x.reshape(x.shape[1], x.shape[0], -1))"),
+        ),
+        Mistake(
+            "reshape on the way back",
+            Hints(
+                "output: the shape is right; how did you turn it back to batch-first?",
+                "output.reshape(N, L, -1) keeps row-major order: its rows mix the sequences' "
+                "steps instead of swapping the two dimensions",
+                "turn output back with output.permute(1, 0, 2), never with reshape",
+            ),
+            edit=(
+                "return output.permute(1, 0, 2), h_n",
+                "return output.reshape(x.shape[0], x.shape[1], -1), h_n",
+            ),
+        ),
+        Mistake(
+            "h_n permuted too",
+            Hints(
+                "output is right. h_n: does it follow batch_first?",
+                "output is right. h_n never follows batch_first: it stays "
+                "(D*num_layers, N, H) either way",
+                "output is right. Return h_n exactly as the RNN returns it",
+            ),
+            edit=(
+                "return output.permute(1, 0, 2), h_n",
+                "return output.permute(1, 0, 2), h_n.permute(1, 0, 2)",
+            ),
+        ),
+        Mistake(
+            "the last layer's h_n only",
+            Hints(
+                "output is right. h_n: how many final states does it hold?",
+                "output is right. h_n holds every layer's (and direction's) final state, "
+                "(D*num_layers, N, H)",
+                "output is right. Return the whole h_n, not h_n[-1]",
+            ),
+            edit=("return output.permute(1, 0, 2), h_n", "return output.permute(1, 0, 2), h_n[-1]"),
+        ),
+        Mistake(
+            "the handed RNN switched to batch-first",
+            Hints(
+                "the rnn you were handed changed during your call: leave it as it is",
+                "setting rnn.batch_first changes the caller's model for every later call; the "
+                "exercise asks you to run it as it is",
+                "leave rnn alone: permute x to (L, N, H_in), run the RNN, permute output back",
+            ),
+            code="def run_batch_first(rnn, x):\n    rnn.batch_first = True\n    return rnn(x)\n",
+        ),
+    ),
+    equivalent={},
+)
+
+
+# -- 4. windows_batch: predict the number of windows, then build them -------------------------
+
+_SIZE, _STEP = 3, 2
+
+
+def _windows_reference(a, b):
+    series = torch.stack([a, b], dim=1)  # (T, H_in)
+    return series.unfold(0, _SIZE, _STEP).transpose(1, 2), (len(a) - _SIZE) // _STEP + 1
+
+
+def _windows(batch=None, count=None):
+    def answer(a, b):
+        right_batch, right_count = _windows_reference(a, b)
+        series = torch.stack([a, b], dim=1)
+        return (right_batch if batch is None else batch(a, b, series)), (
+            right_count if count is None else count(len(a))
+        )
+
+    return answer
+
+
+def _windows_handed(a, b) -> str:
+    if not all(isinstance(t, torch.Tensor) and t.dim() == 1 for t in (a, b)) or len(a) != len(b):
+        return (
+            "pass the cell's a and b first (two 1-D tensors of the same length), then your answers"
+        )
+    return ""
+
+
+_COUNT = Hints(
+    "n_windows: count the window starts again",
+    "n_windows: a window starts at 0, 2, 4, ... as long as its 3 steps fit in the T values",
+    "n_windows = (T - L) // step + 1, with the window length L and the step between starts",
+)
+
+WINDOWS_BATCH = Exercise(
+    id=f"{CHAPTER}.windows_batch",
+    version=1,
+    title="Predict how many windows fit, then build them batch-first",
+    points=2,
+    kind="predict",
+    starter="""\
+a = torch.arange(1.0, 12.0)
+b = a + 100
+n_windows = ...  # predict first
+windows_batch = ...
+checks.windows_batch(a, b, windows_batch, n_windows)""",
+    solution="""\
+a = torch.arange(1.0, 12.0)
+b = a + 100
+n_windows = (11 - 3) // 2 + 1  # windows start at 0, 2, 4, 6, 8: the next, 10, has no room for 3
+two_features = torch.stack([a, b], dim=1)  # (T, H_in) = (11, 2)
+windows_batch = two_features.unfold(0, 3, 2).transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)
+checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 steps""",
+    parts=(Part("windows_batch", "tensor"), Part("n_windows", "int")),
+    handed=("a", "b"),
+    asked=("windows_batch", "n_windows"),
+    reference=_windows_reference,
+    defaults=lambda: (torch.arange(1.0, 12.0), torch.arange(1.0, 12.0) + 100),
+    check_handed=_windows_handed,
+    variants=lambda generator: (
+        [
+            (a, a + 100)
+            for a in (torch.arange(1.0, 10.0), torch.arange(1.0, 15.0), torch.arange(0.0, 12.0))
+        ]
+        + [(torch.randn(13, generator=generator), torch.randn(13, generator=generator))]
+    ),
+    right="batch-first windows, (N, L, H_in), and the number of windows predicted",
+    hints=Hints(
+        "stack a and b as two features, then cut windows of 3 steps starting every 2 steps",
+        "torch.stack with dim=1 gives one row per time step, (T, H_in); unfold cuts windows "
+        "along dimension 0",
+        "torch.stack([a, b], dim=1).unfold(0, 3, 2).transpose(1, 2) gives (N, L, H_in)",
+    ),
+    mistakes=(
+        Mistake("one window too few", _COUNT, _windows(count=lambda T: (T - _SIZE) // _STEP)),
+        Mistake(
+            "the step ignored",
+            _COUNT,
+            _windows(count=lambda T: T - _SIZE + 1),
+        ),
+        Mistake(
+            "windows that do not fit counted",
+            _COUNT,
+            _windows(count=lambda T: (T - 1) // _STEP + 1),
+        ),
+        Mistake(
+            "features last missing",
+            Hints(
+                "windows_batch: look at its last two dimensions",
+                "unfold puts the window dimension last, (N, H_in, L)",
+                "transpose(1, 2) moves the features back to the end: (N, L, H_in)",
+            ),
+            _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP)),
+        ),
+        Mistake(
+            "sequence-first",
+            Hints(
+                "windows_batch: which layout does the exercise ask for?",
+                "that is sequence-first, (L, N, H_in); the exercise asks for batch-first",
+                "the windows go in dimension 0: (N, L, H_in)",
+            ),
+            _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP).permute(2, 0, 1)),
+        ),
+        Mistake(
+            "a window at every step",
+            Hints(
+                "windows_batch: right window length; count the windows",
+                "a new window starts every 2 steps: that is unfold's third argument, the step",
+                "unfold(0, 3, 2): windows of 3 steps, one starting every 2 steps",
+            ),
+            _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, 1).transpose(1, 2)),
+        ),
+        Mistake(
+            "size and step swapped",
+            Hints(
+                "windows_batch: check the order of unfold's arguments",
+                "unfold(dimension, size, step) takes the window length first, then the distance "
+                "between window starts",
+                "unfold(0, 3, 2): size 3, step 2",
+            ),
+            _windows(batch=lambda a, b, s: s.unfold(0, _STEP, _SIZE).transpose(1, 2)),
+        ),
+        Mistake(
+            "features in dimension 0",
+            Hints(
+                "windows_batch: how did you put a and b together?",
+                "stacked with dim=0 the features are rows, (H_in, T): unfold then cuts along "
+                "the features' dimension",
+                "stack a and b with dim=1, one row per time step (T, H_in); unfold dimension 0",
+            ),
+            _windows(batch=lambda a, b, s: torch.stack([a, b]).unfold(1, _SIZE, _STEP)),
+        ),
+        Mistake(
+            "features swapped",
+            Hints(
+                "windows_batch: check the order of the two features",
+                "the features are in the wrong order: the exercise lists a first, then b",
+                "torch.stack([a, b], dim=1): a is feature 0, b feature 1",
+            ),
+            _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP).transpose(1, 2).flip(-1)),
+        ),
+    ),
+)
+
+
+EXERCISES = (SINGLE_STEPS, FIXED_CLASSIFIER, RUN_BATCH_FIRST, WINDOWS_BATCH)
+
+single_steps = checker(SINGLE_STEPS)
+fixed_classifier = checker(FIXED_CLASSIFIER)
+run_batch_first = checker(RUN_BATCH_FIRST)
+windows_batch = checker(WINDOWS_BATCH)
+
+
+# -- kept for older student copies -------------------------------------------------------------
 
 
 def to_sequence_first(convert: Callable) -> Result:
@@ -107,364 +684,4 @@ def to_sequence_first(convert: Callable) -> Result:
         "right shape, but the numbers moved: reshape and view keep the elements in "
         "row-major order and only cut that order into new rows; they never swap dimensions. "
         "permute and transpose do",
-    )
-
-
-# Windows: T = 11 values per feature, windows of L = 3 steps starting every 2 steps, so
-# N = 5 windows and H_in = 2 features: (N, L, H_in) = (5, 3, 2), all different.
-_T, _SIZE, _STEP = 11, 3, 2
-
-
-def windows_batch(batch, n_windows=None) -> Result:
-    """Exercise: from ``a = torch.arange(1., 12.)`` and ``b = a + 100`` (two features,
-    T = 11), predict the number of windows ``n_windows``, then build overlapping windows of 3
-    steps, a new one every 2 steps, batch-first.
-
-    Accepts a tensor, a NumPy array or nested lists, of any number type; ``n_windows`` as an
-    int, a NumPy integer or a 0-d tensor (left out: only the windows are checked).
-
-    Shapes: batch (N, L, H_in) = (5, 3, 2).
-
-    Used in: 03_batch_first.
-    """
-    pending = _not_attempted(batch, *(() if n_windows is None else (n_windows,)))
-    if pending is not None:
-        return pending
-    if n_windows is not None:
-        if isinstance(n_windows, torch.Tensor) and n_windows.numel() == 1:
-            n_windows = n_windows.item()
-        if not isinstance(n_windows, (int, np.integer)) or isinstance(n_windows, bool):
-            return Result(INCORRECT, "give the predicted number of windows as an integer")
-        if int(n_windows) != (_T - _SIZE) // _STEP + 1:
-            return Result(
-                INCORRECT,
-                "the predicted number of windows is off: a window starts at 0, 2, 4, ... as "
-                "long as its 3 steps fit in the 11 values, so N = (T - L) // step + 1",
-            )
-    got = _as_tensor(batch)
-    if got is None:
-        return Result(INCORRECT, "give a tensor (or an array) of windows, (N, L, H_in)")
-    a = torch.arange(1.0, _T + 1.0, dtype=torch.float64)
-    series = torch.stack([a, a + 100], dim=1)  # (T, H_in) = (11, 2)
-    want = series.unfold(0, _SIZE, _STEP).transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)
-    if tuple(got.shape) == tuple(want.shape) and torch.equal(got, want):
-        return Result(CORRECT, "batch-first windows: (N, L, H_in)")
-    if _same(got, want.transpose(1, 2)):
-        return Result(
-            INCORRECT,
-            "unfold puts the window dimension last, (N, H_in, L): "
-            "transpose(1, 2) moves the features back to the end",
-        )
-    if _same(got, want.permute(1, 0, 2)):
-        return Result(
-            INCORRECT, "that is sequence-first, (L, N, H_in); the exercise asks for batch-first"
-        )
-    if _same(got, series.unfold(0, _SIZE, 1).transpose(1, 2)):
-        return Result(
-            INCORRECT,
-            "right window length, but too many windows: a new window starts every 2 steps "
-            "(the step is unfold's third argument)",
-        )
-    if _same(got, series.unfold(0, _STEP, _SIZE).transpose(1, 2)):
-        return Result(
-            INCORRECT,
-            "size and step are swapped: unfold(dimension, size, step) takes the window "
-            "length first, then the distance between window starts",
-        )
-    if _same(got, torch.stack([a, a + 100]).unfold(1, _SIZE, _STEP)):
-        return Result(
-            INCORRECT,
-            "the features are in dimension 0: stack a and b with dim=1, so that each time "
-            "step is one row (T, H_in), then unfold dimension 0",
-        )
-    if _same(got, want.flip(-1)):
-        return Result(INCORRECT, "the two features are swapped: a first, then b")
-    return Result(
-        INCORRECT,
-        "stack a and b as two features, (T, H_in), then cut windows of 3 "
-        "steps starting every 2 steps",
-    )
-
-
-def single_steps(output_shape, h_n_shape) -> Result:
-    """Exercise (predict, then check): ``nn.RNN(4, 3, num_layers=2, batch_first=True)`` is
-    given ``x = torch.zeros(7, 4)``, seven samples of one time step each. Predict the shapes of
-    ``output`` and ``h_n``.
-
-    The checker runs the RNN itself. Answers may be tuples, lists, torch.Size or NumPy ints.
-
-    Shapes: x (7, 4) is read as (L, H_in): output (L, D*H) = (7, 3),
-    h_n (D*num_layers, H) = (2, 3).
-
-    Used in: 03_batch_first.
-    """
-    pending = _not_attempted(output_shape, h_n_shape)
-    if pending is not None:
-        return pending
-    out_answer, h_answer = _as_shape(output_shape), _as_shape(h_n_shape)
-    if out_answer is None or h_answer is None:
-        return Result(INCORRECT, "give each shape as a tuple of whole numbers, e.g. (2, 7, 3)")
-    with torch.random.fork_rng(devices=[]), torch.no_grad():
-        rnn = nn.RNN(4, 3, num_layers=2, batch_first=True)
-        output, h_n = rnn(torch.zeros(7, 4))
-    out_want, h_want = tuple(output.shape), tuple(h_n.shape)  # (7, 3), (2, 3)
-    if out_answer != out_want:
-        if out_answer in ((7, 1, 3), (1, 7, 3)):
-            return Result(
-                INCORRECT,
-                "output: batch_first does not apply to a 2-D x. PyTorch reads a 2-D x as one "
-                "unbatched sequence (L, H_in); how many dimensions does its output have?",
-            )
-        if out_answer in ((7, 4), (1, 4)):
-            return Result(INCORRECT, "output has H = hidden_size features per step, not H_in")
-        if out_answer in ((7, 6), (2, 7, 3)):
-            return Result(
-                INCORRECT,
-                "output holds the top layer only: one layer's H features per step",
-            )
-        if out_answer in ((1, 3), (2, 3)):
-            return Result(
-                INCORRECT,
-                "output holds the state at every step of the sequence, not only the last one",
-            )
-        return Result(
-            INCORRECT,
-            "output: a 2-D x is one unbatched sequence (L, H_in); output is laid out like it",
-        )
-    if h_answer != h_want:
-        if h_answer in ((2, 7, 3), (7, 2, 3), (2, 1, 3), (1, 2, 3)):
-            return Result(
-                INCORRECT,
-                "output is right. An unbatched input gives an unbatched h_n: no batch "
-                "dimension, (D*num_layers, H)",
-            )
-        if h_answer == (7, 3):
-            return Result(
-                INCORRECT,
-                "output is right. h_n holds only the state after the last step, one per "
-                "layer and direction; the state at every step is output",
-            )
-        if h_answer in ((1, 3), (3,)):
-            return Result(
-                INCORRECT,
-                "output is right. h_n holds one final state per layer: count the layers",
-            )
-        return Result(
-            INCORRECT,
-            "output is right. h_n is (D*num_layers, H) for an unbatched input",
-        )
-    return Result(
-        CORRECT,
-        "a 2-D x is one sequence whatever batch_first says: the seven samples were chained, "
-        "and h_n holds one state per layer, not one per sample",
-    )
-
-
-# The find-the-bug classifier: N = 6 sequences, L = 7 steps, H_in = 2, H = 5, 2 classes.
-_N, _L, _H_IN, _H, _CLASSES = 6, 7, 2, 5, 2
-
-
-def _classifier_input() -> torch.Tensor:
-    generator = torch.Generator().manual_seed(3)
-    return torch.randn(_N, _L, _H_IN, generator=generator)  # (N, L, H_in)
-
-
-def _rnn_like(rnn: nn.RNN, batch_first: bool) -> nn.RNN:
-    """A copy of ``rnn``'s weights in a new RNN with the given batch_first."""
-    with torch.random.fork_rng(devices=[]):
-        twin = nn.RNN(
-            rnn.input_size,
-            rnn.hidden_size,
-            num_layers=rnn.num_layers,
-            bidirectional=rnn.bidirectional,
-            batch_first=batch_first,
-        )
-    twin.load_state_dict(rnn.state_dict())
-    return twin
-
-
-def fixed_classifier(model_class) -> Result:
-    """Exercise (find the bug): fix the class ``DirectionClassifier`` of the chapter, whose
-    ``forward`` takes a DataLoader batch (N, L, H_in) and returns two scores per sequence.
-
-    The checker builds the student's class (under ``fork_rng``), runs it on a batch of
-    N = 6 sequences of L = 7 steps, and compares with what the same weights give when the RNN
-    reads the batch correctly and the head sees each sequence's last step. The unchanged buggy
-    class counts as not attempted.
-
-    Shapes: x (N, L, H_in) = (6, 7, 2) -> scores (N, 2).
-
-    Used in: 03_batch_first.
-    """
-    pending = _not_attempted(model_class)
-    if pending is not None:
-        return pending
-    if not callable(model_class):
-        return Result(
-            INCORRECT, "give the class itself: checks.fixed_classifier(DirectionClassifier)"
-        )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        model, failed = _run_student(model_class)
-    if failed is not None:
-        return failed
-    rnn, head = getattr(model, "rnn", None), getattr(model, "head", None)
-    if not isinstance(rnn, nn.RNN) or not isinstance(head, nn.Linear):
-        return Result(
-            INCORRECT,
-            "keep the model's two parts: self.rnn (an nn.RNN) and self.head (an nn.Linear)",
-        )
-    if (rnn.input_size, rnn.hidden_size, rnn.num_layers, rnn.bidirectional) != (
-        _H_IN,
-        _H,
-        1,
-        False,
-    ) or (head.in_features, head.out_features) != (_H, _CLASSES):
-        return Result(
-            INCORRECT,
-            "keep the sizes: nn.RNN(input_size=2, hidden_size=5) and nn.Linear(5, 2); the bug "
-            "is not in the sizes",
-        )
-    x = _classifier_input()
-    with torch.no_grad():
-        got, failed = _run_student(model, x.clone())
-        if failed is not None:
-            return failed
-        seq_first, batch_first = _rnn_like(rnn, False), _rnn_like(rnn, True)
-        out_bf, h_n = batch_first(x)  # (N, L, H), (1, N, H)
-        want = head(out_bf[:, -1])  # (N, H) -> (N, 2)
-        buggy = head(seq_first(x)[0][:, -1])  # x read as (L, N, H_in): steps of 6 "sequences"
-        reshaped = head(seq_first(x.reshape(_L, _N, _H_IN))[0][-1])
-        first_step = head(out_bf[:, 0])
-        whole_h_n = head(h_n)  # (1, N, 2)
-        last_sequence = head(out_bf[-1])  # (L, 2)
-        seq_out = seq_first(x.permute(1, 0, 2))[0]  # (L, N, H)
-        seq_wrong_index = head(seq_out[:, -1])  # (L, 2): the last sequence, every step
-    if not isinstance(got, torch.Tensor):
-        return Result(
-            INCORRECT, f"forward should return a tensor of scores, got {type(got).__name__}"
-        )
-    if _same(got, buggy):
-        return Result(
-            NOT_ATTEMPTED,
-            "the model still gives exactly the buggy numbers: find the bug, fix it, "
-            "run the cell again",
-        )
-    if _same(got, want):
-        return Result(
-            CORRECT,
-            "the RNN reads x as (N, L, H_in) and the head sees each sequence's last step "
-            f"(relative error {_rel_error(got, want):.1e})",
-        )
-    if _same(got, whole_h_n):
-        return Result(
-            INCORRECT,
-            "the scores are (1, N, 2): the head was given the whole h_n, (D*num_layers, N, H); "
-            "give it the last layer's state, h_n[-1]",
-        )
-    if _same(got, last_sequence) or _same(got, seq_wrong_index):
-        return Result(
-            INCORRECT,
-            "the scores have one row per time step: that index picks the last sequence, not "
-            "the last step. In (N, L, H) time is dimension 1; in (L, N, H) it is dimension 0",
-        )
-    if _same(got, reshaped):
-        return Result(
-            INCORRECT,
-            "right shape, wrong numbers: reshape pours the numbers into the new shape in "
-            "row-major order, mixing sequences; permute(1, 0, 2) swaps the dimensions",
-        )
-    if _same(got, first_step):
-        return Result(INCORRECT, "the head sees time step 0; it should see the last step")
-    if tuple(got.shape) != tuple(want.shape):
-        return Result(
-            INCORRECT,
-            f"forward returned shape {tuple(got.shape)}; it should give one row of 2 scores "
-            "per sequence, (N, 2)",
-        )
-    return Result(
-        INCORRECT,
-        f"right shape, wrong numbers (relative error {_rel_error(got, want):.1e}): the RNN must "
-        "read dimension 0 of x as the batch",
-    )
-
-
-# run_batch_first: L = 6, N = 4, H_in = 3, H = 5, num_layers = 2 (D*num_layers = 2).
-_RB = {"L": 6, "N": 4, "H_in": 3, "H": 5, "num_layers": 2}
-
-
-def run_batch_first(function: Callable) -> Result:
-    """Exercise (implement): ``run_batch_first(rnn, x)`` runs a sequence-first ``rnn`` on a
-    batch-first ``x`` and returns ``(output, h_n)`` exactly as ``batch_first=True`` would.
-
-    The checker gives the function a copy of a 2-layer ``nn.RNN(3, 5)`` and a batch (4, 6, 3),
-    and compares with the same weights built with ``batch_first=True``.
-
-    Shapes: x (N, L, H_in) -> output (N, L, D*H), h_n (D*num_layers, N, H).
-
-    Used in: 03_batch_first.
-    """
-    pending = _not_attempted(function)
-    if pending is not None:
-        return pending
-    if not callable(function):
-        return Result(INCORRECT, "give a function, def run_batch_first(rnn, x): ...")
-    L, N, H_in, H, layers = (_RB[k] for k in ("L", "N", "H_in", "H", "num_layers"))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(1)
-        rnn = nn.RNN(H_in, H, num_layers=layers)  # sequence-first
-    x = torch.randn(N, L, H_in, generator=torch.Generator().manual_seed(4))  # (N, L, H_in)
-    with torch.no_grad():
-        want_out, want_h = _rnn_like(rnn, True)(x)  # (N, L, H), (num_layers, N, H)
-        got, failed = _run_student(function, copy.deepcopy(rnn), x.clone())
-        if failed is not None:
-            return failed
-        if not (isinstance(got, (tuple, list)) and len(got) == 2):
-            return Result(INCORRECT, "return two tensors, output and h_n: return output, h_n")
-        out, h_n = (_as_tensor(t) for t in got)
-        if out is None or h_n is None:
-            return Result(INCORRECT, "return two tensors, output and h_n")
-        plain_out, plain_h = rnn(x)  # x read as (L, N, H_in): the silent bug
-        reshaped_out = rnn(x.reshape(L, N, H_in))[0]  # (L, N, H)
-    if _same(out, plain_out) and _same(h_n, plain_h):
-        return Result(
-            INCORRECT,
-            "h_n is (D*num_layers, L, H): the RNN read dimension 0 of x as time. Make x "
-            "sequence-first before calling the RNN",
-        )
-    if _same(out, want_out.permute(1, 0, 2)):
-        return Result(
-            INCORRECT, "output is still sequence-first (L, N, H): turn it back to (N, L, H)"
-        )
-    if _same(out, reshaped_out.permute(1, 0, 2)) or _same(
-        out, want_out.permute(1, 0, 2).reshape(N, L, H)
-    ):
-        return Result(
-            INCORRECT,
-            "output has the right shape but mixed-up numbers: a reshape keeps row-major order "
-            "and cannot swap dimensions; use permute (or transpose) both ways",
-        )
-    if not _same(out, want_out):
-        return Result(
-            INCORRECT,
-            f"output is not what batch_first=True gives (shape {tuple(out.shape)}); "
-            "permute x to (L, N, H_in), run the RNN, permute output back",
-        )
-    if _same(h_n, want_h.permute(1, 0, 2)):
-        return Result(
-            INCORRECT,
-            "output is right. h_n never follows batch_first: it stays (D*num_layers, N, H), "
-            "leave it as the RNN returns it",
-        )
-    if _same(h_n, want_h[-1]):
-        return Result(
-            INCORRECT,
-            "output is right. Return the whole h_n, every layer's final state, not only the "
-            "last layer's",
-        )
-    if not _same(h_n, want_h):
-        return Result(INCORRECT, "output is right, but h_n is not what the RNN returns")
-    return Result(
-        CORRECT,
-        "output (N, L, D*H) and h_n (D*num_layers, N, H), the same numbers as batch_first=True",
     )

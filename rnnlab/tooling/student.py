@@ -77,15 +77,22 @@ def _checks_source() -> tuple[Path, list[str], set[str]]:
 def checker_hints() -> dict[str, list[str]]:
     """For each public checker of ``rnnlab.checks``, the hints it gives for wrong answers.
 
-    Read from the checkers' source (one module per chapter): the messages of every
+    An exercise defined once (``rnnlab.checks._exercise.Exercise``) gives its graded hints: per
+    known mistake its nudge, then its pointer (the fix stays in the checker, for when the
+    student asks). Checkers not ported yet are read from their source: the messages of every
     ``Result(INCORRECT, ...)``.
     """
+    from rnnlab import checks
+
     package, modules, public = _checks_source()
     hints: dict[str, list[str]] = {}
+    for ex in checks.EXERCISES.values():
+        graded = [ex.hints, *(m.hints for m in ex.mistakes)]
+        hints[ex.name] = [f"{h.nudge} — if that is not enough: {h.pointer}" for h in graded]
     for module_name in modules:
         tree = ast.parse((package / f"{module_name}.py").read_text(encoding="utf-8"))
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name in public:
+            if isinstance(node, ast.FunctionDef) and node.name in public and node.name not in hints:
                 found = []
                 calls = sorted(
                     (c for c in ast.walk(node) if isinstance(c, ast.Call)),

@@ -1,0 +1,710 @@
+"""Exercises defined once: the ``Exercise`` record and the checker made from it.
+
+One ``Exercise`` per "Your turn" exercise, written as data next to its chapter's checker module
+(``rnnlab/checks/batch_first.py`` holds chapter 03's). A definition holds the stable id and its
+version, the chapter, title, points and kind (predict, implement, find-the-bug), the cell sources
+the student gets (``starter``) and the worked one (``solution``), how an answer is probed, what it
+is compared against, and the known mistakes as *runnable wrong answers*, each with hints that
+climb from a nudge (the term at fault) to a pointer to the fix. The checker the notebook calls,
+the tests (``tests/test_exercises.py``), ``HINTS.md``, the student copies and the nbgrader
+course are all made from these records.
+
+Two kinds of answer:
+
+- a *value* (predict exercises, a tensor built in the cell): the checker receives the objects the
+  exercise hands the student (``handed``) and the answer's parts, and compares the parts with
+  ``reference(*handed)``, so an instructor who changes the sizes in the cell changes nothing else;
+- a *function* or *class* (implement, find-the-bug): the checker runs it on every probe (several
+  sizes and parameter values drawn from a local ``torch.Generator``), each time on fresh objects,
+  and compares with the solution's result on the same probe; an answer that changes the objects it
+  was handed is wrong whatever it returns.
+
+A wrong answer is compared with every known mistake on the same probe: the first that gives the
+same result (the same value on a part where the mistake is wrong, the same error, the same change
+to a handed object) lends its hints. Hint level rises with the wrong tries of that exercise in
+this kernel: nudge, pointer, then the fix after ``FIX_AFTER`` tries or on ``checks.hint(name)``.
+
+Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import linecache
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnlab.checks._verdict import (
+    CORRECT,
+    HINT,
+    INCORRECT,
+    NOT_ATTEMPTED,
+    OUTDATED,
+    Result,
+    _as_shape,
+    _OutOfTime,
+)
+
+__all__ = [
+    "FIX_AFTER",
+    "KINDS",
+    "REGISTRY",
+    "Exercise",
+    "FormError",
+    "Hints",
+    "Mistake",
+    "Outcome",
+    "Part",
+    "Probe",
+    "checker",
+    "copy_versions",
+    "drawn",
+    "hint",
+    "outcome",
+]
+
+KINDS = ("predict", "implement", "find-the-bug")
+
+#: Wrong tries of one exercise after which its hint is the fix (sooner with ``checks.hint``).
+FIX_AFTER = 3
+
+#: Every exercise defined so far, by id, in the order the chapter modules define them.
+REGISTRY: dict[str, Exercise] = {}
+
+_TRIES: dict[str, int] = {}  # wrong tries per exercise id, in this kernel
+_LAST: dict[str, Hints] = {}  # hints of the last wrong answer per exercise id
+_COPY_VERSIONS: dict[str, int] = {}  # exercise versions stamped in the student's copy
+
+
+class FormError(Exception):
+    """Raised by an exercise's ``call`` when the answer has the wrong form; the message is the
+    hint (e.g. "keep the sizes: ...")."""
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Hints that climb: ``nudge`` names the term at fault, ``pointer`` says where to look,
+    ``fix`` says what to write. Only ``fix`` may state the answer."""
+
+    nudge: str
+    pointer: str
+    fix: str
+
+    def level(self, k: int) -> str:
+        return (self.nudge, self.pointer, self.fix)[min(k, 2)]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer, runnable, with its hints.
+
+    For a value exercise ``answer(*handed)`` returns the wrong parts; for a function exercise the
+    wrong code is ``code`` (a whole cell, defining the same name as the solution) or ``edit``, an
+    ``(old, new)`` replacement applied to the solution's source (``on="starter"``: to the
+    starter's).
+    """
+
+    name: str
+    hints: Hints
+    answer: Callable | None = None
+    code: str | None = None
+    edit: tuple[str, str] | None = None
+    on: str = "solution"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of an answer: ``kind`` is ``shape``, ``tensor``, ``int`` or ``number``."""
+
+    name: str
+    kind: str
+    rtol: float = 1e-5
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One configuration an answer is run on: ``args`` for the student's function (copied
+    afresh for every run) and ``label``, the sizes named in the course notation."""
+
+    label: str
+    args: tuple
+
+
+@dataclass
+class Outcome:
+    """What an answer gave on one probe: its parts, or the error it raised, and any change it
+    made to the objects it was handed."""
+
+    parts: tuple | None = None
+    error: BaseException | None = None
+    where: str = ""
+    changed: str = ""
+    pending: str = ""  # set when the answer is not attempted (NotImplementedError, None)
+    form: str = ""  # set when the answer has the wrong form (not a tuple of two tensors...)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise, defined once. See the module docstring; CONTRIBUTING.md has the recipes."""
+
+    id: str  # stable: "<chapter stem>.<checker name>", e.g. "03_batch_first.run_batch_first"
+    version: int  # raise it when what is asked changes (old copies then get the update command)
+    title: str
+    points: int
+    kind: str
+    starter: str  # the exercise cell the student gets (for find-the-bug, the buggy code)
+    solution: str  # the worked solution cell
+    parts: tuple[Part, ...]  # the answer's parts (a function's return value, split)
+    right: str  # the message of a correct answer (no value the student had to find)
+    hints: Hints  # for a wrong answer that no known mistake explains
+    mistakes: tuple[Mistake, ...] = ()
+    handed: tuple[str, ...] = ()  # value exercises: the objects the cell hands the checker
+    asked: tuple[str, ...] = ()  # the names the student fills in (or defines)
+    reference: Callable | None = None  # value exercises: reference(*handed) -> parts
+    defaults: Callable | None = None  # value exercises: the cell's handed objects (old calls)
+    check_handed: Callable | None = None  # value exercises: handed objects -> "" or a message
+    variants: Callable | None = None  # value exercises: variants(generator) -> [handed, ...],
+    # other sizes an instructor could hand (the tests check the hints on each)
+    probes: Callable | None = None  # function exercises: probes(generator) -> [Probe, ...]
+    call: Callable | None = None  # function exercises: call(answer, *args) -> value
+    buggy_is_pending: bool = True  # find-the-bug: the untouched starter counts as not attempted
+    equivalent: dict = field(default_factory=dict)  # mutants accepted on purpose: label -> reason
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+    @property
+    def chapter(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def is_function(self) -> bool:
+        return self.probes is not None
+
+    def runnable(self, source: str) -> Callable:
+        """The answer a cell's source defines (the first name of ``asked``); the cell's own
+        checker call does nothing here."""
+        import math
+
+        from rnnlab import manual, shapes
+
+        namespace = {"torch": torch, "nn": nn, "np": np, "F": nn.functional, "copy": copy}
+        namespace |= {"math": math, "manual": manual, "shapes": shapes}
+        namespace["checks"] = _Silent()
+        with torch.random.fork_rng(devices=[]):
+            exec(compile(source, f"<{self.id}>", "exec"), namespace)  # noqa: S102 - course code
+        return namespace[self.asked[0]]
+
+    def mistake_source(self, mistake: Mistake) -> str:
+        """A function exercise's mistake as a cell's source."""
+        if mistake.code is not None:
+            return mistake.code
+        base = self.starter if mistake.on == "starter" else self.solution
+        old, new = mistake.edit
+        if old not in base:
+            raise ValueError(
+                f"{self.id}, mistake {mistake.name}: {old!r} is not in the {mistake.on}"
+            )
+        return base.replace(old, new, 1)
+
+    def answer_of(self, mistake: Mistake):
+        """A mistake's runnable answer (a function of the handed objects, or the student's)."""
+        if mistake.answer is not None:
+            return mistake.answer
+        return self.runnable(self.mistake_source(mistake))
+
+
+def drawn(generator: torch.Generator, factory: Callable, scale: float = 1.0) -> nn.Module:
+    """A module built by ``factory()`` whose parameters are drawn from ``generator``, uniform in
+    [-scale/2, scale/2): probes never use (or change) the global random state."""
+    with torch.random.fork_rng(devices=[]):
+        module = factory()
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_((torch.rand(p.shape, generator=generator, dtype=p.dtype) - 0.5) * scale)
+    return module
+
+
+class _Silent:
+    """Stands for ``checks`` while a definition's cell runs: the checker call does nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+# -- reading and comparing the parts of an answer ----------------------------------------------
+
+
+def _as_tensor(value) -> torch.Tensor | None:
+    if isinstance(value, torch.Tensor):
+        if value.is_complex() or value.device.type == "meta":
+            return None
+        return value.detach().to(torch.float64)
+    if isinstance(value, (bool, str, bytes)) or value is None or value is Ellipsis:
+        return None
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    if array.ndim == 0:
+        return None
+    return torch.from_numpy(array.copy())
+
+
+def _as_int(value) -> int | None:
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+        value = value.item()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return None
+
+
+def _as_float(value) -> float | None:
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.device.type != "meta":
+        value = value.item()
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def read(part: Part, value):
+    """A part of a student's answer in a comparable form, or None if it has the wrong type."""
+    return {"shape": _as_shape, "tensor": _as_tensor, "int": _as_int, "number": _as_float}[
+        part.kind
+    ](value)
+
+
+def rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    """max |got - want| / max |want| in float64 (CS231n's rel_error)."""
+    got, want = got.detach().to(torch.float64), want.detach().to(torch.float64)
+    if got.numel() == 0:
+        return 0.0
+    return float((got - want).abs().max() / want.abs().max().clamp_min(1e-12))
+
+
+def same(part: Part, got, want) -> bool:
+    """Whether two read values of ``part`` agree (shapes and integers exactly, tensors and
+    numbers to the part's relative tolerance)."""
+    if got is None or want is None:
+        return got is None and want is None
+    if part.kind == "tensor":
+        return tuple(got.shape) == tuple(want.shape) and rel_error(got, want) < part.rtol
+    if part.kind == "number":
+        return abs(got - want) <= part.rtol * max(abs(want), 1e-12)
+    return got == want
+
+
+def _split(ex: Exercise, value) -> tuple[tuple | None, str]:
+    """A function's return value split into the exercise's parts, read; or a form message."""
+    names = " and ".join(p.name for p in ex.parts)
+    if len(ex.parts) > 1:
+        if not isinstance(value, (tuple, list)) or len(value) != len(ex.parts):
+            return None, f"return {len(ex.parts)} values, {names}"
+        values = tuple(value)
+    else:
+        values = (value,)
+    parts = tuple(read(p, v) for p, v in zip(ex.parts, values, strict=True))
+    for p, v in zip(ex.parts, parts, strict=True):
+        if v is None:
+            what = {"shape": "a shape", "tensor": "a tensor", "int": "an integer"}
+            return None, f"{p.name} should be {what.get(p.kind, 'a number')}"
+    return parts, ""
+
+
+# -- the objects an answer is handed: snapshots that show a change ----------------------------
+
+_SIMPLE = (bool, int, float, str, type(None), tuple)
+
+
+def _snapshot(obj):
+    if isinstance(obj, torch.Tensor):
+        return ("tensor", obj.detach().clone(), obj.requires_grad)
+    if isinstance(obj, nn.Module):
+        modules = {}
+        for name, module in obj.named_modules():
+            attrs = {k: v for k, v in vars(module).items() if isinstance(v, _SIMPLE)}
+            modules[name] = attrs
+        state = {k: v.detach().clone() for k, v in obj.state_dict().items()}
+        grads = {k: v.requires_grad for k, v in obj.named_parameters()}
+        return ("module", modules, state, grads)
+    return ("other", None)
+
+
+def _changed(label: str, before, obj) -> str:
+    """A sentence naming what changed in a handed object, or ''."""
+    after = _snapshot(obj)
+    if before[0] == "tensor":
+        if before[1].shape != after[1].shape or not torch.equal(before[1], after[1]):
+            return f"{label} was changed in place"
+        return ""
+    if before[0] == "module":
+        for name, attrs in before[1].items():
+            now = after[1].get(name, {})
+            for key, value in attrs.items():
+                if now.get(key, value) != value and not key.startswith("_"):
+                    where = f"{label}.{name}" if name else label
+                    return f"{where}.{key} was changed from {value!r} to {now.get(key)!r}"
+        for key, value in before[2].items():
+            new = after[2].get(key)
+            if new is None or new.shape != value.shape or not torch.equal(new, value):
+                return f"{label}.{key} was changed"
+        for key, flag in before[3].items():
+            if after[3].get(key, flag) != flag:
+                return f"{label}.{key}.requires_grad was changed from {flag} to {not flag}"
+    return ""
+
+
+def _where(err: BaseException) -> str:
+    """The student's line where the error was raised (the last frame outside torch/rnnlab)."""
+    frames = traceback.extract_tb(err.__traceback__)
+    for frame in reversed(frames):
+        name = frame.filename.replace("\\", "/")
+        if "/torch/" in name or "/rnnlab/checks/" in name or "/site-packages/" in name:
+            continue
+        line = frame.line or linecache.getline(frame.filename, frame.lineno).strip()
+        if line:
+            return line.strip()
+    return ""
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return " ".join(text.splitlines()[0].split())[:200] if text else ""
+
+
+# -- running an answer -------------------------------------------------------------------------
+
+
+def outcome(ex: Exercise, answer, probe: Probe) -> Outcome:
+    """Run a function exercise's answer on one probe, on fresh copies of the probe's objects."""
+    args = copy.deepcopy(probe.args)
+    names = _arg_names(ex, len(args))
+    before = [_snapshot(a) for a in args]
+    call = ex.call or (lambda f, *a: f(*a))
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(ex.seed)
+            value = call(answer, *args)
+    except _OutOfTime:
+        raise
+    except NotImplementedError:
+        return Outcome(pending="your code still raises NotImplementedError")
+    except FormError as err:
+        return Outcome(form=str(err))
+    except Exception as err:  # noqa: BLE001 - an error in the student's code is an answer
+        return Outcome(error=err, where=_where(err))
+    if value is None:
+        return Outcome(
+            pending="your function returns None: replace the ... in its body with a return "
+            "statement"
+        )
+    changed = next(
+        (c for c in (_changed(n, b, a) for n, b, a in zip(names, before, args)) if c), ""
+    )
+    parts, form = _split(ex, value)
+    return Outcome(parts=parts, changed=changed, form=form)
+
+
+def _arg_names(ex: Exercise, n: int) -> list[str]:
+    try:
+        params = list(inspect.signature(ex.runnable(ex.solution)).parameters)
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(n)]
+
+
+def _same_error(a: BaseException | None, b: BaseException | None) -> bool:
+    return a is not None and b is not None and type(a) is type(b) and str(a) == str(b)
+
+
+def _mistake_matches(
+    ex: Exercise, got: Outcome, want: Outcome, wrong: Outcome, exact: bool = True
+) -> bool:
+    """Whether the student's outcome is the mistake's: the same change to a handed object, the
+    same error, or the mistake's values on the parts where the mistake is wrong (``exact``: on
+    all of them; otherwise on one of them)."""
+    if wrong.changed:
+        return got.changed == wrong.changed
+    if wrong.error is not None or got.error is not None:
+        return _same_error(got.error, wrong.error)
+    if got.parts is None or wrong.parts is None or want.parts is None:
+        return False
+    wrong_parts = [
+        same(p, g, w)
+        for p, g, w, r in zip(ex.parts, got.parts, wrong.parts, want.parts, strict=True)
+        if not same(p, w, r)
+    ]
+    return bool(wrong_parts) and (all(wrong_parts) if exact else any(wrong_parts))
+
+
+def _correct(ex: Exercise, got: Outcome, want: Outcome) -> bool:
+    return (
+        got.parts is not None
+        and not got.changed
+        and all(same(p, g, w) for p, g, w in zip(ex.parts, got.parts, want.parts, strict=True))
+    )
+
+
+def _value_outcome(ex: Exercise, function, handed) -> Outcome:
+    """A value exercise's reference or mistake, computed from the handed objects."""
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(ex.seed)
+        try:
+            values = function(*copy.deepcopy(handed))
+        except Exception as err:  # noqa: BLE001 - a mistake may raise, as the student's would
+            return Outcome(error=err)
+    return Outcome(parts=tuple(read(p, v) for p, v in zip(ex.parts, values, strict=True)))
+
+
+# -- the verdict -------------------------------------------------------------------------------
+
+
+def _wrong(ex: Exercise, hints: Hints, lead: str = "") -> Result:
+    tries = _TRIES[ex.id] = _TRIES.get(ex.id, 0) + 1
+    _LAST[ex.id] = hints
+    level = 2 if tries > FIX_AFTER else min(tries - 1, 1)
+    text = hints.level(level)
+    if lead.endswith(". "):
+        text = text[:1].upper() + text[1:]
+    if level < 2:
+        text += f' (checks.hint("{ex.name}") for more)'
+    return Result(INCORRECT, f"{lead}{text}")
+
+
+def _error_hints(out: Outcome) -> Hints:
+    err = out.error
+    where = f" in `{out.where}`" if out.where else ""
+    said = f"{type(err).__name__}{where}: {_first_line(err)}"
+    return Hints(
+        f"your code raised {said}",
+        f"your code raised {said}. Print the .shape of each tensor that line combines and "
+        "compare with the sizes the call expects, dimension by dimension",
+        f"your code raised {said}. Each probe uses other sizes: a number written into the code "
+        "instead of a size read from the objects (x.shape, rnn.hidden_size) fails on some of them",
+    )
+
+
+def _verdict_of(ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str) -> Result | None:
+    """None when ``got`` is right; otherwise the verdict with the matching mistake's hints."""
+    if got.pending:
+        return Result(NOT_ATTEMPTED, got.pending)
+    if _correct(ex, got, want):
+        return None
+    on = f"on {label}: " if label else ""
+    known = list(wrongs())
+    for exact in (True, False):  # a mistake that explains every wrong part first
+        for mistake, wrong in known:
+            if not _mistake_matches(ex, got, want, wrong, exact):
+                continue
+            if mistake.name == "starter" and ex.buggy_is_pending and exact:
+                return Result(
+                    NOT_ATTEMPTED,
+                    "this still gives what the buggy code gives: find the bug, fix it, run the "
+                    "cell again",
+                )
+            return _wrong(ex, mistake.hints, on)
+    if got.changed:
+        return _wrong(
+            ex,
+            Hints(
+                f"{got.changed} while your code ran: leave the objects you are handed as they are",
+                f"{got.changed}: the caller still uses that object after your call. Work on "
+                "a copy, or change the tensors you pass to it instead",
+                f"{got.changed}: do not assign to the object's attributes or change its "
+                "weights; change the input's layout with permute (a new view) instead",
+            ),
+            on,
+        )
+    if got.error is not None:
+        return _wrong(ex, _error_hints(got), on)
+    if got.form:
+        return _wrong(ex, Hints(got.form, got.form, got.form), on)
+    lead = on
+    for p, g, w in zip(ex.parts, got.parts, want.parts, strict=True):
+        if same(p, g, w):
+            lead += f"{p.name} is right. "
+            continue
+        if p.kind == "tensor" and tuple(g.shape) != tuple(w.shape):
+            lead += f"{p.name} has shape {tuple(g.shape)}, not the one asked for. "
+        elif p.kind == "tensor":
+            lead += f"{p.name} has the right shape, wrong numbers (relative error "
+            lead += f"{rel_error(g, w):.1e}). "
+        else:
+            lead += f"{p.name} is not right. "
+        break
+    return _wrong(ex, ex.hints, lead)
+
+
+def check_function(ex: Exercise, answer) -> Result:
+    """The verdict on a function exercise's answer: run on every probe."""
+    if answer is Ellipsis or answer is None:
+        return Result(NOT_ATTEMPTED, "replace each ... with your answer, then run the cell again")
+    if not callable(answer):
+        return Result(INCORRECT, f"give the {ex.asked[0]} you defined, without calling it")
+    solution = ex.runnable(ex.solution)
+    generator = torch.Generator().manual_seed(ex.seed)
+    with torch.random.fork_rng(devices=[]):
+        probes = ex.probes(generator)
+    for probe in probes:
+        got = outcome(ex, answer, probe)
+        want = outcome(ex, solution, probe)
+
+        def wrongs(probe=probe):
+            for mistake in _mistakes(ex):
+                yield mistake, outcome(ex, ex.answer_of(mistake), probe)
+
+        verdict = _verdict_of(ex, got, want, wrongs, probe.label if len(probes) > 1 else "")
+        if verdict is not None:
+            return verdict
+    n = len(probes)
+    return Result(CORRECT, f"{ex.right} ({n} probes of different sizes)" if n > 1 else ex.right)
+
+
+def _mistakes(ex: Exercise):
+    """The known mistakes, the find-the-bug starter (the untouched bug) first."""
+    starter = (Mistake("starter", ex.hints, code=ex.starter),) if ex.kind == "find-the-bug" else ()
+    return (*starter, *ex.mistakes)
+
+
+def check_values(ex: Exercise, handed: Sequence, answers: Sequence) -> Result:
+    """The verdict on a value exercise's answer, against ``reference(*handed)``."""
+    if any(a is Ellipsis or a is None for a in answers):
+        return Result(NOT_ATTEMPTED, "replace each ... with your answer, then run the cell again")
+    if ex.check_handed is not None:
+        problem = ex.check_handed(*handed)
+        if problem:
+            return Result(INCORRECT, problem)
+    before = [_snapshot(h) for h in handed]
+    parts = []
+    for p, a in zip(ex.parts, answers, strict=False):
+        value = read(p, a)
+        if value is None:
+            what = {"shape": "a tuple of whole numbers, e.g. (2, 7, 3)", "tensor": "a tensor"}
+            return Result(INCORRECT, f"give {p.name} as {what.get(p.kind, 'a whole number')}")
+        parts.append(value)
+    used = ex.parts[: len(parts)]
+    trimmed = _trim(ex, used)
+    got = Outcome(parts=tuple(parts))
+    want = _value_outcome(trimmed, _first(ex.reference, len(parts)), handed)
+    changed = [_changed(n, b, h) for n, b, h in zip(ex.handed, before, handed, strict=True)]
+    if any(changed):  # the reference never changes what it is handed; guard anyway
+        raise RuntimeError(f"the checker changed {', '.join(c for c in changed if c)}")
+    if want.error is not None:
+        return Result(
+            INCORRECT,
+            f"the objects the cell hands the checker do not run ({type(want.error).__name__}: "
+            f"{_first_line(want.error)}); run the exercise cell as it was given",
+        )
+
+    def wrongs():
+        for mistake in _mistakes(ex):
+            yield (
+                mistake,
+                _value_outcome(trimmed, _first(ex.answer_of(mistake), len(parts)), handed),
+            )
+
+    verdict = _verdict_of(trimmed, got, want, wrongs, "")
+    return verdict if verdict is not None else Result(CORRECT, ex.right)
+
+
+def _trim(ex: Exercise, parts) -> Exercise:
+    if len(parts) == len(ex.parts):
+        return ex
+    from dataclasses import replace
+
+    return replace(ex, parts=tuple(parts))
+
+
+def _first(function, n: int):
+    return lambda *handed: tuple(function(*handed))[:n]
+
+
+# -- the public checker ------------------------------------------------------------------------
+
+
+def checker(ex: Exercise) -> Callable:
+    """The function the notebook calls, made from the definition, registered in ``REGISTRY``.
+
+    A value exercise's checker takes the handed objects, then the answer's parts; called with the
+    parts only (a copy made before the objects were handed), it uses the cell's default objects.
+    """
+    if ex.kind not in KINDS:
+        raise ValueError(f"{ex.id}: kind {ex.kind!r} is not one of {KINDS}")
+    REGISTRY[ex.id] = ex
+
+    def check(*args, **kwargs):
+        outdated = _outdated(ex)
+        if outdated is not None:
+            return outdated
+        if ex.is_function:
+            answer = args[0] if args else kwargs.get(ex.asked[0], Ellipsis)
+            return check_function(ex, answer)
+        names = (*ex.handed, *ex.asked)
+        values = dict(zip(names, args, strict=False)) | kwargs
+        full = len(args) + len(kwargs) >= len(names) or any(h in kwargs for h in ex.handed)
+        if full:
+            handed = [values.get(h) for h in ex.handed]
+            answers = [values.get(a, Ellipsis) for a in ex.asked]
+        else:  # an older call without the handed objects: the cell's default objects
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(ex.seed)
+                handed = list(ex.defaults())
+            answers = list(args) + [kwargs[a] for a in ex.asked if a in kwargs]
+            if not answers:
+                answers = [Ellipsis]
+        return check_values(ex, handed, answers)
+
+    parameters = [
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for n in ((*ex.handed, *ex.asked) if not ex.is_function else ex.asked[:1])
+    ]
+    check.__signature__ = inspect.Signature(parameters)
+    check.__name__ = check.__qualname__ = ex.name
+    check.__module__ = "rnnlab.checks"
+    check.__doc__ = (
+        f"Check exercise {ex.name!r} of chapter {ex.chapter}: {ex.title}.\n\n"
+        f"Kind: {ex.kind}; {ex.points} point{'s' if ex.points != 1 else ''}. Prints correct, "
+        "not quite with a hint, or not attempted; never the expected answer.\n\n"
+        f"Used in: {ex.chapter}."
+    )
+    check.exercise = ex
+    return check
+
+
+def _outdated(ex: Exercise) -> Result | None:
+    stamped = _COPY_VERSIONS.get(ex.id)
+    if stamped is None or stamped >= ex.version:
+        return None
+    return Result(
+        OUTDATED,
+        f"this exercise changed since your copy was made (version {stamped}, now {ex.version}): "
+        f"`rnnlab student FOLDER --force {ex.chapter}` updates your copy (yours is saved as a "
+        ".bak file first)",
+    )
+
+
+def copy_versions(versions: dict[str, int]) -> None:
+    """Record the exercise versions a student copy was made with (its stamp cell calls this)."""
+    _COPY_VERSIONS.update({str(k): int(v) for k, v in versions.items()})
+
+
+def hint(name: str) -> Result:
+    """The next hint for the exercise ``name`` (its checker's name): the fix of the last wrong
+    answer checked in this kernel."""
+    if not isinstance(name, str):
+        return Result(INCORRECT, 'give the exercise\'s checker name, e.g. checks.hint("step")')
+    found = [ex for ex in REGISTRY.values() if name in (ex.id, ex.name)]
+    if not found:
+        return Result(INCORRECT, f"no exercise is called {name[:40]!r}; give its checker's name")
+    ex = found[0]
+    if ex.id not in _LAST:
+        return Result(INCORRECT, f"run the checker of {ex.name!r} on your answer first")
+    return Result(HINT, _LAST[ex.id].fix)
