@@ -1,4 +1,4 @@
-"""Checkers of chapter 11 (inside nn.RNN): the worked solutions, each known mistake with its hint,
+"""Checkers of chapter 12 (inside nn.RNN): the worked solutions, each known mistake with its hint,
 right answers written differently, the untouched stubs, and fairness (time limit, random state)."""
 
 import numpy as np

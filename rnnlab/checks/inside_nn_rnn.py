@@ -183,7 +183,7 @@ def matmul_count(cell_loop, nn_rnn) -> Result:
     The right answers are counted, not stored: the checker runs both with
     ``rnnlab.profile.count_operators``.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     pending = _not_attempted(cell_loop, nn_rnn)
     if pending is not None:
@@ -252,7 +252,7 @@ def projected_loop(forward: Callable) -> Result:
 
     Shapes: x (L, N, H_in) -> output (L, N, H).
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     pending = _not_attempted(forward)
     if pending is not None:
@@ -336,7 +336,7 @@ def fixed_loop(forward: Callable) -> Result:
 
     Shapes: x (L, N, H_in) -> output (L, N, H).
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     pending = _not_attempted(forward)
     if pending is not None:
