@@ -4,10 +4,12 @@ cut from a time series.
 ``dc_motor`` simulates the time series of the forum's question: a motor's speed following the
 voltage applied to it.
 
-``shakespeare`` reads real text that ships with rnnlab: the first 39,908 characters (1,490 lines,
-the opening of *Coriolanus*) of "tiny Shakespeare", ``data/tinyshakespeare/input.txt`` of
-karpathy/char-rnn (commit 6f9487a), kept byte for byte in ``rnnlab/tiny_shakespeare.txt``.
-Shakespeare's plays are in the public domain; nothing is downloaded at run time.
+``python_reference`` reads real text that ships with rnnlab: 39,799 characters of the Python
+Language Reference as plain text (eight sections, from "Execution model" to part of "The import
+statement"), ``rnnlab/python_reference.txt``, made from CPython 3.11.7's
+``Lib/pydoc_data/topics.py`` by ``benchmarks/make_text_corpus.py``. PSF License Agreement: the
+copyright notice, the licence and the changes made are in ``rnnlab/python_reference.NOTICE.txt``.
+Nothing is downloaded at run time.
 
 The square-direction dataset is the one of the course's source notebook (Deep Learning with
 PyTorch Step-by-Step's synthetic "directions" data): with the same seed it gives the same numbers,
@@ -29,7 +31,7 @@ __all__ = [
     "generate_sequences",
     "square_walks",
     "remember_first",
-    "shakespeare",
+    "python_reference",
     "split_text",
     "to_tensors",
     "windows",
@@ -366,44 +368,45 @@ def remember_first(T: int, n: int, generator: torch.Generator | None = None):
 # --- Chapter 11 (a character-level language model): real text -------------------------------
 
 #: The text file inside the package (see the module docstring for its source and licence).
-SHAKESPEARE_FILE = "tiny_shakespeare.txt"
+PYTHON_REFERENCE_FILE = "python_reference.txt"
 #: Its length in characters: a check that the installed file is the one the chapter was made with.
-SHAKESPEARE_CHARS = 39_908
+PYTHON_REFERENCE_CHARS = 39_799
 
 
-def shakespeare(n_chars: int | None = None) -> str:
-    """Real text for a character-level language model: the opening of Shakespeare's *Coriolanus*.
+def python_reference(n_chars: int | None = None) -> str:
+    """Real text for a character-level language model: part of the Python Language Reference.
 
-    The first ``n_chars`` characters (all 39,908 when ``None``) of the copy of "tiny Shakespeare"
-    that ships inside rnnlab (source and licence: the module docstring). The text is plain ASCII
-    with Unix line ends; it is read from the package, never downloaded.
+    The first ``n_chars`` characters (all 39,799 when ``None``) of the excerpt of CPython's
+    ``pydoc_data.topics`` that ships inside rnnlab (source and licence: the module docstring).
+    The text is plain ASCII with Unix line ends; it is read from the package, never downloaded,
+    and does not depend on the Python that runs it.
 
     Shapes:
         returns a ``str`` of ``n_chars`` characters: T characters before they become indices (T,).
 
     Raises:
-        TypeError / ValueError: n_chars not a whole number in 1..39,908.
+        TypeError / ValueError: n_chars not a whole number in 1..39,799.
         FileNotFoundError: the text file is missing from the installed package (reinstall it).
 
     Used in: 11_text_language_model.
     """
     if n_chars is not None:
-        n_chars = _check_int("n_chars", n_chars, 1, SHAKESPEARE_CHARS)
+        n_chars = _check_int("n_chars", n_chars, 1, PYTHON_REFERENCE_CHARS)
     from importlib import resources
 
-    source = resources.files("rnnlab").joinpath(SHAKESPEARE_FILE)
+    source = resources.files("rnnlab").joinpath(PYTHON_REFERENCE_FILE)
     try:
         with source.open("r", encoding="ascii", newline="") as file:
             text = file.read()
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"rnnlab's text file {SHAKESPEARE_FILE} is missing from the installed package: "
+            f"rnnlab's text file {PYTHON_REFERENCE_FILE} is missing from the installed package: "
             "reinstall rnnlab"
         ) from None
-    if len(text) != SHAKESPEARE_CHARS:
+    if len(text) != PYTHON_REFERENCE_CHARS:
         raise ValueError(
-            f"{SHAKESPEARE_FILE} has {len(text)} characters, not {SHAKESPEARE_CHARS}: the file "
-            "was changed; reinstall rnnlab"
+            f"{PYTHON_REFERENCE_FILE} has {len(text)} characters, not {PYTHON_REFERENCE_CHARS}: "
+            "the file was changed; reinstall rnnlab"
         )
     return text if n_chars is None else text[:n_chars]
 
