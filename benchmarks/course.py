@@ -3,12 +3,13 @@
 
     .venv/bin/python benchmarks/course.py            # everything (about 3 minutes on 2 cores)
     .venv/bin/python benchmarks/course.py --quick    # chapters and rnn_forward, no suite runs
-    .venv/bin/python benchmarks/course.py --refill-chapter-11  # after re-executing chapter 11
+    .venv/bin/python benchmarks/course.py --refill-chapter-12  # after re-executing chapter 12
+    .venv/bin/python benchmarks/course.py --refill-text-seeds  # the text chapter's seed runs
 
 The floor is what no notebook can beat: a fresh kernel that imports torch and rnnlab, nothing
 else. Chapters run as under nbval, one torch thread per kernel. Targets (issue 7): the notebooks'
 share of a parallel run at most 1.5 x (notebooks x floor) / cores, the whole suite under 60 s,
-rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64. Last, chapter 11's six programs (RNNCell,
+rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64. Last, chapter 12's six programs (RNNCell,
 two-product and hoisted loops, nn.RNN, LSTMCell loop, nn.LSTM) at its sizes, with their spread.
 rnn_forward within 1.5x of nn.RNN at L=100, N=64, H=64; (issue 12) rnn_backward, the hand-written
 backward pass, within 2x of autograd (nn.RNN's forward + backward) at the same sizes.
@@ -113,8 +114,8 @@ def fused_versus_manual() -> list[tuple[str, int, float, float]]:
     return rows
 
 
-def chapter_11_programs(L=50, N=16, H_in=8, H=32) -> dict:
-    """Chapter 11's programs at its sizes, as functions of x (L, N, H_in); the same weights."""
+def chapter_12_programs(L=50, N=16, H_in=8, H=32) -> dict:
+    """Chapter 12's programs at its sizes, as functions of x (L, N, H_in); the same weights."""
     torch.manual_seed(0)
     rnn, cell = nn.RNN(H_in, H), nn.RNNCell(H_in, H)
     cell.load_state_dict({k.removesuffix("_l0"): p for k, p in rnn.state_dict().items()})
@@ -156,8 +157,8 @@ def chapter_11_programs(L=50, N=16, H_in=8, H=32) -> dict:
 
 
 def inside_nn_rnn() -> list[tuple[str, int, float, float, int]]:
-    """(program, threads, median s, IQR s, runs) for chapter 11's programs, wall clock."""
-    programs, x = chapter_11_programs()
+    """(program, threads, median s, IQR s, runs) for chapter 12's programs, wall clock."""
+    programs, x = chapter_12_programs()
     rows = []
     for threads in sorted({1, os.cpu_count() or 1}):
         for name, run in programs.items():
@@ -200,11 +201,11 @@ def backward_versus_autograd() -> list[tuple[str, int, float, float]]:
     return rows
 
 
-# Chapter 11 quotes its stored timings in two markdown cells. After re-executing the chapter, run
-#   .venv/bin/python benchmarks/course.py --refill-chapter-11
+# Chapter 12 quotes its stored timings in two markdown cells. After re-executing the chapter, run
+#   .venv/bin/python benchmarks/course.py --refill-chapter-12
 # to write the new numbers into those cells; it stops if a sentence no longer holds.
-_CHAPTER_11 = ROOT / "notebooks" / "11_inside_nn_rnn.ipynb"
-_CHAPTER_11_TEXT = {
+_CHAPTER_12 = ROOT / "notebooks" / "12_inside_nn_rnn.ipynb"
+_CHAPTER_12_TEXT = {
     "In the run stored above": """\
 In the run stored above (your numbers will differ): calling `nn.RNNCell` at every step cost about
 «module» µs per step more than writing its arithmetic out (a small difference: read it against the
@@ -229,8 +230,8 @@ By `L = 50` the time per step has nearly settled, and the ratio changes little f
 }
 
 
-def refill_chapter_11(path: Path = _CHAPTER_11) -> dict[str, str]:
-    """Write the stored run's numbers into chapter 11's prose, checking each claim it makes."""
+def refill_chapter_12(path: Path = _CHAPTER_12) -> dict[str, str]:
+    """Write the stored run's numbers into chapter 12's prose, checking each claim it makes."""
     import re
 
     nb = nbformat.read(path, as_version=4)
@@ -275,7 +276,7 @@ def refill_chapter_11(path: Path = _CHAPTER_11) -> dict[str, str]:
     }
     broken = [claim for claim, holds in claims.items() if not holds]
     if broken:
-        raise SystemExit(f"chapter 11: the stored run no longer supports: {broken}; edit the prose")
+        raise SystemExit(f"chapter 12: the stored run no longer supports: {broken}; edit the prose")
     values = {
         "module": f"{module:.1f}",
         "hoist": f"{hoist:.1f}",
@@ -293,7 +294,7 @@ def refill_chapter_11(path: Path = _CHAPTER_11) -> dict[str, str]:
         "slope": line[2],
     }
     for cell in nb.cells:
-        for start, text in _CHAPTER_11_TEXT.items():
+        for start, text in _CHAPTER_12_TEXT.items():
             if cell.cell_type == "markdown" and cell.source.startswith(start):
                 for key, value in values.items():
                     text = text.replace(f"«{key}»", value)
@@ -466,14 +467,73 @@ def seed_sweeps(chapters: list[str] | None = None) -> dict:
     return results
 
 
+_TEXT_CHAPTER = ROOT / "notebooks" / "11_text_language_model.ipynb"
+#: The first line of the text chapter's cell that holds the stored seed runs.
+TEXT_STORED = "# Written by benchmarks/course.py --refill-text-seeds"
+
+
+def refill_text_seeds(path: Path = _TEXT_CHAPTER, seeds: int = 10, epochs: int = 5) -> dict:
+    """Train the text chapter's plain RNN, GRU and LSTM for ``seeds`` seeds with the chapter's
+    own cells (every code cell above the stored one, then its ``train_model``), and write the
+    held-out losses and largest gradient norms into the stored cell. Re-execute the chapter
+    afterwards; about 7 minutes on the shared 2-core machine (load about 13)."""
+    import json
+
+    nb = nbformat.read(path, as_version=4)
+    where = next(i for i, c in enumerate(nb.cells) if c.source.startswith(TEXT_STORED))
+    sweep = (
+        (
+            "import json\n"
+            "runs = {kind: [train_model(kind, seed, epochs=EPOCHS)[1:] for seed in range(SEEDS)]\n"
+            "        for kind in ('RNN', 'GRU', 'LSTM')}\n"
+            "print(json.dumps({kind: {'losses': [[round(v, 4) for v in l] for l, _ in r],\n"
+            "                         'largest': [round(m, 3) for _, m in r]}\n"
+            "                  for kind, r in runs.items()}))"
+        )
+        .replace("EPOCHS", str(epochs))
+        .replace("SEEDS", str(seeds))
+    )
+    cells = [c for c in nb.cells[:where] if c.cell_type == "code"]
+    run = nbformat.v4.new_notebook(cells=[*cells, nbformat.v4.new_code_cell(sweep)])
+    NotebookClient(
+        run,
+        timeout=3600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    stored = json.loads("".join(o.get("text", "") for o in run.cells[-1].outputs))
+    lines = [
+        TEXT_STORED + ": the held-out loss after",
+        f"# each of {epochs} epochs of train_model, seeds 0-{seeds - 1}, and each run's largest "
+        "gradient norm.",
+        "STORED = {",
+    ]
+    for kind, runs in stored.items():
+        lines.append(f'    "{kind}": {{')
+        lines.append('        "losses": [')
+        lines += [f"            {losses}," for losses in runs["losses"]]
+        lines.append("        ],")
+        lines.append(f'        "largest": {runs["largest"]},')
+        lines.append("    },")
+    lines.append("}")
+    nb.cells[where].source = "\n".join(lines)
+    nbformat.write(nb, path)
+    return stored
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the pytest suite runs")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the floor kernel")
     parser.add_argument(
-        "--refill-chapter-11",
+        "--refill-chapter-12",
         action="store_true",
-        help="only write chapter 11's stored timings into its prose (after re-executing it)",
+        help="only write chapter 12's stored timings into its prose (after re-executing it)",
+    )
+    parser.add_argument(
+        "--refill-text-seeds",
+        action="store_true",
+        help="only train the text chapter's models over 10 seeds and store the figures in it",
     )
     parser.add_argument(
         "--seed-sweeps",
@@ -486,8 +546,11 @@ def main() -> None:
         torch.set_num_threads(1)
         seed_sweeps(args.seed_sweeps or None)
         return
-    if args.refill_chapter_11:
-        print(refill_chapter_11())
+    if args.refill_text_seeds:
+        print(refill_text_seeds())
+        return
+    if args.refill_chapter_12:
+        print(refill_chapter_12())
         return
     cores = os.cpu_count() or 1
 
@@ -538,7 +601,7 @@ def main() -> None:
             f"{mine / fused:.2f} |"
         )
 
-    print("\n| chapter 11, L=50 N=16 H_in=8 H=32, no grad | threads | median | IQR | runs |")
+    print("\n| chapter 12, L=50 N=16 H_in=8 H=32, no grad | threads | median | IQR | runs |")
     print("|---|---:|---:|---:|---:|")
     for name, threads, median, iqr, runs in inside_nn_rnn():
         print(f"| {name} | {threads} | {median * 1e6:.0f} µs | {iqr * 1e6:.1f} µs | {runs} |")

@@ -13,7 +13,7 @@ package holds what would distract from it, one module per concept:
   ``from rnnlab import explorer``, never by ``import rnnlab``);
 - ``rnnlab.checks``: the checkers of the "Your turn" exercises, one module per chapter;
 - ``rnnlab.train``: the training loop of the applied chapters;
-- ``rnnlab.profile``: counts of the ATen operators a piece of code launches (chapter 11).
+- ``rnnlab.profile``: counts of the ATen operators a piece of code launches (chapter 12).
 
 The course tooling (book, slides, student copies, doctor, the ``rnnlab`` command) lives in
 ``rnnlab.tooling``; ``import rnnlab`` loads none of it.

@@ -4,6 +4,13 @@ cut from a time series.
 ``dc_motor`` simulates the time series of the forum's question: a motor's speed following the
 voltage applied to it.
 
+``python_reference`` reads real text that ships with rnnlab: 39,799 characters of the Python
+Language Reference as plain text (eight sections, from "Execution model" to part of "The import
+statement"), ``rnnlab/python_reference.txt``, made from CPython 3.11.7's
+``Lib/pydoc_data/topics.py`` by ``benchmarks/make_text_corpus.py``. PSF License Agreement: the
+copyright notice, the licence and the changes made are in ``rnnlab/python_reference.NOTICE.txt``.
+Nothing is downloaded at run time.
+
 The square-direction dataset is the one of the course's source notebook (Deep Learning with
 PyTorch Step-by-Step's synthetic "directions" data): with the same seed it gives the same numbers,
 because it makes the same draws, in the same order, from NumPy's legacy Mersenne-Twister
@@ -24,6 +31,8 @@ __all__ = [
     "generate_sequences",
     "square_walks",
     "remember_first",
+    "python_reference",
+    "split_text",
     "to_tensors",
     "windows",
 ]
@@ -354,3 +363,78 @@ def remember_first(T: int, n: int, generator: torch.Generator | None = None):
     x[:, :, 0] = signs * 2.0 - 1.0  # the values, +1 or -1
     x[:, 0, 1] = 1.0  # the marker: "remember this one"
     return x, signs[:, 0].to(torch.int64)  # (N, L, 2), (N,)
+
+
+# --- Chapter 11 (a character-level language model): real text -------------------------------
+
+#: The text file inside the package (see the module docstring for its source and licence).
+PYTHON_REFERENCE_FILE = "python_reference.txt"
+#: Its length in characters: a check that the installed file is the one the chapter was made with.
+PYTHON_REFERENCE_CHARS = 39_799
+
+
+def python_reference(n_chars: int | None = None) -> str:
+    """Real text for a character-level language model: part of the Python Language Reference.
+
+    The first ``n_chars`` characters (all 39,799 when ``None``) of the excerpt of CPython's
+    ``pydoc_data.topics`` that ships inside rnnlab (source and licence: the module docstring).
+    The text is plain ASCII with Unix line ends; it is read from the package, never downloaded,
+    and does not depend on the Python that runs it.
+
+    Shapes:
+        returns a ``str`` of ``n_chars`` characters: T characters before they become indices (T,).
+
+    Raises:
+        TypeError / ValueError: n_chars not a whole number in 1..39,799.
+        FileNotFoundError: the text file is missing from the installed package (reinstall it).
+
+    Used in: 11_text_language_model.
+    """
+    if n_chars is not None:
+        n_chars = _check_int("n_chars", n_chars, 1, PYTHON_REFERENCE_CHARS)
+    from importlib import resources
+
+    source = resources.files("rnnlab").joinpath(PYTHON_REFERENCE_FILE)
+    try:
+        with source.open("r", encoding="ascii", newline="") as file:
+            text = file.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"rnnlab's text file {PYTHON_REFERENCE_FILE} is missing from the installed package: "
+            "reinstall rnnlab"
+        ) from None
+    if len(text) != PYTHON_REFERENCE_CHARS:
+        raise ValueError(
+            f"{PYTHON_REFERENCE_FILE} has {len(text)} characters, not {PYTHON_REFERENCE_CHARS}: "
+            "the file was changed; reinstall rnnlab"
+        )
+    return text if n_chars is None else text[:n_chars]
+
+
+def split_text(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
+    """Cut a text in two at one point: the first part to train on, the last ``val_fraction``
+    held out. Never shuffled: a language model reads the text in order, and a held-out part
+    taken from the end shares no sentence with the training part.
+
+    Shapes:
+        text: a ``str`` of T characters; returns two ``str`` of T - T_val and T_val characters,
+        T_val = round(T * val_fraction).
+
+    Raises:
+        TypeError: text not a ``str``; val_fraction not a real number.
+        ValueError: val_fraction not strictly between 0 and 1, or a part would be empty.
+
+    Used in: 11_text_language_model.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"split_text expects the text as a str, got {type(text).__name__}")
+    val_fraction = _check_real("val_fraction", val_fraction)
+    if not val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction:g}")
+    n_val = round(len(text) * val_fraction)
+    if n_val == 0 or n_val == len(text):
+        raise ValueError(
+            f"a text of {len(text)} characters with val_fraction = {val_fraction:g} leaves an "
+            "empty part; use a longer text or another fraction"
+        )
+    return text[:-n_val], text[-n_val:]

@@ -447,7 +447,7 @@ def timings(table: dict, xlabel: str, title: str | None = None, ax=None) -> Figu
     Raises:
         ValueError: the table is empty or its rows name different implementations.
 
-    Used in: no chapter now (11_inside_nn_rnn draws timing_spread); the lead may retire it.
+    Used in: no chapter now (12_inside_nn_rnn draws timing_spread); the lead may retire it.
     """
     if (
         not isinstance(table, dict)
@@ -847,7 +847,7 @@ def against_length(
     return fig
 
 
-# --- Chapter 11, inside nn.RNN ------------------------------------------------------------------
+# --- Chapter 12, inside nn.RNN ------------------------------------------------------------------
 
 
 def timing_spread(runs: dict, title: str | None = None, ax=None) -> Figure:
@@ -862,7 +862,7 @@ def timing_spread(runs: dict, title: str | None = None, ax=None) -> Figure:
     Raises:
         ValueError: ``runs`` is empty, or one of its entries holds no positive finite time.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     if not isinstance(runs, dict) or not runs:
         raise ValueError("timing_spread needs {name: [seconds, ...]} with at least one name")

@@ -45,7 +45,7 @@ class OperatorCounter(TorchDispatchMode):
     ``counts`` maps each operator's name (``"addmm"``, ``"tanh"``, ``"add_"``) to how many times
     it ran. Nothing is printed and nothing about the computation changes.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
 
     def __init__(self) -> None:
@@ -73,7 +73,7 @@ def count_operators(function: Callable, *args, **kwargs) -> Counter:
         TypeError: ``function`` is not callable.
         Whatever ``function`` raises, unchanged.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     if not callable(function):
         raise TypeError(
@@ -91,7 +91,7 @@ def matrix_products(counts: Counter | dict) -> int:
     Raises:
         TypeError: ``counts`` is not a mapping from operator names to counts.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     if not isinstance(counts, dict):
         raise TypeError(
@@ -107,7 +107,7 @@ def summary(counts: Counter | dict) -> str:
     Raises:
         TypeError: ``counts`` is not a mapping from operator names to counts.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     if not isinstance(counts, dict):
         raise TypeError(
@@ -140,7 +140,7 @@ def output_shapes(name: str, function: Callable, *args, **kwargs) -> list[tuple[
             callable.
         Whatever ``function`` raises, unchanged.
 
-    Used in: 11_inside_nn_rnn.
+    Used in: 12_inside_nn_rnn.
     """
     if not isinstance(name, str):
         raise TypeError(

@@ -1,4 +1,4 @@
-"""Chapter 11's checkers (inside nn.RNN) beyond what tests/test_exercises.py derives from the
+"""Chapter 12's checkers (inside nn.RNN) beyond what tests/test_exercises.py derives from the
 definitions: right answers written differently, calls from older copies (without L), answers of
 the wrong form, the input projection checked as a property (an unhoisted loop is rejected
 whatever operation it uses), the built-in module refused, and no mode left behind."""

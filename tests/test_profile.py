@@ -1,4 +1,4 @@
-"""rnnlab.profile: operator counts are exact, repeatable and silent; and chapter 11's figure."""
+"""rnnlab.profile: operator counts are exact, repeatable and silent; and chapter 12's figure."""
 
 import matplotlib
 

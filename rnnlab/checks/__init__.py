@@ -16,7 +16,8 @@ Where things are:
   state left alone);
 - one module per chapter, named after the chapter's topic: ``rnn_cell``, ``nn_rnn``,
   ``batch_first``, ``stacked``, ``bidirectional``, ``gradients``, ``classify_directions``,
-  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``inside_nn_rnn``.
+  ``time_series_windows``, ``variable_length``, ``gru_lstm``, ``language_model``,
+  ``inside_nn_rnn``.
 
 Notebooks call every checker through this package (``checks.my_rnn_cell(...)``).
 
@@ -57,6 +58,7 @@ from rnnlab.checks.gru_lstm import (
     lstm_shapes,
 )
 from rnnlab.checks.inside_nn_rnn import fixed_loop, matmul_count, projected_loop
+from rnnlab.checks.language_model import language_model_shapes, lm_loss, sampling_loop
 from rnnlab.checks.nn_rnn import hidden_size_message, last_step_states, predicted_shapes
 from rnnlab.checks.rnn_cell import (
     cell_parameters,
@@ -97,6 +99,7 @@ CHAPTER_MODULES = (
     "time_series_windows",
     "variable_length",
     "gru_lstm",
+    "language_model",
     "inside_nn_rnn",
 )
 
@@ -126,10 +129,12 @@ __all__ = [
     "hint",
     "hidden_size_message",
     "initial_state",
+    "language_model_shapes",
     "last_both_directions",
     "last_step_states",
     "last_valid_outputs",
     "layer_state",
+    "lm_loss",
     "loop_final_state",
     "lstm_classifier",
     "lstm_shapes",
@@ -143,6 +148,7 @@ __all__ = [
     "predicted_shapes",
     "projected_loop",
     "run_batch_first",
+    "sampling_loop",
     "single_steps",
     "stacked_forward",
     "stacked_head",

@@ -29,7 +29,7 @@ from rnnlab.profile import count_operators, matrix_products
 
 __all__ = ["EXERCISES", "fixed_loop", "matmul_count", "projected_loop"]
 
-CHAPTER = "11_inside_nn_rnn"
+CHAPTER = "12_inside_nn_rnn"
 
 #: The functions the built-in recurrent modules call; a student's loop must not call them.
 _BUILT_IN = frozenset({"rnn_tanh", "rnn_relu", "lstm", "gru"})

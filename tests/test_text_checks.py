@@ -1,0 +1,153 @@
+"""The checkers of chapter 11 (a character-level language model) beyond what
+tests/test_exercises.py derives from their definitions: right answers written differently,
+answers of the wrong form, and calls as a student writes them."""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from rnnlab import checks
+from rnnlab.checks import _exercise, language_model
+
+
+def _status(result):
+    return result.status
+
+
+def setup_function():
+    _exercise._TRIES.clear()
+    _exercise._LAST.clear()
+
+
+# --- exercise 1: the shapes ---------------------------------------------------------------
+
+
+def _handed(kind="GRU", N=5, L=40, V=58, E=16, H=64):
+    return (
+        nn.Embedding(V, E),
+        getattr(nn, kind)(E, H, batch_first=True),
+        nn.Linear(H, V),
+        torch.zeros(N, L, dtype=torch.int64),
+    )
+
+
+def test_shapes_read_however_they_are_written():
+    handed = _handed()
+    shapes = checks.language_model_shapes
+    assert shapes(*handed, (5, 40, 58), (200, 58))
+    assert shapes(*handed, torch.Size([5, 40, 58]), [200, 58])
+    assert shapes(*handed, torch.tensor([5, 40, 58]), (200, 58))
+    assert _status(shapes(*handed, "5, 40, 58", (200, 58))) == "incorrect"
+    assert _status(shapes(*handed, (5, 40, 58), ...)) == "not attempted"
+
+
+def test_shapes_follow_the_handed_model_and_never_state_the_answer():
+    handed = _handed("LSTM", N=3, L=11, V=29, E=7, H=13)
+    assert checks.language_model_shapes(*handed, (3, 11, 29), (33, 29))
+    for wrong in [(3, 11, 13), (11, 3, 29), (3, 29, 11), (3, 11, 7), (1, 2, 3)]:
+        result = checks.language_model_shapes(*handed, wrong, (33, 29))
+        assert not result
+        assert "(3, 11, 29)" not in result.message
+        assert "29" not in result.message
+
+
+def test_shapes_called_without_the_handed_objects_use_the_cell_s():
+    assert checks.language_model_shapes((5, 40, 58), (200, 58))
+    result = checks.language_model_shapes(_handed()[0], None, None, None, (5, 40, 58), (200, 58))
+    assert "pass the cell's" in result.message
+
+
+# --- exercise 2: the loss (find the bug) ---------------------------------------------------
+
+
+def _flattened(logits, y):
+    N, L, V = logits.shape
+    return F.cross_entropy(logits.reshape(N * L, V), y.reshape(N * L))
+
+
+def _by_hand(logits, y):
+    log_p = logits.log_softmax(dim=-1)  # (N, L, V)
+    return -log_p.gather(2, y.unsqueeze(-1)).mean()
+
+
+def _permuted(logits, y):
+    return F.cross_entropy(logits.permute(0, 2, 1), y)
+
+
+def test_lm_loss_accepts_every_right_layout():
+    for right in (_flattened, _by_hand, _permuted):
+        result = checks.lm_loss(right)
+        assert result, (right.__name__, result)
+
+
+def test_lm_loss_a_reshape_is_the_bug_itself():
+    def reshaped(logits, y):
+        N, L, V = logits.shape
+        return F.cross_entropy(logits.reshape(N, V, L), y)
+
+    assert _status(checks.lm_loss(reshaped)) == "not attempted"  # the untouched bug, retyped
+
+
+def test_lm_loss_answers_of_the_wrong_form():
+    assert "a number" in checks.lm_loss(lambda logits, y: torch.tensor([1.0, 2.0])).message
+    assert "a number" in checks.lm_loss(lambda logits, y: "loss").message
+    assert not checks.lm_loss(lambda logits, y: _flattened(logits, y) * 1.01)
+    assert "give the lm_loss" in checks.lm_loss(3).message
+
+
+# --- exercise 3: the sampling loop --------------------------------------------------------
+
+
+def _sample_as_lists(model, start, n, temperature, generator):
+    """Right, written differently: the start read one character at a time, the indices
+    collected in lists."""
+    h = None
+    for t in range(start.shape[1]):
+        logits, h = model(start[:, t : t + 1], h)
+    rows = [[] for _ in range(start.shape[0])]
+    for _ in range(n):
+        scores = logits[:, -1]
+        if temperature:
+            p = (scores / temperature).softmax(-1)
+            chosen = torch.multinomial(p, num_samples=1, generator=generator)
+        else:
+            chosen = scores.argmax(-1).unsqueeze(1)
+        for row, value in zip(rows, chosen[:, 0].tolist(), strict=True):
+            row.append(value)
+        logits, h = model(chosen, h)
+    return rows
+
+
+def _row_by_row(model, start, n, temperature, generator):
+    """Right too: one multinomial call per row draws the same numbers as one call per step."""
+    logits, h = model(start)
+    new = []
+    for _ in range(n):
+        scores = logits[:, -1]
+        if temperature == 0:
+            chosen = scores.argmax(dim=-1, keepdim=True)
+        else:
+            p = torch.softmax(scores / temperature, dim=-1)
+            chosen = torch.stack([torch.multinomial(row, 1, generator=generator) for row in p])
+        new.append(chosen)
+        logits, h = model(chosen, h)
+    return torch.cat(new, dim=1)
+
+
+def test_sampling_loop_right_answers_written_differently():
+    for right in (_sample_as_lists, _row_by_row):
+        result = checks.sampling_loop(right)
+        assert result, (right.__name__, result)
+
+
+def test_sampling_loop_answers_of_the_wrong_form():
+    result = checks.sampling_loop(lambda model, start, n, t, g: torch.zeros(n))
+    assert not result
+    assert "shape" in result.message
+    assert _status(checks.sampling_loop(lambda model, start, n, t, g: None)) == "not attempted"
+
+
+def test_the_chapter_s_checkers_are_registered_in_order():
+    names = [ex.name for ex in checks.EXERCISES.values() if ex.chapter == language_model.CHAPTER]
+    assert names == ["language_model_shapes", "lm_loss", "sampling_loop"]
+    assert "language_model" in checks.CHAPTER_MODULES
