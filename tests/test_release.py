@@ -67,7 +67,8 @@ def course(tmp_path):
     book = ['title: "RNN Lab"', "chapters:"]
     for chapter in chapters:
         book += [f"  - file: {chapter.file}", f"    title: {json.dumps(chapter.title)}"]
-        book += [f"    minutes: {chapter.minutes}", "    objectives: [x]"]
+        book += [f"    lecture_minutes: {chapter.lecture_minutes}"]
+        book += [f"    study_minutes: {chapter.study_minutes}", "    objectives: [x]"]
     (copy / "book.yml").write_text("\n".join(book) + "\n")
     return copy
 

@@ -346,7 +346,7 @@ def test_book_collapses_going_deeper_sections(tmp_path):
     root = tmp_path / "course"
     (root / "notebooks").mkdir(parents=True)
     nbformat.write(_deeper_chapter(), root / "notebooks" / "99_deeper.ipynb")
-    chapter = Chapter("notebooks/99_deeper.ipynb", "A chapter", 5, ("read the core",))
+    chapter = Chapter("notebooks/99_deeper.ipynb", "A chapter", 5, 5, ("read the core",))
     html = book.build(tmp_path / "out", chapters=[chapter], root=root)
     page = (html / "99_deeper.html").read_text(encoding="utf-8")
     start = page.index('<details class="going-deeper">')
