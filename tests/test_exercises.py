@@ -424,3 +424,19 @@ def test_every_hint_is_text_without_placeholders():
             for text in (hints.nudge, hints.pointer, hints.fix):
                 assert "{" not in text, text
                 assert "}" not in text, text
+
+
+def test_a_checker_called_from_an_older_copy_of_a_changed_exercise_says_so():
+    ex = checks.EXERCISES["03_batch_first.run_batch_first"]
+    try:
+        checks.copy_versions({ex.id: ex.version - 1})  # as an older copy's setup cell would
+        result = checks.run_batch_first(lambda rnn, x: 1 / 0)
+        assert result.status == "outdated"
+        assert f"rnnlab student FOLDER --force {ex.chapter}" in result.message
+        assert "✗" not in repr(result)
+        checks.copy_versions({ex.id: ex.version})  # a current copy: checked as usual
+        assert checks.run_batch_first(lambda rnn, x: 1 / 0).status == "incorrect"
+    finally:
+        _exercise._COPY_VERSIONS.clear()
+    checks.copy_versions("junk")  # ignored
+    assert not _exercise._COPY_VERSIONS

@@ -756,8 +756,12 @@ def _outdated(ex: Exercise) -> Result | None:
 
 
 def copy_versions(versions: dict[str, int]) -> None:
-    """Record the exercise versions a student copy was made with (its stamp cell calls this)."""
-    _COPY_VERSIONS.update({str(k): int(v) for k, v in versions.items()})
+    """Record the exercise versions a student copy was made with (its setup cell calls this);
+    anything but a mapping of ids to whole numbers is ignored."""
+    if isinstance(versions, dict):
+        _COPY_VERSIONS.update(
+            {k: int(v) for k, v in versions.items() if isinstance(k, str) and isinstance(v, int)}
+        )
 
 
 def hint(name: str) -> Result:

@@ -8,6 +8,8 @@
 - ``rnnlab slides [CHAPTER...]``: reveal.js decks that work offline (tooling.slides);
 - ``rnnlab student DEST [--force]``: student copies without the worked solutions
   (tooling.student), never overwriting a notebook the student edited;
+- ``rnnlab nbgrader DEST [CHAPTER...]``: an nbgrader course directory of the exercises defined
+  once (tooling.grading; the ``grade`` extra);
 - ``rnnlab doctor``: check the environment and print the fix for each problem (tooling.doctor);
 - ``rnnlab execute NOTEBOOK...``: maintainers' tool, re-execute notebooks top to bottom on a fresh
   kernel and store their outputs, with volatile metadata (timings) left out;
@@ -88,6 +90,19 @@ def _student(args) -> int:
     return 0
 
 
+def _nbgrader(args) -> int:
+    from rnnlab.tooling import grading
+
+    written = grading.write_course(args.dest, chapters=args.chapters or None)
+    names = ", ".join(p.parent.name for p in written)
+    print(
+        f"wrote an nbgrader course into {args.dest}: {len(written)} assignments ({names}).\n"
+        f"Next, in that folder: nbgrader generate_assignment NAME (the release has no solutions), "
+        "then nbgrader autograde NAME once submissions are in submitted/STUDENT/NAME/"
+    )
+    return 0
+
+
 def _doctor(args) -> int:
     from rnnlab.tooling import doctor
 
@@ -147,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         "the edited version is saved as NAME.bak-DATE first; repeat for several",
     )
     student.set_defaults(run=_student)
+    grade = sub.add_parser(
+        "nbgrader", help="write an nbgrader course directory of the graded exercises"
+    )
+    grade.add_argument("dest", help="folder for the nbgrader course (its root)")
+    grade.add_argument("chapters", nargs="*", help="chapter names such as 03_batch_first")
+    grade.set_defaults(run=_nbgrader)
     sub.add_parser("doctor", help="check this environment and say how to fix it").set_defaults(
         run=_doctor
     )
