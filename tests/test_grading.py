@@ -122,7 +122,7 @@ def course(tmp_path_factory):
             path = root / "submitted" / student / chapter / f"{chapter}.ipynb"
             path.parent.mkdir(parents=True)
             nbformat.write(nb, path)
-        _nbgrader(root, "autograde", chapter, "--create", "--Execute.timeout=8")
+        _nbgrader(root, "autograde", chapter, "--create", "--Execute.timeout=30")
     return root
 
 

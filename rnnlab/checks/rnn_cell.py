@@ -32,8 +32,6 @@ from rnnlab.checks._verdict import (
     INCORRECT,
     Result,
     _not_attempted,
-    _run_student,
-    time_limit,
 )
 
 __all__ = [
@@ -67,47 +65,6 @@ def _shape_answer(value) -> tuple | None:
             return None
         out.append(int(v))
     return tuple(out)
-
-
-def _rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    """max |got - want| / max(max |want|, 1e-12), in float64."""
-    got, want = got.detach().double(), want.detach().double()
-    return float((got - want).abs().max() / want.abs().max().clamp_min(1e-12))
-
-
-def _as_tensor(value) -> torch.Tensor | None:
-    if isinstance(value, torch.Tensor):
-        return value
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-        return torch.from_numpy(value)
-    return None
-
-
-def _random_cell(gen: torch.Generator, H_in: int, H: int, nonlinearity: str = "tanh"):
-    with torch.random.fork_rng(devices=[]):  # the constructor draws from the global generator
-        cell = nn.RNNCell(H_in, H, nonlinearity=nonlinearity)
-    with torch.no_grad():
-        for p in cell.parameters():
-            p.copy_(torch.randn(p.shape, generator=gen))
-    return cell
-
-
-#: Seconds a student's function may run in one call before the checker stops it.
-TIME_LIMIT = 5.0
-
-
-def _time_limit(seconds: float | None = None):
-    """Raise TimeoutError inside the block after ``seconds`` (default ``TIME_LIMIT``; the shared
-    ``_verdict.time_limit``): an endless loop in the student's function becomes an answer."""
-    seconds = TIME_LIMIT if seconds is None else seconds
-    message = f"your function ran longer than {seconds:g} s: is a loop endless?"
-    return time_limit(seconds, lambda: TimeoutError(message))
-
-
-def _run_limited(function, *args):
-    """``_run_student`` under the time limit: (value, None) or (None, Result)."""
-    with _time_limit():
-        return _run_student(function, *args)
 
 
 def cell_weight_shapes(weight_ih_shape, weight_hh_shape) -> Result:
