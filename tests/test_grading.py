@@ -137,17 +137,17 @@ def _scores(course: Path, chapter: str, student: str) -> dict[str, float]:
 @real_nbgrader
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_the_release_has_no_solution_text_and_keeps_the_starters(course, chapter):
-    text = (course / "release" / chapter / f"{chapter}.ipynb").read_text()
+    release = nbformat.read(course / "release" / chapter / f"{chapter}.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in release.cells)
     source = nbformat.read(course / "source" / chapter / f"{chapter}.ipynb", as_version=4)
     assert "BEGIN SOLUTION" in nbformat.writes(source)
     for ex in _exercises(chapter):
-        starter_lines = {line.strip() for line in ex.starter.splitlines()}
-        only_in_solution = [
+        only_in_solution = [  # a signature the starter shows too, `def f(x): ...`, is no leak
             line.strip()
             for line in ex.solution.splitlines()
-            if line.strip() and line.strip() not in starter_lines
+            if line.strip() and line.strip() not in ex.starter
         ]
-        leaked = [line for line in only_in_solution if nbformat.reads(text, 4) and line in text]
+        leaked = [line for line in only_in_solution if line in text]
         assert not leaked, f"{ex.id} leaks {leaked}"
         for line in grading.split_checker_call(ex.starter)[0].splitlines():
             assert line.strip() in text or not line.strip(), f"{ex.id} lost its starter: {line}"
