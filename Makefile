@@ -14,8 +14,8 @@ NEXT_TORCH := torch==2.14.1
 NEXT := .venv-torch-next
 WHEEL := dist/rnnlab-0.1.0-py3-none-any.whl
 
-.PHONY: lab test test-determinism test-install test-torch-next wheel lint format notebooks \
-	book slides student doctor clean test-hub
+.PHONY: lab test test-determinism test-install test-grading test-torch-next test-hub wheel lint \
+	format notebooks book slides student doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(VENV)/.installed  ## unit tests and every notebook under nbval
 
 test-determinism: $(VENV)/.installed  ## every chapter with 1 and 2 torch threads (~1 min)
 	$(BIN)/pytest tests/test_determinism.py --determinism --dist load
+
+test-grading: $(VENV)/.installed  ## rnnlab nbgrader, then nbgrader's own generate/autograde (~2 min)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[grade]"
+	RNNLAB_TEST_GRADING=1 $(BIN)/pytest tests/test_grading.py -n 0
 
 test-install: $(VENV)/.installed  ## build the wheel, install it next to torch, run chapter 01
 	$(BIN)/pytest tests/test_install.py --install -n 0

@@ -133,13 +133,19 @@ def test_no_docstring_states_an_answer(ex):
 # -- the known mistakes -----------------------------------------------------------------------
 
 
-def _mistake_result(ex, mistake, handed=None):
+def _mistake_result(ex, mistake):
+    """The checker's verdict on a mistake: for a value exercise, on the cell's own objects, or
+    (a mistake about, say, two directions in a chapter whose cell has one) on the first
+    variant where the mistake differs from the answer."""
     if ex.is_function:
         return _checker(ex)(ex.answer_of(mistake))
-    handed = _handed(ex) if handed is None else handed
-    with torch.no_grad():
-        values = mistake.answer(*copy.deepcopy(handed))
-    return _check_values(ex, handed, values)
+    for handed in _variants(ex):
+        with torch.no_grad():
+            values = mistake.answer(*copy.deepcopy(handed))
+            right = ex.reference(*copy.deepcopy(handed))
+        if not _same_parts(ex, tuple(values), tuple(right)):
+            return _check_values(ex, handed, values)
+    raise AssertionError(f"{mistake.name} equals the answer on every variant")
 
 
 @pytest.mark.parametrize(("ex", "mistake"), MISTAKES, ids=MISTAKE_IDS)
@@ -336,7 +342,9 @@ def _value_mutants(ex: Exercise):
             changed.append(("a leading 1", (1, *value)))
             changed.append(("first dimension dropped", value[1:]))
         elif part.kind == "int":
-            changed += [("+ 1", value + 1), ("- 1", value - 1)]
+            changed += [("+ 1", value + 1), ("- 1", value - 1), ("doubled", 2 * value)]
+        elif part.kind == "number":
+            changed += [("+ 1", value + 1), ("x 1.001", value * 1.001), ("negated", -value)]
         elif part.kind == "tensor":
             changed += [
                 ("last two dimensions swapped", value.transpose(-1, -2)),
@@ -345,6 +353,8 @@ def _value_mutants(ex: Exercise):
                 ("+ 1", value + 1),
             ]
         for label, new in changed:
+            if _exercise.same(part, _exercise.read(part, new), _exercise.read(part, value)):
+                continue  # not a mutant (a square shape reversed, a zero negated)
             values = list(right)
             values[i] = new
             yield f"{part.name}: {label}", values
@@ -374,7 +384,7 @@ def _sweep(ex: Exercise):
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
 def test_the_mutation_sweep_is_rejected_or_listed_with_a_reason(ex):
     accepted, total = _sweep(ex)
-    assert total >= 5, "the sweep found too few mutants"
+    assert total >= 3, "the sweep found too few mutants"
     unlisted = {k: v for k, v in accepted.items() if k not in ex.equivalent}
     assert not unlisted, f"{ex.id} accepts mutants that are not listed as equivalent: {unlisted}"
     stale = set(ex.equivalent) - set(accepted)
@@ -418,3 +428,19 @@ def test_every_hint_is_text_without_placeholders():
             for text in (hints.nudge, hints.pointer, hints.fix):
                 assert "{" not in text, text
                 assert "}" not in text, text
+
+
+def test_a_checker_called_from_an_older_copy_of_a_changed_exercise_says_so():
+    ex = checks.EXERCISES["03_batch_first.run_batch_first"]
+    try:
+        checks.copy_versions({ex.id: ex.version - 1})  # as an older copy's setup cell would
+        result = checks.run_batch_first(lambda rnn, x: 1 / 0)
+        assert result.status == "outdated"
+        assert f"rnnlab student FOLDER --force {ex.chapter}" in result.message
+        assert "✗" not in repr(result)
+        checks.copy_versions({ex.id: ex.version})  # a current copy: checked as usual
+        assert checks.run_batch_first(lambda rnn, x: 1 / 0).status == "incorrect"
+    finally:
+        _exercise._COPY_VERSIONS.clear()
+    checks.copy_versions("junk")  # ignored
+    assert not _exercise._COPY_VERSIONS

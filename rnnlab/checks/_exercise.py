@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import inspect
 import linecache
+import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ __all__ = [
     "copy_versions",
     "drawn",
     "hint",
+    "matrix_products",
     "outcome",
 ]
 
@@ -120,7 +122,8 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Part:
-    """One part of an answer: ``kind`` is ``shape``, ``tensor``, ``int`` or ``number``."""
+    """One part of an answer: ``kind`` is ``shape``, ``tensor``, ``int``, ``number`` or
+    ``value`` (anything compared with ==, e.g. the products ``matrix_products`` lists)."""
 
     name: str
     kind: str
@@ -199,8 +202,10 @@ class Exercise:
         namespace = {"torch": torch, "nn": nn, "np": np, "F": nn.functional, "copy": copy}
         namespace |= {"math": math, "manual": manual, "shapes": shapes}
         namespace["checks"] = _Silent()
+        filename = f"<{self.id} {abs(hash(source))}>"  # its lines show in error hints
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         with torch.random.fork_rng(devices=[]):
-            exec(compile(source, f"<{self.id}>", "exec"), namespace)  # noqa: S102 - course code
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - course code
         return namespace[self.asked[0]]
 
     def mistake_source(self, mistake: Mistake) -> str:
@@ -231,6 +236,53 @@ def drawn(generator: torch.Generator, factory: Callable, scale: float = 1.0) -> 
         for p in module.parameters():
             p.copy_((torch.rand(p.shape, generator=generator, dtype=p.dtype) - 0.5) * scale)
     return module
+
+
+_PRODUCTS = {"matmul", "__matmul__", "__rmatmul__", "mm", "addmm", "bmm", "baddbmm", "mv"}
+_PRODUCTS |= {"addmv", "dot", "inner", "linear", "bilinear", "einsum", "tensordot", "chain_matmul"}
+_FUSED = {"rnn_tanh_cell", "rnn_relu_cell", "rnn_tanh", "rnn_relu", "gru_cell", "lstm_cell"}
+_FUSED |= {"gru", "lstm"}
+
+
+def _inner_size(name: str, args) -> int | str:
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    if name == "einsum" and args and isinstance(args[0], str):
+        inputs, _, output = args[0].replace(" ", "").partition("->")
+        operands = inputs.split(",")
+        sizes = {}
+        for letters, t in zip(operands, tensors, strict=False):
+            sizes.update({c: t.shape[i] for i, c in enumerate(letters) if i < t.dim()})
+        summed = [c for c in sizes if c not in output and all(c in o for o in operands)]
+        return int(np.prod([sizes[c] for c in summed])) if summed else "einsum"
+    first = tensors[1] if name in ("addmm", "baddbmm", "addmv") and len(tensors) > 1 else None
+    first = first if first is not None else (tensors[0] if tensors else None)
+    return int(first.shape[-1]) if first is not None and first.dim() else name
+
+
+def matrix_products(function: Callable, *args):
+    """Run ``function(*args)`` and return ``(value, products)``: for every matrix product the
+    call made from Python (``@``, ``torch.matmul``, ``F.linear``, ``torch.einsum``, ``addmm``...)
+    its inner size K ((., K) @ (K, .)), and the name of every fused recurrent kernel it called
+    (``rnn_tanh_cell`` for ``nn.RNNCell``, ``rnn_tanh`` for ``nn.RNN``...), in call order.
+
+    It uses a ``TorchFunctionMode``, which costs nothing to enter and prints nothing (a
+    ``TorchDispatchMode`` would import torch._dynamo, seconds on a first call)."""
+    from torch.overrides import TorchFunctionMode
+
+    seen: list = []
+
+    class _Products(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", "")
+            if name in _PRODUCTS:
+                seen.append(_inner_size(name, args))
+            elif name in _FUSED:
+                seen.append(name)
+            return func(*args, **(kwargs or {}))
+
+    with _Products():
+        value = function(*args)
+    return value, tuple(seen)
 
 
 class _Silent:
@@ -277,6 +329,8 @@ def _as_float(value) -> float | None:
 
 def read(part: Part, value):
     """A part of a student's answer in a comparable form, or None if it has the wrong type."""
+    if part.kind == "value":
+        return value
     return {"shape": _as_shape, "tensor": _as_tensor, "int": _as_int, "number": _as_float}[
         part.kind
     ](value)
@@ -342,7 +396,8 @@ def _changed(label: str, before, obj) -> str:
     """A sentence naming what changed in a handed object, or ''."""
     after = _snapshot(obj)
     if before[0] == "tensor":
-        if before[1].shape != after[1].shape or not torch.equal(before[1], after[1]):
+        b, a = before[1], after[1]
+        if b.dtype != a.dtype or b.shape != a.shape or not torch.equal(b, a):
             return f"{label} was changed in place"
         return ""
     if before[0] == "module":
@@ -354,7 +409,9 @@ def _changed(label: str, before, obj) -> str:
                     return f"{where}.{key} was changed from {value!r} to {now.get(key)!r}"
         for key, value in before[2].items():
             new = after[2].get(key)
-            if new is None or new.shape != value.shape or not torch.equal(new, value):
+            if new is None or new.dtype != value.dtype:
+                return f"{label}.{key} was changed (its dtype or presence)"
+            if new.shape != value.shape or not torch.equal(new, value):
                 return f"{label}.{key} was changed"
         for key, flag in before[3].items():
             if after[3].get(key, flag) != flag:
@@ -367,7 +424,7 @@ def _where(err: BaseException) -> str:
     frames = traceback.extract_tb(err.__traceback__)
     for frame in reversed(frames):
         name = frame.filename.replace("\\", "/")
-        if "/torch/" in name or "/rnnlab/checks/" in name or "/site-packages/" in name:
+        if "/torch/" in name or "/rnnlab/" in name or "/site-packages/" in name:
             continue
         line = frame.line or linecache.getline(frame.filename, frame.lineno).strip()
         if line:
@@ -421,6 +478,10 @@ def _arg_names(ex: Exercise, n: int) -> list[str]:
     return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(n)]
 
 
+def _code(line: str) -> str:
+    return "".join(line.split("#", 1)[0].split())
+
+
 def _same_error(a: BaseException | None, b: BaseException | None) -> bool:
     return a is not None and b is not None and type(a) is type(b) and str(a) == str(b)
 
@@ -429,20 +490,23 @@ def _mistake_matches(
     ex: Exercise, got: Outcome, want: Outcome, wrong: Outcome, exact: bool = True
 ) -> bool:
     """Whether the student's outcome is the mistake's: the same change to a handed object, the
-    same error, or the mistake's values on the parts where the mistake is wrong (``exact``: on
-    all of them; otherwise on one of them)."""
+    same error (``exact``: on the same line), or the same parts (``exact``: all of them;
+    otherwise the first part the student has wrong is wrong the mistake's way)."""
     if wrong.changed:
         return got.changed == wrong.changed
-    if wrong.error is not None or got.error is not None:
-        return _same_error(got.error, wrong.error)
+    if wrong.error is not None or got.error is not None:  # exact: on the same line too
+        same_line = _code(got.where) == _code(wrong.where)
+        return _same_error(got.error, wrong.error) and (same_line or not exact)
     if got.parts is None or wrong.parts is None or want.parts is None:
         return False
-    wrong_parts = [
-        same(p, g, w)
-        for p, g, w, r in zip(ex.parts, got.parts, wrong.parts, want.parts, strict=True)
-        if not same(p, w, r)
-    ]
-    return bool(wrong_parts) and (all(wrong_parts) if exact else any(wrong_parts))
+    rows = list(zip(ex.parts, got.parts, wrong.parts, want.parts, strict=True))
+    if exact:  # the student's answer is the mistake's, part for part
+        return not all(same(p, w, r) for p, _, w, r in rows) and all(
+            same(p, g, w) for p, g, w, _ in rows
+        )
+    # else: the first part the student has wrong is wrong the mistake's way
+    first = next((row for row in rows if not same(row[0], row[1], row[3])), None)
+    return first is not None and not same(first[0], first[2], first[3]) and same(*first[:3])
 
 
 def _correct(ex: Exercise, got: Outcome, want: Outcome) -> bool:
@@ -472,7 +536,7 @@ def _wrong(ex: Exercise, hints: Hints, lead: str = "") -> Result:
     _LAST[ex.id] = hints
     level = 2 if tries > FIX_AFTER else min(tries - 1, 1)
     text = hints.level(level)
-    if lead.endswith(". "):
+    if lead.endswith(". ") and re.match(r"[a-z]+ ", text):  # a sentence, not a name like h'
         text = text[:1].upper() + text[1:]
     if level < 2:
         text += f' (checks.hint("{ex.name}") for more)'
@@ -692,8 +756,12 @@ def _outdated(ex: Exercise) -> Result | None:
 
 
 def copy_versions(versions: dict[str, int]) -> None:
-    """Record the exercise versions a student copy was made with (its stamp cell calls this)."""
-    _COPY_VERSIONS.update({str(k): int(v) for k, v in versions.items()})
+    """Record the exercise versions a student copy was made with (its setup cell calls this);
+    anything but a mapping of ids to whole numbers is ignored."""
+    if isinstance(versions, dict):
+        _COPY_VERSIONS.update(
+            {k: int(v) for k, v in versions.items() if isinstance(k, str) and isinstance(v, int)}
+        )
 
 
 def hint(name: str) -> Result:

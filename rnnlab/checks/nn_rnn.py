@@ -1,7 +1,9 @@
-"""Checkers of the chapter on From the cell loop to nn.RNN (predicted_shapes serves 02-05).
+"""Exercises of the chapter from the cell loop to nn.RNN (02), defined once.
 
-Every checker that builds or runs an RNN does it inside ``torch.random.fork_rng``, so checking an
-answer never changes the notebook's random numbers.
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``); the checkers the notebook
+calls are made from them. ``predicted_shapes`` serves chapters 02, 04 and 05: it runs the RNN it
+is handed, so it holds for any sizes, layers, directions and layout, and its known mistakes
+cover layers and directions too.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
@@ -9,116 +11,222 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import torch
 from torch import nn
 
-from rnnlab.checks._verdict import (
-    CORRECT,
-    INCORRECT,
-    NOT_ATTEMPTED,
-    Result,
-    _not_attempted,
-)
-from rnnlab.checks.rnn_cell import _as_tensor, _rel_error, _run_limited, _shape_answer
+from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker, drawn
 
-__all__ = ["hidden_size_message", "last_step_states", "predicted_shapes"]
+__all__ = ["EXERCISES", "hidden_size_message", "last_step_states", "predicted_shapes"]
+
+CHAPTER = "02_nn_rnn"
 
 
-def predicted_shapes(rnn: nn.RNNBase, x: torch.Tensor, output_shape, h_n_shape) -> Result:
-    """Exercise: predict the shapes of ``output`` and ``h_n`` that ``rnn(x)`` returns.
+# -- 1. predicted_shapes: predict output and h_n for the RNN and input the cell hands -----------
 
-    The checker runs ``rnn(x)`` itself and compares; hints name the classic mistakes (N and L
-    swapped, D forgotten, h_n taken as batch-first). Answers may be tuples, lists,
-    ``torch.Size`` or hold NumPy integers.
 
-    Shapes: answers are tuples such as (N, L, D*H).
-
-    Raises:
-        TypeError: ``rnn`` is not an RNN module or ``x`` is not a tensor (the exercise's own
-        setup is wrong, not the student's answer).
-
-    Used in: 02_nn_rnn, 03_batch_first, 04_stacked, 05_bidirectional.
-    """
-    if not isinstance(rnn, nn.RNNBase) or not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"predicted_shapes(rnn, x, ...) needs an nn.RNN/GRU/LSTM and a tensor; got "
-            f"{type(rnn).__name__} and {type(x).__name__}"
-        )
-    pending = _not_attempted(output_shape, h_n_shape)
-    if pending is not None:
-        return pending
-    out_answer, h_answer = _shape_answer(output_shape), _shape_answer(h_n_shape)
-    if out_answer is None or h_answer is None:
-        return Result(INCORRECT, "give each shape as a tuple of whole numbers, e.g. (2, 7, 3)")
+def _run(rnn, x):
     with torch.no_grad(), torch.random.fork_rng(devices=[]):  # dropout would draw numbers
         output, h_n = rnn(x)
     if isinstance(h_n, tuple):  # an LSTM returns (h_n, c_n)
         h_n = h_n[0]
-    out_want, h_want = tuple(output.shape), tuple(h_n.shape)
-    D = 2 if rnn.bidirectional else 1
-    if out_answer != out_want:
-        if len(out_want) == 3 and out_answer == (out_want[1], out_want[0], out_want[2]):
-            return Result(
-                INCORRECT,
-                f"output: L and N are swapped. This RNN has "
-                f"batch_first={rnn.batch_first}: which comes first?",
-            )
-        if (
-            D == 2
-            and len(out_answer) == len(out_want)
-            and out_answer[:-1] == out_want[:-1]
-            and out_answer[-1] == rnn.hidden_size
-        ):
-            return Result(
-                INCORRECT,
-                "output: a bidirectional RNN puts both directions side by "
-                "side, so its last dimension is D*H",
-            )
-        return Result(
-            INCORRECT,
-            "output holds the top layer's hidden state at every time step "
-            "of every sequence, laid out like x",
-        )
-    if h_answer != h_want:
-        if len(h_want) == 3 and h_answer == (h_want[1], h_want[0], h_want[2]):
-            return Result(
-                INCORRECT,
-                "output is right. h_n never follows batch_first: its first "
-                "dimension is always D*num_layers",
-            )
-        if (
-            len(h_answer) == len(h_want)
-            and h_answer[0] in (rnn.num_layers, D)
-            and h_answer[0] != h_want[0]
-        ):
-            return Result(
-                INCORRECT,
-                "output is right. h_n holds one final state per layer AND "
-                "per direction: D*num_layers of them",
-            )
-        return Result(
-            INCORRECT,
-            "output is right. h_n holds the final hidden state of every "
-            "layer and direction, (D*num_layers, N, H), or without N for "
-            "unbatched input",
-        )
-    return Result(
-        CORRECT,
-        "output is laid out like x with D*H features; h_n is "
-        "(D*num_layers, N, H) whatever batch_first says",
-    )
+    return output, h_n
 
+
+def _predicted_reference(rnn, x):
+    output, h_n = _run(rnn, x)
+    return tuple(output.shape), tuple(h_n.shape)
+
+
+def _sizes(rnn, x):
+    """L, N (None when unbatched), D, num_layers, H, H_in."""
+    d = 2 if rnn.bidirectional else 1
+    if x.dim() == 2:
+        return x.shape[0], None, d, rnn.num_layers, rnn.hidden_size, rnn.input_size
+    L, N = (x.shape[1], x.shape[0]) if rnn.batch_first else (x.shape[0], x.shape[1])
+    return L, N, d, rnn.num_layers, rnn.hidden_size, rnn.input_size
+
+
+def _layout(rnn, L, N, F, batch_first=None):
+    batch_first = rnn.batch_first if batch_first is None else batch_first
+    if N is None:
+        return (L, F)
+    return (N, L, F) if batch_first else (L, N, F)
+
+
+def _ps(output=None, h_n=None):
+    """A mistake of predicted_shapes: output or h_n built a wrong way from the sizes."""
+
+    def answer(rnn, x):
+        right = _predicted_reference(rnn, x)
+        sizes = _sizes(rnn, x)
+        return (
+            right[0] if output is None else tuple(output(rnn, *sizes)),
+            right[1] if h_n is None else tuple(h_n(rnn, *sizes)),
+        )
+
+    return answer
+
+
+def _rnn_and_x(rnn, x) -> str:
+    if not isinstance(rnn, nn.RNNBase) or not isinstance(x, torch.Tensor):
+        return "pass the cell's rnn_1 and x_1 first, then your two shapes"
+    return ""
+
+
+_H_N_BATCH = Hints(
+    "output is right. h_n: where does its batch dimension go?",
+    "output is right. h_n never follows batch_first: it is (D*num_layers, N, H) for a batch, "
+    "and has no batch dimension at all for an unbatched input",
+    "output is right. h_n is (D*num_layers, N, H), or (D*num_layers, H) unbatched",
+)
+
+PREDICTED_SHAPES = Exercise(
+    id=f"{CHAPTER}.predicted_shapes",
+    version=1,
+    title="Predict the shapes of output and h_n",
+    points=2,
+    kind="predict",
+    starter="""\
+rnn_1 = nn.RNN(input_size=3, hidden_size=5)
+x_1 = torch.zeros(7, 3)
+output_shape = ...
+h_n_shape = ...
+checks.predicted_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
+    solution="""\
+rnn_1 = nn.RNN(input_size=3, hidden_size=5)
+x_1 = torch.zeros(7, 3)  # (L, H_in): one unbatched sequence
+output_shape = (7, 5)  # (L, D*H): no batch dimension
+h_n_shape = (1, 5)  # (D*num_layers, H)
+checks.predicted_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
+    parts=(Part("output_shape", "shape"), Part("h_n_shape", "shape")),
+    handed=("rnn", "x"),
+    asked=("output_shape", "h_n_shape"),
+    reference=_predicted_reference,
+    defaults=lambda: (nn.RNN(input_size=3, hidden_size=5), torch.zeros(7, 3)),
+    check_handed=_rnn_and_x,
+    variants=lambda generator: [
+        (nn.RNN(4, 6), torch.zeros(9, 2, 4)),
+        (nn.RNN(4, 6, batch_first=True), torch.zeros(2, 9, 4)),
+        (nn.RNN(7, 3, num_layers=4), torch.zeros(9, 5, 7)),  # chapter 04's
+        (nn.RNN(7, 3, num_layers=4, bidirectional=True), torch.zeros(9, 5, 7)),  # chapter 05's
+        (nn.GRU(2, 4, num_layers=3, bidirectional=True, batch_first=True), torch.zeros(6, 8, 2)),
+    ],
+    right="output is laid out like x with D*H features; h_n is (D*num_layers, N, H) whatever "
+    "batch_first says",
+    hints=Hints(
+        "output is laid out like x; h_n holds one final state per layer and direction",
+        "output holds the top layer's hidden state at every step of every sequence, laid out "
+        "like x, with D*H features; h_n is (D*num_layers, N, H), without N when unbatched",
+        "output is x's layout with its last dimension D*H; h_n is (D*num_layers, N, H)",
+    ),
+    mistakes=(
+        Mistake(
+            "output with H_in features",
+            Hints(
+                "output: how many features does each step have?",
+                "output: each step holds the top layer's hidden state, D*H numbers, not the input",
+                "output's last dimension is D*H = D*hidden_size",
+            ),
+            _ps(output=lambda rnn, L, N, D, nl, H, H_in: _layout(rnn, L, N, H_in)),
+        ),
+        Mistake(
+            "a batch dimension given to an unbatched output",
+            Hints(
+                "output: count the dimensions of x_1",
+                "output: a 2-D x is one unbatched sequence (L, H_in), and output is laid out like "
+                "it: no batch dimension",
+                "output is (L, D*H) for an unbatched x",
+            ),
+            _ps(
+                output=lambda rnn, L, N, D, nl, H, H_in: (
+                    (L, 1, D * H) if N is None else _layout(rnn, L, N, D * H)
+                )
+            ),
+        ),
+        Mistake(
+            "L and N swapped in output",
+            Hints(
+                "output: which comes first, L or N?",
+                "output: L and N are swapped; output follows batch_first, as x does",
+                "output is (N, L, D*H) with batch_first=True, (L, N, D*H) without",
+            ),
+            _ps(
+                output=lambda rnn, L, N, D, nl, H, H_in: _layout(
+                    rnn, L, N, D * H, not rnn.batch_first
+                )
+            ),
+        ),
+        Mistake(
+            "output with one direction",
+            Hints(
+                "output: count the directions",
+                "output: a bidirectional RNN puts both directions side by side, so its last "
+                "dimension is D*H",
+                "output's last dimension is 2*H for a bidirectional RNN",
+            ),
+            _ps(output=lambda rnn, L, N, D, nl, H, H_in: _layout(rnn, L, N, H)),
+        ),
+        Mistake(
+            "output of the last step only",
+            Hints(
+                "output: at which steps does it hold a state?",
+                "output: it holds the state at every step; the last step's is in h_n",
+                "output has one row per step: L of them",
+            ),
+            _ps(output=lambda rnn, L, N, D, nl, H, H_in: (1, D * H) if N is None else (N, D * H)),
+        ),
+        Mistake(
+            "h_n given a batch dimension of 1",
+            _H_N_BATCH,
+            _ps(
+                h_n=lambda rnn, L, N, D, nl, H, H_in: (
+                    (D * nl, 1, H) if N is None else (N, D * nl, H)
+                )
+            ),
+        ),
+        Mistake(
+            "h_n at every step",
+            Hints(
+                "output is right. h_n: at which step is it taken?",
+                "output is right. h_n holds only the final state of each layer and direction; "
+                "the state at every step is output",
+                "output is right. h_n's first dimension is D*num_layers, not L",
+            ),
+            _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (L, H) if N is None else (L, N, H)),
+        ),
+        Mistake(
+            "h_n with the layers only",
+            Hints(
+                "output is right. h_n: count what its first dimension counts",
+                "output is right. h_n holds one final state per layer AND per direction",
+                "output is right. h_n's first dimension is D*num_layers",
+            ),
+            _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (nl, H) if N is None else (nl, N, H)),
+        ),
+        Mistake(
+            "h_n with the directions only",
+            Hints(
+                "output is right. h_n: count the layers too",
+                "output is right. h_n holds one final state per direction of EVERY layer, not "
+                "only the last layer's",
+                "output is right. h_n's first dimension is D*num_layers",
+            ),
+            _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (D, H) if N is None else (D, N, H)),
+        ),
+    ),
+)
+
+
+# -- 2. hidden_size_message: predict PyTorch's message for an h0 of the wrong shape ------------
 
 _MESSAGE = re.compile(r"Expected hidden size \(([\d, ]+)\), got \[([\d, ]+)\]")
 
 
-def _hidden_size_shapes(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor) -> tuple | None:
+def _hidden_size_shapes(rnn, x, h0):
     """The two shapes in PyTorch's "Expected hidden size ..., got ..." message, or None."""
     try:
-        with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            rnn(x, h0)
+        rnn(x, h0)
     except RuntimeError as err:
         found = _MESSAGE.search(str(err))
         if found:
@@ -128,155 +236,227 @@ def _hidden_size_shapes(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor) -> tuple
     return None
 
 
-def hidden_size_message(rnn: nn.RNN, x: torch.Tensor, h0: torch.Tensor, expected, got) -> Result:
-    """Exercise (predict, then check): the two shapes in the RuntimeError
-    "Expected hidden size (...), got [...]" that ``rnn(x, h0)`` raises for an unbatched ``x`` and
-    a 2-D ``h0`` of the wrong size.
-
-    The checker makes the call itself and reads the message, so it agrees with the installed
-    PyTorch.
-
-    Shapes: x (L, H_in) unbatched; h0 2-D; answers are tuples such as (1, 1, H).
-
-    Raises:
-        ValueError: ``rnn(x, h0)`` does not raise that error (the exercise's setup is wrong).
-
-    Used in: 02_nn_rnn.
-    """
-    shapes = _hidden_size_shapes(rnn, x, h0)
+def _message_reference(rnn, x, h0):
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        shapes = _hidden_size_shapes(rnn, x, h0)
     if shapes is None:
-        raise ValueError(
-            "hidden_size_message needs a call rnn(x, h0) that raises PyTorch's 'Expected hidden "
-            "size' error; this one does not. Use an unbatched x (L, H_in) and a 2-D h0 whose "
-            "last dimension is not hidden_size"
-        )
-    want_expected, want_got = shapes
-    pending = _not_attempted(expected, got)
-    if pending is not None:
-        return pending
-    e, g = _shape_answer(expected), _shape_answer(got)
-    if e is None or g is None:
-        return Result(INCORRECT, "give each shape as a tuple of whole numbers, e.g. (2, 7, 3)")
-    if (e, g) == (want_expected, want_got):
-        return Result(
-            CORRECT,
-            "PyTorch gives the unbatched input and its h0 a batch dimension of 1 before it "
-            "checks h0, so the message speaks of 3-D shapes",
-        )
-    if (e, g) == (want_expected[::2], want_got[::2]):
-        return Result(
-            INCORRECT,
-            "those are 2-D shapes (the h0 expected, the h0 you passed); the message shows "
-            "them after PyTorch adds a batch dimension of 1 to the unbatched input and its h0",
-        )
-    if e != want_expected:
-        if len(e) == 3 and e[1] == x.shape[0] and e[0] == want_expected[0]:
-            return Result(
-                INCORRECT,
+        raise ValueError("this rnn(x, h0) does not raise PyTorch's 'Expected hidden size' error")
+    return shapes
+
+
+def _message_handed(rnn, x, h0) -> str:
+    if not isinstance(rnn, nn.RNNBase) or not all(isinstance(t, torch.Tensor) for t in (x, h0)):
+        return "pass the cell's rnn_2, x_2 and h0_2 first, then your two shapes"
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        if _hidden_size_shapes(rnn, x, h0) is None:
+            return (
+                "rnn_2(x_2, h0_2) must raise PyTorch's 'Expected hidden size' error for this "
+                "exercise; run the exercise cell as it was given"
+            )
+    return ""
+
+
+def _hm(expected=None, got=None):
+    def answer(rnn, x, h0):
+        e, g = _message_reference(rnn, x, h0)
+        return (e if expected is None else expected(e, g, x)), (g if got is None else got(e, g, x))
+
+    return answer
+
+
+HIDDEN_SIZE_MESSAGE = Exercise(
+    id=f"{CHAPTER}.hidden_size_message",
+    version=1,
+    title="Predict the two shapes of PyTorch's 'Expected hidden size' error",
+    points=2,
+    kind="predict",
+    starter="""\
+rnn_2 = nn.RNN(input_size=3, hidden_size=4)
+x_2 = torch.zeros(5, 3)  # (L, H_in): one unbatched sequence
+h0_2 = torch.zeros(5, 4)  # one state per step: wrong
+expected = ...  # then run rnn_2(x_2, h0_2) in a new cell to see the message
+got = ...
+checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
+    solution="""\
+rnn_2 = nn.RNN(input_size=3, hidden_size=4)
+x_2 = torch.zeros(5, 3)  # (L, H_in) -> (L, 1, H_in) inside nn.RNN
+h0_2 = torch.zeros(5, 4)  # (5, 4) -> h0_2.unsqueeze(1), (5, 1, 4)
+expected = (1, 1, 4)  # (D*num_layers, N, H) with N = 1
+got = (5, 1, 4)
+checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
+    parts=(Part("expected", "shape"), Part("got", "shape")),
+    handed=("rnn", "x", "h0"),
+    asked=("expected", "got"),
+    reference=_message_reference,
+    defaults=lambda: (nn.RNN(input_size=3, hidden_size=4), torch.zeros(5, 3), torch.zeros(5, 4)),
+    check_handed=_message_handed,
+    variants=lambda generator: [
+        (nn.RNN(2, 6), torch.zeros(4, 2), torch.zeros(4, 6)),
+        (nn.RNN(3, 4, num_layers=2), torch.zeros(7, 3), torch.zeros(7, 4)),
+        (nn.RNN(5, 2, bidirectional=True), torch.zeros(3, 5), torch.zeros(3, 2)),
+    ],
+    right="PyTorch gives the unbatched input and its h0 a batch dimension of 1 before it checks "
+    "h0, so the message speaks of 3-D shapes",
+    hints=Hints(
+        "the message shows both shapes after PyTorch gives the unbatched input a batch dimension",
+        "expected is the shape h0 should have, (D*num_layers, N, H), with N = 1 once the input "
+        "has its batch dimension; got is the h0 you passed, with that batch dimension added",
+        "expected = (D*num_layers, 1, H); got = the h0 you passed with a 1 inserted in the "
+        "middle, h0.unsqueeze(1).shape",
+    ),
+    mistakes=(
+        Mistake(
+            "the 2-D shapes",
+            Hints(
+                "count the dimensions the message shows",
+                "those are 2-D shapes (the h0 expected, the h0 you passed); the message shows "
+                "them after PyTorch adds a batch dimension of 1 to the unbatched input and its h0",
+                "insert a 1 in the middle of both: (D*num_layers, 1, H) and (L, 1, H)",
+            ),
+            _hm(expected=lambda e, g, x: e[::2], got=lambda e, g, x: g[::2]),
+        ),
+        Mistake(
+            "L as the batch of h0",
+            Hints(
+                "expected: what does the middle dimension of h0 count?",
                 "expected: the middle dimension of h0 is the batch N, not the sequence length",
-            )
-        if len(e) == 3 and sorted(e) == sorted(want_expected):
-            return Result(
-                INCORRECT,
+                "expected is (D*num_layers, 1, H): an unbatched input becomes a batch of one",
+            ),
+            _hm(expected=lambda e, g, x: (e[0], x.shape[0], e[2])),
+        ),
+        Mistake(
+            "expected in the wrong order",
+            Hints(
+                "expected: check the order of its dimensions",
                 "expected: the right numbers in the wrong order; h0 is (D*num_layers, N, H)",
-            )
-        return Result(
-            INCORRECT,
-            "expected is the shape h0 should have, (D*num_layers, N, H), once the input has "
-            "been given a batch dimension",
-        )
-    if len(g) == 3 and sorted(g) == sorted(want_got):
-        return Result(
-            INCORRECT,
-            "expected is right. got: the right numbers in the wrong order; where does "
-            "PyTorch insert the batch dimension of h0?",
-        )
-    return Result(
-        INCORRECT,
-        "expected is right. got is the h0 you passed, after PyTorch added the batch dimension",
-    )
+                "expected is (D*num_layers, 1, H)",
+            ),
+            _hm(expected=lambda e, g, x: (e[2], e[1], e[0])),
+        ),
+        Mistake(
+            "got with the batch dimension in front",
+            Hints(
+                "expected is right. got: where does PyTorch insert the batch dimension of h0?",
+                "expected is right. got: the right numbers in the wrong order; h0's batch "
+                "dimension is the middle one, (D*num_layers, N, H)",
+                "expected is right. got is h0.unsqueeze(1).shape",
+            ),
+            _hm(got=lambda e, g, x: (g[1], g[0], g[2])),
+        ),
+        Mistake(
+            "got as it was passed",
+            Hints(
+                "expected is right. got: is it shown before or after the batch dimension is added?",
+                "expected is right. got is the h0 you passed, after PyTorch added the batch "
+                "dimension",
+                "expected is right. got is h0.unsqueeze(1).shape, 3-D",
+            ),
+            _hm(got=lambda e, g, x: g[::2]),
+        ),
+    ),
+)
 
 
-def _probe_rnns():
-    gen = torch.Generator().manual_seed(303)
-    for H_in, H, N, L in ((3, 5, 4, 6), (2, 3, 7, 5)):  # all different in each probe
-        with torch.random.fork_rng(devices=[]):
-            rnn = nn.RNN(H_in, H)
-        with torch.no_grad():
-            for p in rnn.parameters():
-                p.copy_(torch.randn(p.shape, generator=gen))
-        yield rnn, torch.randn(N, L, H_in, generator=gen)  # (N, L, H_in)
+# -- 3. last_step_states: find the bug in reading the final states from output ------------------
 
 
-def last_step_states(last_states: Callable) -> Result:
-    """Exercise (find the bug): ``last_states(rnn, x)`` returns the final hidden state of every
-    sequence of a batch-first ``x`` for a one-layer, sequence-first ``nn.RNN``; the given
-    version runs, has the right shape and is wrong.
+def _last_step_probes(generator):
+    probes = []
+    for H_in, H, N, L in ((3, 5, 4, 6), (2, 3, 7, 5), (4, 2, 3, 8)):  # all different
+        rnn = drawn(generator, lambda H_in=H_in, H=H: nn.RNN(H_in, H), scale=2.0)
+        x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
+        probes.append(Probe(f"N={N}, L={L}, H_in={H_in}, H={H}", (rnn, x)))
+    return probes
 
-    Checked on two RNNs and batches of different sizes (L != N != H_in != H).
 
-    Shapes: x (N, L, H_in) -> (N, H).
+def _no_grad(function, *args):
+    with torch.no_grad():
+        return function(*args)
 
-    Used in: 02_nn_rnn.
-    """
-    pending = _not_attempted(last_states)
-    if pending is not None:
-        return pending
-    if not callable(last_states):
-        return Result(INCORRECT, "give the function itself, not its result")
-    for rnn, x in _probe_rnns():
-        N, L, _ = x.shape
-        with torch.no_grad():
-            output, h_n = rnn(x.permute(1, 0, 2))  # (N, L, H_in) -> (L, N, H_in)
-            want = h_n[0]  # (1, N, H) -> (N, H)
-            got, failed = _run_limited(last_states, rnn, x.clone())
-            if failed is not None:
-                return failed
-            got = _as_tensor(got)
-            if got is None:
-                return Result(INCORRECT, "your function should return a tensor of shape (N, H)")
-            if got.shape == h_n.shape:
-                return Result(
-                    INCORRECT,
-                    "shape (1, N, H): h_n keeps a first dimension for the layer; take the "
-                    "layer's states out of it",
-                )
-            if got.shape == output.shape:
-                return Result(
-                    INCORRECT, "that is output, every step's state (L, N, H); keep one step"
-                )
-            if got.shape == (L, rnn.hidden_size):
-                unpermuted = rnn(x)[0][-1]  # (N, L, H_in) read as (L, N, H_in)
-                if _rel_error(got, unpermuted) < 1e-5:
-                    return Result(
-                        INCORRECT,
-                        "shape (L, H): the batch-first x went into the sequence-first RNN "
-                        "without permute, so it read N steps of L sequences",
-                    )
-                return Result(
-                    INCORRECT,
-                    "shape (L, H): that indexes output as if it were batch-first; after the "
-                    "permute it is (L, N, H)",
-                )
-            if got.shape != want.shape:
-                return Result(
-                    INCORRECT,
-                    f"the final states are (N, H), one per sequence; yours has shape "
-                    f"{tuple(got.shape)}",
-                )
-            error = _rel_error(got, want)
-            if error < 1e-5:
-                continue
-            if _rel_error(got, output[0]) < 1e-5:
-                return Result(
-                    NOT_ATTEMPTED,
-                    "this still returns what the buggy version returns: which time step does "
-                    "it pick?",
-                )
-            if L > 1 and _rel_error(got, output[-2]) < 1e-5:
-                return Result(INCORRECT, "that is the state one step before the end")
-            return Result(
-                INCORRECT,
-                f"the states differ from the RNN's final states (relative error {error:.1e})",
-            )
-    return Result(CORRECT, "your function returns the state after the last step, h_n[0]")
+
+LAST_STEP_STATES = Exercise(
+    id=f"{CHAPTER}.last_step_states",
+    version=1,
+    title="Find the bug in reading each sequence's final state from output",
+    points=2,
+    kind="find-the-bug",
+    starter="""\
+def last_states(rnn, x):
+    output, h_n = rnn(x.permute(1, 0, 2))  # (N, L, H_in) -> (L, N, H_in)
+    return output[0]  # (L, N, H) -> (N, H)
+
+
+checks.last_step_states(last_states)""",
+    solution="""\
+def last_states(rnn, x):
+    output, h_n = rnn(x.permute(1, 0, 2))  # (N, L, H_in) -> (L, N, H_in)
+    return output[-1]  # (L, N, H) -> (N, H): the last step, equal to h_n[0]
+
+
+checks.last_step_states(last_states)""",
+    parts=(Part("the final states", "tensor"),),
+    asked=("last_states",),
+    probes=_last_step_probes,
+    call=_no_grad,
+    right="your function returns the state after the last step, h_n[0]",
+    hints=Hints(
+        "which time step does your function pick?",
+        "output is (L, N, H) after the permute: index 0 is the first step",
+        "the last step is output[-1], the same numbers as h_n[0]",
+    ),
+    mistakes=(
+        Mistake(
+            "the whole h_n",
+            Hints(
+                "one dimension too many: what does h_n's first dimension hold?",
+                "shape (1, N, H): h_n keeps a first dimension for the layers (and directions)",
+                "take the one layer's states out of it: h_n[0], or output[-1]",
+            ),
+            edit=("return output[-1]", "return h_n"),
+        ),
+        Mistake(
+            "the whole output",
+            Hints(
+                "how many steps does your answer hold?",
+                "that is output, every step's state (L, N, H); keep one step",
+                "keep the last step: output[-1]",
+            ),
+            edit=("return output[-1]", "return output"),
+        ),
+        Mistake(
+            "no permute",
+            Hints(
+                "which dimension of x did the RNN read as time?",
+                "the batch-first x went into the sequence-first RNN without permute, so it read "
+                "N steps of L sequences",
+                "give the RNN x.permute(1, 0, 2), then take output[-1]",
+            ),
+            code="def last_states(rnn, x):\n    output, h_n = rnn(x)\n    return output[-1]\n",
+        ),
+        Mistake(
+            "output indexed as if batch-first",
+            Hints(
+                "which dimension of output is time after the permute?",
+                "that indexes output as if it were batch-first; after the permute it is (L, N, H)",
+                "time is dimension 0 of (L, N, H): output[-1]",
+            ),
+            edit=("return output[-1]", "return output[:, -1]"),
+        ),
+        Mistake(
+            "one step before the end",
+            Hints(
+                "which step is the last?",
+                "that is the state one step before the end",
+                "the last step is output[-1]",
+            ),
+            edit=("return output[-1]", "return output[-2]"),
+        ),
+    ),
+)
+
+
+EXERCISES = (PREDICTED_SHAPES, HIDDEN_SIZE_MESSAGE, LAST_STEP_STATES)
+
+predicted_shapes = checker(PREDICTED_SHAPES)
+hidden_size_message = checker(HIDDEN_SIZE_MESSAGE)
+last_step_states = checker(LAST_STEP_STATES)

@@ -1,36 +1,41 @@
-"""Checkers of the chapter on What nn.RNNCell computes.
+"""Exercises of the chapter on what nn.RNNCell computes (01), defined once.
 
-Every checker builds its own cells with a local ``torch.Generator`` inside
-``torch.random.fork_rng``, so checking an answer never changes the notebook's random numbers.
-The probe sizes are all different (N != H_in != H, weight_hh not symmetric), so a transposed
-weight or a swapped dimension cannot give the right numbers by coincidence.
+Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``); the checkers the notebook
+calls are made from them. Probes build their cells from a local ``torch.Generator``, with sizes
+all different (N != H_in != H, weight_hh not symmetric), so a transposed weight or a swapped
+dimension cannot give the right numbers by coincidence. ``cell_weight_shapes`` (the notebook
+template's example exercise) stays a plain checker.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
 
 from __future__ import annotations
 
-import contextlib
 import numbers
-from collections.abc import Callable
-from unittest import mock
 
 import numpy as np
 import torch
 from torch import nn
 
+from rnnlab.checks._exercise import (
+    Exercise,
+    Hints,
+    Mistake,
+    Part,
+    Probe,
+    checker,
+    drawn,
+    matrix_products,
+)
 from rnnlab.checks._verdict import (
     CORRECT,
     INCORRECT,
-    NOT_ATTEMPTED,
     Result,
-    _as_number,
     _not_attempted,
-    _run_student,
-    time_limit,
 )
 
 __all__ = [
+    "EXERCISES",
     "cell_parameters",
     "cell_weight_shapes",
     "forum_final_state",
@@ -60,68 +65,6 @@ def _shape_answer(value) -> tuple | None:
             return None
         out.append(int(v))
     return tuple(out)
-
-
-def _rel_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    """max |got - want| / max(max |want|, 1e-12), in float64."""
-    got, want = got.detach().double(), want.detach().double()
-    return float((got - want).abs().max() / want.abs().max().clamp_min(1e-12))
-
-
-def _as_tensor(value) -> torch.Tensor | None:
-    if isinstance(value, torch.Tensor):
-        return value
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-        return torch.from_numpy(value)
-    return None
-
-
-def _random_cell(gen: torch.Generator, H_in: int, H: int, nonlinearity: str = "tanh"):
-    with torch.random.fork_rng(devices=[]):  # the constructor draws from the global generator
-        cell = nn.RNNCell(H_in, H, nonlinearity=nonlinearity)
-    with torch.no_grad():
-        for p in cell.parameters():
-            p.copy_(torch.randn(p.shape, generator=gen))
-    return cell
-
-
-#: Seconds a student's function may run in one call before the checker stops it.
-TIME_LIMIT = 5.0
-
-
-def _time_limit(seconds: float | None = None):
-    """Raise TimeoutError inside the block after ``seconds`` (default ``TIME_LIMIT``; the shared
-    ``_verdict.time_limit``): an endless loop in the student's function becomes an answer."""
-    seconds = TIME_LIMIT if seconds is None else seconds
-    message = f"your function ran longer than {seconds:g} s: is a loop endless?"
-    return time_limit(seconds, lambda: TimeoutError(message))
-
-
-def _run_limited(function, *args):
-    """``_run_student`` under the time limit: (value, None) or (None, Result)."""
-    with _time_limit():
-        return _run_student(function, *args)
-
-
-class _UsedTheModuleError(Exception):
-    """Raised inside a check when the student's code calls the module it should rebuild."""
-
-
-@contextlib.contextmanager
-def _forbid_rnn_cell(called: list[str]):
-    """Make nn.RNNCell's forward and the fused cell functions raise, noting each call."""
-
-    def refuse(*args, **kwargs):
-        called.append("rnn cell")
-        raise _UsedTheModuleError("the answer called PyTorch's own cell")
-
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch.object(nn.RNNCell, "forward", refuse))
-        for owner in (torch, torch._VF):
-            for name in ("rnn_tanh_cell", "rnn_relu_cell"):
-                if hasattr(owner, name):
-                    stack.enter_context(mock.patch.object(owner, name, refuse))
-        yield
 
 
 def cell_weight_shapes(weight_ih_shape, weight_hh_shape) -> Result:
@@ -162,236 +105,433 @@ def cell_weight_shapes(weight_ih_shape, weight_hh_shape) -> Result:
     return Result(CORRECT, "weight_ih is (H, H_in) and weight_hh is (H, H)")
 
 
-def cell_parameters(weight_ih_shape, weight_hh_shape, n_params) -> Result:
-    """Exercise: predict the shapes of ``weight_ih`` and ``weight_hh`` of
-    ``nn.RNNCell(input_size=7, hidden_size=4)`` and its number of parameters.
-
-    Shapes: answers are tuples, lists or ``torch.Size`` such as (rows, columns); n_params a
-    whole number.
-
-    Used in: 01_rnn_cell.
-    """
-    H_in, H = 7, 4
-    pending = _not_attempted(weight_ih_shape, weight_hh_shape, n_params)
-    if pending is not None:
-        return pending
-    ih, hh = _shape_answer(weight_ih_shape), _shape_answer(weight_hh_shape)
-    if ih is None or hh is None or len(ih) != 2 or len(hh) != 2:
-        return Result(
-            INCORRECT,
-            "give each shape as a tuple of whole numbers, (rows, columns): each weight is a matrix",
-        )
-    if ih == (H_in, H):
-        return Result(
-            INCORRECT,
-            "weight_ih is transposed: PyTorch stores one row per hidden "
-            "unit, so the cell computes x @ weight_ih.T",
-        )
-    if ih != (H, H_in):
-        return Result(
-            INCORRECT,
-            "weight_ih maps the H_in input features to the H hidden units: "
-            "which of its dimensions is which?",
-        )
-    if hh != (H, H):
-        return Result(
-            INCORRECT,
-            "weight_ih is right. weight_hh maps the previous hidden state to "
-            "the new one: how many values go in, how many come out?",
-        )
-    if isinstance(n_params, (bool, np.bool_)) or not isinstance(n_params, numbers.Integral):
-        return Result(INCORRECT, "both shapes are right; give n_params as a whole number")
-    count, weights = int(n_params), H * H_in + H * H
-    if count == weights:
-        return Result(
-            INCORRECT,
-            "both shapes are right; n_params is off by exactly the two biases: "
-            "bias_ih and bias_hh hold H numbers each",
-        )
-    if count == weights + H:
-        return Result(
-            INCORRECT,
-            "both shapes are right; n_params is off by exactly one bias: "
-            "did you count both bias_ih and bias_hh?",
-        )
-    if count != weights + 2 * H:
-        return Result(
-            INCORRECT,
-            "both shapes are right; n_params adds up the numbers in all four "
-            "parameters (two weights, two biases)",
-        )
-    return Result(CORRECT, "weight_ih is (H, H_in), weight_hh is (H, H), H*(H_in + H + 2) numbers")
+CHAPTER = "01_rnn_cell"
 
 
-def my_rnn_cell(step: Callable) -> Result:
-    """Exercise: write ``step(x, h, cell)`` computing one step of a tanh ``nn.RNNCell`` from its
-    parameters, without calling the cell (or ``torch.rnn_tanh_cell``).
+# -- 1. cell_parameters: predict the shapes and the number of parameters ------------------------
 
-    The function is called on three cells of different sizes and compared with ``cell(x, h)``
-    in float64 (the relative error is printed when it is off).
 
-    Shapes: x (N, H_in), h (N, H) -> (N, H).
+def _cell_parameters_reference(cell):
+    return (
+        tuple(cell.weight_ih.shape),
+        tuple(cell.weight_hh.shape),
+        sum(p.numel() for p in cell.parameters()),
+    )
 
-    Used in: 01_rnn_cell.
-    """
-    pending = _not_attempted(step)
-    if pending is not None:
-        return pending
-    if not callable(step):
-        return Result(INCORRECT, "give a function, def step(x, h, cell): ..., not its result")
-    gen = torch.Generator().manual_seed(101)
+
+def _cp(ih=None, hh=None, count=None):
+    """A mistake of exercise 1: one part wrong, from the cell's sizes H_in and H."""
+
+    def answer(cell):
+        right = _cell_parameters_reference(cell)
+        H_in, H = cell.input_size, cell.hidden_size
+        return (
+            right[0] if ih is None else ih(H_in, H),
+            right[1] if hh is None else hh(H_in, H),
+            right[2] if count is None else count(H_in, H),
+        )
+
+    return answer
+
+
+def _cell_handed(cell) -> str:
+    if not isinstance(cell, nn.RNNCellBase):
+        return "pass the cell's cell_1 first, then your three answers"
+    return ""
+
+
+CELL_PARAMETERS = Exercise(
+    id=f"{CHAPTER}.cell_parameters",
+    version=1,
+    title="Predict the shapes of weight_ih and weight_hh and the number of parameters",
+    points=2,
+    kind="predict",
+    starter="""\
+cell_1 = nn.RNNCell(input_size=7, hidden_size=4)
+weight_ih_shape = ...
+weight_hh_shape = ...
+n_params = ...
+checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
+    solution="""\
+cell_1 = nn.RNNCell(input_size=7, hidden_size=4)
+weight_ih_shape = (4, 7)  # (H, H_in): one row per hidden unit
+weight_hh_shape = (4, 4)  # (H, H)
+n_params = 4 * 7 + 4 * 4 + 4 + 4  # two weights and two biases of H numbers each
+checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
+    parts=(
+        Part("weight_ih_shape", "shape"),
+        Part("weight_hh_shape", "shape"),
+        Part("n_params", "int"),
+    ),
+    handed=("cell",),
+    asked=("weight_ih_shape", "weight_hh_shape", "n_params"),
+    reference=_cell_parameters_reference,
+    defaults=lambda: (nn.RNNCell(input_size=7, hidden_size=4),),
+    check_handed=_cell_handed,
+    variants=lambda generator: [(nn.RNNCell(H_in, H),) for H_in, H in ((3, 5), (10, 2), (1, 6))],
+    right="weight_ih is (H, H_in), weight_hh is (H, H), H*(H_in + H + 2) numbers",
+    hints=Hints(
+        "each weight maps what goes in to the H hidden units: which dimension is which?",
+        "PyTorch stores one row per hidden unit; n_params adds up the numbers of all four "
+        "parameters",
+        "weight_ih is (H, H_in), weight_hh is (H, H), n_params = H*H_in + H*H + 2*H",
+    ),
+    mistakes=(
+        Mistake(
+            "weight_ih transposed",
+            Hints(
+                "weight_ih_shape: which dimension holds the hidden units?",
+                "PyTorch stores one row per hidden unit, so the cell computes x @ weight_ih.T",
+                "weight_ih is (H, H_in): H rows, one per hidden unit",
+            ),
+            _cp(ih=lambda H_in, H: (H_in, H)),
+        ),
+        Mistake(
+            "weight_hh from the input",
+            Hints(
+                "weight_ih is right. weight_hh_shape: what goes into it?",
+                "weight_ih is right. weight_hh maps the previous hidden state to the new one: "
+                "how many values go in, how many come out?",
+                "weight_ih is right. weight_hh is (H, H): H values in, H out",
+            ),
+            _cp(hh=lambda H_in, H: (H, H_in)),
+        ),
+        Mistake(
+            "the biases left out",
+            Hints(
+                "both shapes are right. n_params: did you count every parameter?",
+                "both shapes are right. n_params is off by exactly the two biases: bias_ih and "
+                "bias_hh hold H numbers each",
+                "both shapes are right. n_params = H*H_in + H*H + H + H",
+            ),
+            _cp(count=lambda H_in, H: H * H_in + H * H),
+        ),
+        Mistake(
+            "one bias",
+            Hints(
+                "both shapes are right. n_params: count the biases",
+                "both shapes are right. n_params is off by exactly one bias: the cell has both "
+                "bias_ih and bias_hh",
+                "both shapes are right. n_params = H*H_in + H*H + 2*H",
+            ),
+            _cp(count=lambda H_in, H: H * H_in + H * H + H),
+        ),
+        Mistake(
+            "weight_hh counted as H_in by H",
+            Hints(
+                "both shapes are right. n_params: add the numbers of each parameter again",
+                "both shapes are right. n_params: weight_hh holds H*H numbers, not H*H_in",
+                "both shapes are right. n_params = H*H_in + H*H + 2*H",
+            ),
+            _cp(count=lambda H_in, H: 2 * H * H_in + 2 * H),
+        ),
+    ),
+)
+
+
+# -- 2. my_rnn_cell: one step of the cell with one matrix product -------------------------------
+
+
+def _step_probes(generator):
+    probes = []
     for N, H_in, H in _PROBE_SIZES:
-        cell = _random_cell(gen, H_in, H)
-        x = torch.randn(N, H_in, generator=gen)  # (N, H_in)
-        h = torch.randn(N, H, generator=gen)  # (N, H)
-        with torch.no_grad():
-            want = cell(x, h)  # (N, H)
-            called: list[str] = []
-            with _forbid_rnn_cell(called):
-                got, failed = _run_limited(step, x.clone(), h.clone(), cell)
-            if called:
-                return Result(
-                    INCORRECT,
-                    "your step calls PyTorch's own cell (cell(...), nn.RNNCell.forward or "
-                    "torch.rnn_tanh_cell): compute it from the four parameters instead",
-                )
-            if failed is not None:
-                if "mat1 and mat2" in failed.message or "size of tensor" in failed.message:
-                    return Result(
-                        INCORRECT,
-                        "a matrix product failed on shapes: weight_ih is "
-                        "(H, H_in), so x meets it transposed, x @ W.T",
-                    )
-                return failed
-            got = _as_tensor(got)
-            if got is None or got.shape != want.shape:
-                shape = tuple(got.shape) if got is not None else "not a tensor"
-                return Result(
-                    INCORRECT,
-                    f"the result should be (N, H), one new hidden state per "
-                    f"sequence; yours has shape {shape}",
-                )
-            error = _rel_error(got, want)
-            if error < 1e-5:
-                continue
-            w_ih, w_hh, b_ih, b_hh = cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh
-            candidates = {
-                "no bias_hh": torch.tanh(x @ w_ih.T + b_ih + h @ w_hh.T),
-                "no bias_ih": torch.tanh(x @ w_ih.T + h @ w_hh.T + b_hh),
-                "no biases": torch.tanh(x @ w_ih.T + h @ w_hh.T),
-                "weight_hh untransposed": torch.tanh(x @ w_ih.T + b_ih + h @ w_hh + b_hh),
-                "no h term": torch.tanh(x @ w_ih.T + b_ih + b_hh),
-                "no tanh": x @ w_ih.T + b_ih + h @ w_hh.T + b_hh,
-                "relu": torch.relu(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh),
-            }
-            mistake = next((k for k, v in candidates.items() if _rel_error(got, v) < 1e-5), None)
-            rel = f"(relative error {error:.1e})"
-            if mistake == "no bias_hh":
-                return Result(
-                    INCORRECT,
-                    f"off by exactly bias_hh: did you add both biases? {rel}",
-                )
-            if mistake == "no bias_ih":
-                return Result(
-                    INCORRECT,
-                    f"off by exactly bias_ih: did you add both biases? {rel}",
-                )
-            if mistake == "no biases":
-                return Result(
-                    INCORRECT,
-                    f"off by exactly the two biases: bias_ih and bias_hh are both added {rel}",
-                )
-            if mistake == "weight_hh untransposed":
-                return Result(
-                    INCORRECT,
-                    f"h meets weight_hh untransposed: weight_hh is square, so no error shows, "
-                    f"but PyTorch multiplies h @ weight_hh.T {rel}",
-                )
-            if mistake == "no h term":
-                return Result(
-                    INCORRECT,
-                    f"off by exactly the h @ weight_hh.T term: the new state depends on the "
-                    f"previous one {rel}",
-                )
-            if mistake == "no tanh":
-                return Result(INCORRECT, f"close: the sum still goes through tanh {rel}")
-            if mistake == "relu":
-                return Result(
-                    INCORRECT,
-                    f"close: nn.RNNCell's default nonlinearity is tanh, not relu {rel}",
-                )
-            return Result(
-                INCORRECT,
-                f"the numbers differ from nn.RNNCell (relative error {error:.1e}): check each "
-                "term of tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)",
-            )
-    return Result(CORRECT, "your step matches nn.RNNCell on three cells of different sizes")
+        cell = drawn(generator, lambda H_in=H_in, H=H: nn.RNNCell(H_in, H), scale=2.0)
+        x = torch.randn(N, H_in, generator=generator)  # (N, H_in)
+        h = torch.randn(N, H, generator=generator)  # (N, H)
+        probes.append(Probe(f"N={N}, H_in={H_in}, H={H}", (x, h, cell)))
+    return probes
 
 
-def _reference_final_state(cell: nn.RNNCell, x: torch.Tensor) -> torch.Tensor:
-    h = torch.zeros(x.shape[0], cell.hidden_size)  # (N, H)
-    for t in range(x.shape[1]):
-        h = cell(x[:, t], h)  # (N, H_in), (N, H) -> (N, H)
+def _step_call(step, x, h, cell):
+    """The new state, and the inner sizes of the matrix products the step ran."""
+    with torch.no_grad():
+        value, inner = matrix_products(step, x, h, cell)
+    return None if value is None else (value, inner)
+
+
+_ONE_PRODUCT = Hints(
+    "the numbers are right; count the matrix products your step runs",
+    "the numbers are right, but the exercise asks for ONE matrix product of [x, h], "
+    "(N, H_in + H), with [weight_ih, weight_hh], (H, H_in + H); yours runs one per weight, "
+    "as section 3's formula (and manual.rnn_cell) does",
+    "the numbers are right. Put x and h side by side with torch.cat(..., dim=1), the two "
+    "weights with torch.cat(..., dim=1), and multiply once: xh @ w.T",
+)
+
+MY_RNN_CELL = Exercise(
+    id=f"{CHAPTER}.my_rnn_cell",
+    version=1,
+    title="One step of nn.RNNCell with one matrix product",
+    points=3,
+    kind="implement",
+    starter="""\
+def step(x, h, cell): ...  # x (N, H_in), h (N, H) -> (N, H)
+
+
+checks.my_rnn_cell(step)""",
+    solution="""\
+def step(x, h, cell):
+    xh = torch.cat([x, h], dim=1)  # (N, H_in), (N, H) -> (N, H_in + H)
+    w = torch.cat([cell.weight_ih, cell.weight_hh], dim=1)  # (H, H_in), (H, H) -> (H, H_in + H)
+    return torch.tanh(xh @ w.T + cell.bias_ih + cell.bias_hh)  # (N, H_in + H) @ (H_in + H, H)
+
+
+checks.my_rnn_cell(step)""",
+    parts=(Part("the new state", "tensor"), Part("the matrix products", "value")),
+    asked=("step",),
+    probes=_step_probes,
+    call=_step_call,
+    right="your step matches nn.RNNCell with one matrix product",
+    hints=Hints(
+        "compare each term of your step with the cell's equation",
+        "h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh), with x and h side by side and the two "
+        "weights side by side so that one product gives both terms",
+        "torch.tanh(torch.cat([x, h], 1) @ torch.cat([W_ih, W_hh], 1).T + b_ih + b_hh)",
+    ),
+    mistakes=(
+        Mistake(
+            "section 3's two products",
+            _ONE_PRODUCT,
+            code="""\
+def step(x, h, cell):
+    return torch.tanh(x @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh)
+""",
+        ),
+        Mistake(
+            "the cell itself",
+            Hints(
+                "the numbers are right; what computes them?",
+                "your step calls a ready-made cell or RNN (cell(...), torch.rnn_tanh_cell, "
+                "nn.RNN): the exercise asks you to compute the step yourself",
+                "compute the step from cell.weight_ih, cell.weight_hh and the two biases, with "
+                "one product of the concatenated tensors",
+            ),
+            code="def step(x, h, cell):\n    return cell(x, h)\n",
+        ),
+        Mistake(
+            "an nn.RNN loaded with the cell's weights",
+            Hints(
+                "the numbers are right; what computes them?",
+                "your step runs a ready-made nn.RNN: the exercise asks you to compute the step "
+                "yourself",
+                "compute the step from cell.weight_ih, cell.weight_hh and the two biases, with "
+                "one product of the concatenated tensors",
+            ),
+            code="""\
+def step(x, h, cell):
+    rnn = nn.RNN(cell.input_size, cell.hidden_size)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(cell.weight_ih)
+        rnn.weight_hh_l0.copy_(cell.weight_hh)
+        rnn.bias_ih_l0.copy_(cell.bias_ih)
+        rnn.bias_hh_l0.copy_(cell.bias_hh)
+    return rnn(x.unsqueeze(0), h.unsqueeze(0))[1][0]
+""",
+        ),
+        Mistake(
+            "an elementwise product, summed",
+            Hints(
+                "the numbers are right; how is the product computed?",
+                "multiplying elementwise and summing computes the product without a matrix "
+                "product: the exercise asks for one matrix product",
+                "multiply with @ (or torch.matmul): xh @ w.T",
+            ),
+            edit=("xh @ w.T", "(xh[:, None, :] * w).sum(-1)"),
+        ),
+        Mistake(
+            "x and h stacked along the batch",
+            Hints(
+                "torch.cat failed: along which dimension do x and h sit side by side?",
+                "x is (N, H_in) and h is (N, H): they agree in dimension 0 (N), so they can only "
+                "be put side by side along dimension 1",
+                "torch.cat([x, h], dim=1) gives (N, H_in + H)",
+            ),
+            edit=("torch.cat([x, h], dim=1)", "torch.cat([x, h], dim=0)"),
+        ),
+        Mistake(
+            "the weights stacked along the hidden units",
+            Hints(
+                "torch.cat of the weights failed: along which dimension?",
+                "weight_ih is (H, H_in) and weight_hh is (H, H): they agree in dimension 0 (H), "
+                "so they go side by side along dimension 1",
+                "torch.cat([cell.weight_ih, cell.weight_hh], dim=1) gives (H, H_in + H)",
+            ),
+            edit=(
+                "torch.cat([cell.weight_ih, cell.weight_hh], dim=1)",
+                "torch.cat([cell.weight_ih, cell.weight_hh], dim=0)",
+            ),
+        ),
+        Mistake(
+            "weight_hh untransposed",
+            Hints(
+                "the h term: how does h meet weight_hh?",
+                "weight_hh is square, so no error shows, but PyTorch multiplies h @ weight_hh.T; "
+                "transposing w as a whole transposes both blocks",
+                "concatenate the weights as PyTorch stores them and transpose the result once: "
+                "torch.cat([weight_ih, weight_hh], dim=1).T",
+            ),
+            edit=("[cell.weight_ih, cell.weight_hh]", "[cell.weight_ih, cell.weight_hh.T]"),
+        ),
+        Mistake(
+            "bias_hh left out",
+            Hints(
+                "the biases: count them",
+                "off by exactly bias_hh: the cell adds both biases",
+                "add cell.bias_ih + cell.bias_hh",
+            ),
+            edit=(" + cell.bias_ih + cell.bias_hh)", " + cell.bias_ih)"),
+        ),
+        Mistake(
+            "bias_ih left out",
+            Hints(
+                "the biases: count them",
+                "off by exactly bias_ih: the cell adds both biases",
+                "add cell.bias_ih + cell.bias_hh",
+            ),
+            edit=(" + cell.bias_ih + cell.bias_hh)", " + cell.bias_hh)"),
+        ),
+        Mistake(
+            "no tanh",
+            Hints(
+                "close: what happens to the sum?",
+                "the sum still goes through the cell's nonlinearity",
+                "wrap the sum in torch.tanh",
+            ),
+            edit=(
+                "return torch.tanh(xh @ w.T + cell.bias_ih + cell.bias_hh)",
+                "return xh @ w.T + cell.bias_ih + cell.bias_hh",
+            ),
+        ),
+        Mistake(
+            "relu",
+            Hints(
+                "close: which nonlinearity does the cell use?",
+                "nn.RNNCell's default nonlinearity is tanh, not relu",
+                "use torch.tanh",
+            ),
+            edit=("torch.tanh(", "torch.relu("),
+        ),
+    ),
+)
+
+
+# -- 3. loop_final_state: find the bug in a loop over time -------------------------------------
+
+
+def _loop_probes(generator):
+    probes = []
+    for (N, H_in, H), L in zip(_PROBE_SIZES, (4, 9, 2), strict=True):
+        cell = drawn(generator, lambda H_in=H_in, H=H: nn.RNNCell(H_in, H), scale=2.0)
+        x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
+        probes.append(Probe(f"N={N}, L={L}, H_in={H_in}, H={H}", (cell, x)))
+    return probes
+
+
+def _no_grad(function, *args):
+    with torch.no_grad():
+        return function(*args)
+
+
+LOOP_FINAL_STATE = Exercise(
+    id=f"{CHAPTER}.loop_final_state",
+    version=1,
+    title="Find the bug in a loop that runs a cell over a sequence",
+    points=2,
+    kind="find-the-bug",
+    starter="""\
+def final_state(cell, x):
+    N, L, _ = x.shape  # x: (N, L, H_in)
+    h0 = torch.zeros(N, cell.hidden_size)  # (N, H): the initial state
+    h = h0
+    for t in range(L):
+        h = cell(x[:, t], h0)  # (N, H_in), (N, H) -> (N, H)
     return h
 
 
-def loop_final_state(final_state: Callable) -> Result:
-    """Exercise (find the bug): ``final_state(cell, x)`` runs a cell over batch-first ``x`` and
-    returns the final hidden state; the given version runs, has the right shape and is wrong.
+checks.loop_final_state(final_state)""",
+    solution="""\
+def final_state(cell, x):
+    N, L, _ = x.shape  # x: (N, L, H_in)
+    h0 = torch.zeros(N, cell.hidden_size)  # (N, H): the initial state
+    h = h0
+    for t in range(L):
+        h = cell(x[:, t], h)  # the fix: each step receives the previous step's state
+    return h
 
-    Checked on three cells and batches of different sizes (L != N != H_in != H).
 
-    Shapes: x (N, L, H_in) -> (N, H).
+checks.loop_final_state(final_state)""",
+    parts=(Part("the final state", "tensor"),),
+    asked=("final_state",),
+    probes=_loop_probes,
+    call=_no_grad,
+    right="your loop carries the hidden state from step to step",
+    hints=Hints(
+        "which state does each call of cell receive?",
+        "each step must receive the state the previous step returned; the loop keeps passing "
+        "the same one",
+        "pass h, not h0, to cell at every step: h = cell(x[:, t], h)",
+    ),
+    mistakes=(
+        Mistake(
+            "the first step only",
+            Hints(
+                "which steps does your loop read?",
+                "that is the state after the first step only",
+                "loop over every step t = 0 .. L-1 and return the state after the last",
+            ),
+            edit=(
+                "        h = cell(x[:, t], h)  # the fix",
+                "        h = cell(x[:, 0], h)  # the fix",
+            ),
+        ),
+        Mistake(
+            "one step short",
+            Hints(
+                "count the steps your loop visits",
+                "one step short: the loop must visit all L steps",
+                "for t in range(L): visits t = 0, ..., L-1",
+            ),
+            edit=("for t in range(L):", "for t in range(L - 1):"),
+        ),
+        Mistake(
+            "every step returned",
+            Hints(
+                "what does the function return: one state or many?",
+                "you return the state of every step, (N, L, H); the final state is (N, H)",
+                "return h, the state after the last step",
+            ),
+            code="""\
+def final_state(cell, x):
+    N, L, _ = x.shape
+    h = torch.zeros(N, cell.hidden_size)
+    states = []
+    for t in range(L):
+        h = cell(x[:, t], h)
+        states.append(h)
+    return torch.stack(states, dim=1)
+""",
+        ),
+        Mistake(
+            "time read from the batch dimension",
+            Hints(
+                "which dimension of x is time?",
+                "x is batch-first, (N, L, H_in): x[t] picks sequence t, not step t",
+                "step t of every sequence is x[:, t]",
+            ),
+            code="""\
+def final_state(cell, x):
+    N, L, _ = x.shape
+    h = torch.zeros(L, cell.hidden_size)
+    for t in range(N):
+        h = cell(x[t], h)
+    return h
+""",
+        ),
+    ),
+)
 
-    Used in: 01_rnn_cell.
-    """
-    pending = _not_attempted(final_state)
-    if pending is not None:
-        return pending
-    if not callable(final_state):
-        return Result(INCORRECT, "give the function itself, final_state, not its result")
-    gen = torch.Generator().manual_seed(202)
-    for (N, H_in, H), L in zip(_PROBE_SIZES, (4, 9, 2)):
-        cell = _random_cell(gen, H_in, H)
-        x = torch.randn(N, L, H_in, generator=gen)  # (N, L, H_in)
-        with torch.no_grad():
-            want = _reference_final_state(cell, x)  # (N, H)
-            got, failed = _run_limited(final_state, cell, x.clone())
-            if failed is not None:
-                return failed
-            got = _as_tensor(got)
-            if got is None:
-                return Result(INCORRECT, "final_state should return a tensor of shape (N, H)")
-            if got.shape == (N, L, H):
-                return Result(
-                    INCORRECT,
-                    "you return the state of every step, (N, L, H); the final state is (N, H)",
-                )
-            if got.shape != want.shape:
-                return Result(
-                    INCORRECT,
-                    f"the final state is (N, H), one per sequence; yours has shape "
-                    f"{tuple(got.shape)}",
-                )
-            error = _rel_error(got, want)
-            if error < 1e-5:
-                continue
-            zeros = torch.zeros(N, H)  # (N, H)
-            if _rel_error(got, cell(x[:, -1], zeros)) < 1e-5:
-                return Result(
-                    NOT_ATTEMPTED,
-                    "this still returns what the buggy loop returns: look at which state each "
-                    "call of cell receives",
-                )
-            if _rel_error(got, cell(x[:, 0], zeros)) < 1e-5:
-                return Result(INCORRECT, "that is the state after the first step only")
-            if L > 1 and _rel_error(got, _reference_final_state(cell, x[:, :-1])) < 1e-5:
-                return Result(INCORRECT, "one step short: the loop must visit all L steps")
-            return Result(
-                INCORRECT,
-                f"the final state differs from the cell loop's (relative error {error:.1e})",
-            )
-    return Result(CORRECT, "your loop carries the hidden state from step to step")
+
+# -- 4. forum_final_state: a number computed by hand -------------------------------------------
 
 
 def _forum_relu_states(weight_hh: float, bias_ih: float = 4.0, bias_hh: float = 5.0):
@@ -402,49 +542,85 @@ def _forum_relu_states(weight_hh: float, bias_ih: float = 4.0, bias_hh: float = 
     return states
 
 
-def forum_final_state(h_9) -> Result:
-    """Exercise: h_9 of the forum's one-unit cell (weight_ih=2, bias_ih=4, bias_hh=5, inputs
-    1..9, h0 = 0) with ReLU and with weight_hh = 0.5 instead of 3.
+FORUM_FINAL_STATE = Exercise(
+    id=f"{CHAPTER}.forum_final_state",
+    version=1,
+    title="Predict, then compute the ReLU state after nine steps with weight_hh = 0.5",
+    points=1,
+    kind="predict",
+    starter="""\
+h_9 = ...
+checks.forum_final_state(h_9)""",
+    solution="""\
+h_9 = 0.0  # h0
+for x_value in range(1, 10):
+    h_9 = max(0.0, 2.0 * x_value + 4.0 + 0.5 * h_9 + 5.0)
+checks.forum_final_state(h_9)""",
+    parts=(Part("h_9", "number"),),
+    asked=("h_9",),
+    reference=lambda: (_forum_relu_states(0.5)[-1],),
+    defaults=lambda: (),
+    variants=lambda generator: [],
+    right="with weight_hh below 1 the old state fades, so the ReLU state grows with the input, "
+    "not geometrically",
+    hints=Hints(
+        "apply the cell's equation once per input, from h = 0",
+        "h = max(0, 2*x + 4 + 0.5*h + 5) for x = 1, ..., 9",
+        "loop x over 1..9 with h = max(0.0, 2.0 * x + 4.0 + 0.5 * h + 5.0), starting from h = 0",
+    ),
+    mistakes=(
+        Mistake(
+            "tanh",
+            Hints(
+                "which nonlinearity does this cell use?",
+                "that is what tanh gives; this cell uses relu, max(0, ...), at every step",
+                "h = max(0.0, ...) at every step, not tanh",
+            ),
+            lambda: (1.0,),
+        ),
+        Mistake(
+            "weight_hh = 3",
+            Hints(
+                "check the value of weight_hh",
+                "that is the section's cell with weight_hh = 3; this one has 0.5",
+                "use 0.5 * h in the update",
+            ),
+            lambda: (_forum_relu_states(3.0)[-1],),
+        ),
+        Mistake(
+            "bias_hh left out",
+            Hints(
+                "count the biases",
+                "off by exactly bias_hh: did you add both biases?",
+                "add both 4.0 (bias_ih) and 5.0 (bias_hh) at every step",
+            ),
+            lambda: (_forum_relu_states(0.5, bias_hh=0.0)[-1],),
+        ),
+        Mistake(
+            "bias_ih left out",
+            Hints(
+                "count the biases",
+                "off by exactly bias_ih: did you add both biases?",
+                "add both 4.0 (bias_ih) and 5.0 (bias_hh) at every step",
+            ),
+            lambda: (_forum_relu_states(0.5, bias_ih=0.0)[-1],),
+        ),
+        Mistake(
+            "eight steps",
+            Hints(
+                "count the steps",
+                "that is an intermediate state: run all nine steps",
+                "x runs over 1, 2, ..., 9: range(1, 10)",
+            ),
+            lambda: (_forum_relu_states(0.5)[-2],),
+        ),
+    ),
+)
 
-    Shapes: a float, or a tensor or array with one element.
 
-    Used in: 01_rnn_cell.
-    """
-    pending = _not_attempted(h_9)
-    if pending is not None:
-        return pending
-    value = _as_number(h_9)
-    if value is None:
-        return Result(INCORRECT, "give one number (a float or a one-element tensor)")
-    states = _forum_relu_states(0.5)
-    want = states[-1]
-    error = abs(value - want) / abs(want)
+EXERCISES = (CELL_PARAMETERS, MY_RNN_CELL, LOOP_FINAL_STATE, FORUM_FINAL_STATE)
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= 1e-5 * max(abs(b), 1.0)
-
-    if near(value, want):
-        return Result(
-            CORRECT,
-            "with weight_hh below 1 the old state fades, so the ReLU state "
-            "grows with the input, not geometrically",
-        )
-    if near(value, 1.0):
-        return Result(INCORRECT, "that is what tanh gives; use relu, max(0, ...), at every step")
-    if near(value, _forum_relu_states(3.0)[-1]):
-        return Result(INCORRECT, "that is the section's cell with weight_hh = 3; this one has 0.5")
-    if near(value, _forum_relu_states(0.5, bias_hh=0.0)[-1]):
-        return Result(
-            INCORRECT, f"off by exactly bias_hh: did you add both biases? ({error:.1e} relative)"
-        )
-    if near(value, _forum_relu_states(0.5, bias_ih=0.0)[-1]):
-        return Result(
-            INCORRECT, f"off by exactly bias_ih: did you add both biases? ({error:.1e} relative)"
-        )
-    if any(near(value, s) for s in states[:-1]):
-        return Result(INCORRECT, "that is an intermediate state: run all nine steps")
-    return Result(
-        INCORRECT,
-        f"relative error {error:.1e}: apply h = max(0, 2*x + 4 + 0.5*h + 5) for x = 1, ..., 9 "
-        "starting from h = 0",
-    )
+cell_parameters = checker(CELL_PARAMETERS)
+my_rnn_cell = checker(MY_RNN_CELL)
+loop_final_state = checker(LOOP_FINAL_STATE)
+forum_final_state = checker(FORUM_FINAL_STATE)

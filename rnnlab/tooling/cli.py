@@ -11,6 +11,8 @@
 - ``rnnlab release DEST --chapters 01-03``: commit a release of the student copies into the git
   repository DEST, for an nbgitpuller link (tooling.release); later releases add chapters and
   fixes, never mixing versions inside a notebook a student edited;
+- ``rnnlab nbgrader DEST [CHAPTER...]``: an nbgrader course directory of the exercises defined
+  once (tooling.grading; the ``grade`` extra);
 - ``rnnlab doctor``: check the environment and print the fix for each problem (tooling.doctor);
 - ``rnnlab execute NOTEBOOK...``: maintainers' tool, re-execute notebooks top to bottom on a fresh
   kernel and store their outputs, with volatile metadata (timings) left out;
@@ -98,6 +100,19 @@ def _release(args) -> int:
     return 0
 
 
+def _nbgrader(args) -> int:
+    from rnnlab.tooling import grading
+
+    written = grading.write_course(args.dest, chapters=args.chapters or None)
+    names = ", ".join(p.parent.name for p in written)
+    print(
+        f"wrote an nbgrader course into {args.dest}: {len(written)} assignments ({names}).\n"
+        f"Next, in that folder: nbgrader generate_assignment NAME (the release has no solutions), "
+        "then nbgrader autograde NAME once submissions are in submitted/STUDENT/NAME/"
+    )
+    return 0
+
+
 def _doctor(args) -> int:
     from rnnlab.tooling import doctor
 
@@ -162,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         "the edited version is saved as NAME.bak-DATE first; repeat for several",
     )
     student.set_defaults(run=_student)
+    grade = sub.add_parser(
+        "nbgrader", help="write an nbgrader course directory of the graded exercises"
+    )
+    grade.add_argument("dest", help="folder for the nbgrader course (its root)")
+    grade.add_argument("chapters", nargs="*", help="chapter names such as 03_batch_first")
+    grade.set_defaults(run=_nbgrader)
     release = sub.add_parser(
         "release",
         help="commit a release of the student copies into a git repository for nbgitpuller",

@@ -1,9 +1,14 @@
 """Student copies of the course: every chapter with its worked solutions taken out.
 
-``write(dest)`` writes each notebook of book.yml with the cells tagged ``solution`` replaced by a
-stub that raises ``NotImplementedError("Your turn")`` (tagged ``raises-exception``, so Run All
-goes on past it) and their outputs cleared; everything else, outputs included, stays. It also
-writes ``HINTS.md``: for every exercise, the hints its checker can give.
+``write(dest)`` writes each notebook of book.yml with each cell tagged ``solution`` replaced by a
+short note that raises nothing (where the worked solution is, and ``checks.hint("name")`` for
+the fix after a wrong try): the exercise cell above it keeps the starter, so a solved exercise
+never has a red error under it. Each copy is stamped with the course version and the version of
+each exercise defined once (``rnnlab.checks._exercise``): in the notebook's metadata, and as one
+line appended to the setup cell (``checks.copy_versions({...})``), so that a checker called from
+an older copy of a changed exercise says so and gives the update command instead of a cross.
+It also writes ``HINTS.md``, made from the same definitions: per exercise, each known mistake's
+nudge, then its pointer (the fix stays with ``checks.hint``).
 
 A student's work is never lost: ``dest/.rnnlab-student.json`` records a fingerprint of every
 file written, and a file whose content no longer matches (the student edited it), or that this
@@ -27,24 +32,81 @@ import nbformat
 from rnnlab.tooling.files import ToolingError, atomic_write, folder_lock, overlaps
 from rnnlab.tooling.outline import ROOT, outline
 
-__all__ = ["STUB", "Report", "check_destination", "checker_hints", "student_notebook", "write"]
+__all__ = [
+    "NOTE",
+    "STUB",
+    "Report",
+    "check_destination",
+    "checker_hints",
+    "stamped",
+    "student_notebook",
+    "write",
+]
 
-STUB = 'raise NotImplementedError("Your turn")'
-STUB_SOURCE = f"# Your turn: solve the exercise above; this copy has no worked solution.\n{STUB}"
+#: What replaces a worked solution in a student copy (``{name}``: the exercise's checker).
+NOTE = (
+    "# The worked solution is not in this copy (`rnnlab start --full` writes one with it).\n"
+    '# Stuck after a wrong try? checks.hint("{name}") gives the fix.'
+)
+STUB = NOTE  # the name older tests and tools knew
 MANIFEST = ".rnnlab-student.json"
 
 
-def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with each ``solution`` cell replaced by the stub, its output cleared."""
+def _exercise_versions() -> dict[str, int]:
+    from rnnlab import checks
+
+    return {ex.id: ex.version for ex in checks.EXERCISES.values()}
+
+
+def _stamp_line(chapter: str, versions: dict[str, int]) -> str:
+    import rnnlab
+
+    mine = {k: v for k, v in versions.items() if k.startswith(f"{chapter}.")}
+    return (
+        f"checks.copy_versions({mine!r})  # this copy: RNN Lab {rnnlab.__version__}, "
+        "its exercises' versions"
+    )
+
+
+def student_notebook(nb: nbformat.NotebookNode, chapter: str = "") -> nbformat.NotebookNode:
+    """A copy of ``nb`` with each ``solution`` cell replaced by a note that raises nothing, and
+    the copy stamped with the course and exercise versions."""
+    return stamped(_without_solutions(nb), chapter)
+
+
+def _without_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     copied = copy.deepcopy(nb)
+    previous = None
     for cell in copied.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "code" and "solution" in tags:
-            cell.source = STUB_SOURCE
+            names = re.findall(r"checks\.(\w+)\(", previous.source if previous else "")
+            cell.source = NOTE.format(name=names[-1] if names else "NAME")
             cell.outputs = []
             cell.execution_count = None
-            cell.metadata["tags"] = [*tags, "raises-exception"]
             cell.metadata.pop("jupyter", None)  # no longer hidden: there is nothing to hide
+        previous = cell
+    return copied
+
+
+def stamped(nb: nbformat.NotebookNode, chapter: str) -> nbformat.NotebookNode:
+    """``nb`` with the course version and its exercises' versions in its metadata and, when it
+    has one, a line in its setup cell (the first code cell that imports ``checks``) telling the
+    checkers which version of each exercise this copy holds."""
+    import rnnlab
+
+    versions = _exercise_versions()
+    copied = copy.deepcopy(nb)
+    mine = {k: v for k, v in versions.items() if k.startswith(f"{chapter}.")}
+    copied.metadata["rnnlab"] = {"course_version": rnnlab.__version__, "exercises": mine}
+    if not mine:
+        return copied
+    for cell in copied.cells:
+        if cell.cell_type == "code" and re.search(
+            r"from rnnlab import[^\n]*\bchecks\b", cell.source
+        ):
+            cell.source = cell.source.rstrip("\n") + "\n" + _stamp_line(chapter, versions)
+            break
     return copied
 
 
@@ -112,12 +174,16 @@ def checker_hints() -> dict[str, list[str]]:
 
 
 def _hints_page(notebooks: dict[str, nbformat.NotebookNode]) -> str:
-    hints = checker_hints()
+    from rnnlab import checks
+
+    defined = {ex.name: ex for ex in checks.EXERCISES.values()}
+    scraped = checker_hints()
     lines = [
         "# Hints for the exercises",
         "",
-        "When a checker says *not quite*, it gives one of these hints. Read them if you are "
-        "stuck; they point at a likely mistake without giving the answer.",
+        "When a checker says *not quite*, its hint names the term at fault; the next wrong try "
+        'points further, and `checks.hint("name")` gives the fix. Below, for each exercise, '
+        "the known mistakes: first the nudge, then (folded) the pointer. None gives the answer.",
         "",
     ]
     for number, chapter in enumerate(outline(), start=1):
@@ -131,8 +197,20 @@ def _hints_page(notebooks: dict[str, nbformat.NotebookNode]) -> str:
         for k, cell in enumerate(exercise_cells, start=1):
             match = re.search(r"checks\.(\w+)\(", cell.source)
             name = match.group(1) if match else None
-            lines.append(f"**Exercise {k}** (`checks.{name}`)" if name else f"**Exercise {k}**")
-            lines += [f"- {hint}" for hint in hints.get(name, [])] + [""]
+            ex = defined.get(name)
+            title = f": {ex.title}" if ex else ""
+            lines.append(
+                f"**Exercise {k}{title}** (`checks.{name}`)" if name else f"**Exercise {k}**"
+            )
+            if ex is not None:
+                for hints in (*(m.hints for m in ex.mistakes), ex.hints):
+                    lines.append(
+                        f"- {hints.nudge}\n  <details><summary>more</summary>{hints.pointer}"
+                        "</details>"
+                    )
+            else:
+                lines += [f"- {hint}" for hint in scraped.get(name, []) if "{...}" not in hint]
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -299,7 +377,9 @@ def write(
             name = Path(chapter.file).name
             nb = nbformat.read(ROOT / chapter.file, as_version=4)
             sources[Path(name).stem] = nb
-            wanted[name] = _notebook_bytes(nb if solutions else student_notebook(nb))
+            stem = Path(name).stem
+            copy_nb = stamped(nb, stem) if solutions else student_notebook(nb, stem)
+            wanted[name] = _notebook_bytes(copy_nb)
         wanted["HINTS.md"] = _hints_page(sources).encode("utf-8")
         forced = _normalise_force(force, list(wanted))
         for name in [*wanted, MANIFEST]:  # temporary files of a run that was killed
