@@ -14,6 +14,8 @@ h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh), and nanoGPT's ``from_pret
 copying weights by key.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
+Steps are numbered 1 to L, as in docs/notation.md: x_t is ``x[t-1]`` in code, h_0 is ``h0``,
+and for one layer and one direction h_t is ``output[t-1]`` and h_L is ``h_n[0]``.
 """
 
 from __future__ import annotations
@@ -63,12 +65,15 @@ def _require_tensor(name: str, value, dims: tuple[int, ...], shape_names: str) -
 
 
 def rnn_cell(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
-    """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh).
+    """One step of an Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh).
+
+    ``x`` is the step's input x_t, ``h`` the previous state h_(t-1); it returns h_t (with
+    ``nonlinearity="relu"``, relu instead of tanh).
 
     Shapes:
         x: (N, H_in) or (H_in,); h: (N, H) or (H,);
         weight_ih: (H, H_in); weight_hh: (H, H); bias_ih, bias_hh: (H,) or None.
-        returns h': (N, H), or (H,) for unbatched x.
+        returns h_t: (N, H), or (H,) for unbatched x.
 
     Raises:
         TypeError: an argument is not a tensor. ShapeError: shapes or dtypes disagree.
@@ -272,9 +277,10 @@ def rnn_forward(rnn: nn.RNN, x, h0: torch.Tensor | None = None, lengths=None):
     """What ``rnn(x, h0)`` returns, computed step by step from the module's parameters.
 
     Each layer projects every time step's input in one matrix product, then recurs over time,
-    once forwards and, when bidirectional, once backwards; the next layer reads the concatenation
-    of both directions. h_n stacks the final state of every layer and direction in the order
-    layer 0 forward, layer 0 reverse, layer 1 forward, ...
+    h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh): in the forward direction from step 1
+    to L and, when bidirectional, in the reverse direction from step L to 1; the next layer
+    reads the concatenation of both directions. h_n stacks the final state of every layer and
+    direction in the order layer 0 forward, layer 0 reverse, layer 1 forward, ...
 
     Padded batches of unequal lengths: give ``lengths`` (one per sequence), or pass ``x`` as a
     ``PackedSequence``. Each sequence then stops at its own length, exactly as PyTorch does with
@@ -303,9 +309,13 @@ def rnn_forward(rnn: nn.RNN, x, h0: torch.Tensor | None = None, lengths=None):
 def gru_forward(gru: nn.GRU, x, h0: torch.Tensor | None = None, lengths=None):
     """What ``gru(x, h0)`` returns, computed from the module's parameters gate by gate.
 
-    weight_ih_l{k} stacks the reset, update and new gates (r, z, n), (3H, H_in):
-    r = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr), z likewise,
-    n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)), h' = (1 - z) * n + z * h.
+    weight_ih_l{k} stacks the reset, update and new gates (r, z, n), (3H, H_in). As in
+    PyTorch's documentation, with each gate named after its activation (docs/notation.md):
+
+        r_t = sigmoid(x_t W_ir^T + b_ir + h_(t-1) W_hr^T + b_hr)
+        z_t = sigmoid(x_t W_iz^T + b_iz + h_(t-1) W_hz^T + b_hz)
+        n_t = tanh(x_t W_in^T + b_in + r_t * (h_(t-1) W_hn^T + b_hn))
+        h_t = (1 - z_t) * n_t + z_t * h_(t-1)
 
     Shapes: as ``rnn_forward``.
 
@@ -322,9 +332,15 @@ def gru_forward(gru: nn.GRU, x, h0: torch.Tensor | None = None, lengths=None):
 def lstm_forward(lstm: nn.LSTM, x, hx=None, lengths=None):
     """What ``lstm(x, (h0, c0))`` returns, computed from the module's parameters gate by gate.
 
-    weight_ih_l{k} stacks the input, forget, cell and output gates (i, f, g, o), (4H, H_in):
-    c' = f * c + i * g, h' = o * tanh(c'), with sigmoid i, f, o and tanh g; with ``proj_size``
-    h' is then projected, h' W_hr^T.
+    weight_ih_l{k} stacks the input, forget, cell and output gates (i, f, g, o), (4H, H_in). As
+    in PyTorch's documentation, with each gate named after its activation (docs/notation.md):
+
+        i_t = sigmoid(x_t W_ii^T + b_ii + h_(t-1) W_hi^T + b_hi)
+        f_t = sigmoid(x_t W_if^T + b_if + h_(t-1) W_hf^T + b_hf)
+        g_t = tanh(x_t W_ig^T + b_ig + h_(t-1) W_hg^T + b_hg)
+        o_t = sigmoid(x_t W_io^T + b_io + h_(t-1) W_ho^T + b_ho)
+        c_t = f_t * c_(t-1) + i_t * g_t
+        h_t = o_t * tanh(c_t), then, with ``proj_size``, h_t W_hr^T
 
     Shapes:
         x: as ``rnn_forward``; hx: a tuple (h0, c0) with h0 (D*num_layers, N, H_out) and
@@ -478,11 +494,13 @@ def rnn_backward(rnn: nn.RNN, x, h0=None, grad_output=None, grad_h_n=None, lengt
 
     ``grad_output`` and ``grad_h_n`` are the gradients of the loss with respect to the output
     and h_n (either may be None, meaning the loss does not use it). The forward pass is rerun
-    step by step, keeping every hidden state; then each layer (last first) and each direction
-    walks its steps in the opposite order to the forward pass. At step t with state
-    h_t = act(a_t), a_t = x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh:
+    step by step, keeping every hidden state; then backpropagation visits each layer (last
+    first) and each direction, walking its steps in the opposite order to its forward pass
+    (the forward direction from step L down to 1, the reverse direction from 1 up to L). At
+    step t (1 to L) with state h_t = act(a_t), a_t the pre-activation
+    x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh:
 
-        dL/dh_t     = grad_output[t] + (what came back from the step after t)
+        dL/dh_t     = grad_output[t-1] + (what came back from the step after t)
         dL/da_t     = dL/dh_t * act'(a_t)      (tanh: 1 - h_t**2; relu: h_t > 0)
         dL/dh_(t-1) = dL/da_t @ W_hh           (passed on to the step before)
 

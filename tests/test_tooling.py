@@ -2,6 +2,8 @@
 
 import ast
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,9 +14,9 @@ from nbclient import NotebookClient
 
 import rnnlab
 from rnnlab import checks
-from rnnlab.tooling import cli, doctor, notebooks, student
+from rnnlab.tooling import book, cli, doctor, notebooks, student
 from rnnlab.tooling.files import ToolingError
-from rnnlab.tooling.outline import ROOT, outline
+from rnnlab.tooling.outline import ROOT, Chapter, outline
 
 CHAPTERS = [ROOT / c.file for c in outline()]
 
@@ -179,6 +181,104 @@ def test_doctor_reports_ok_here_and_explains_failures(monkeypatch, capsys):
     assert cli.main(["doctor"]) == 1
 
 
+def _failing_everywhere(monkeypatch):
+    """Python too old, numpy out of range, the disk full: every check with a fix line fails."""
+    real_version = doctor.metadata.version
+    monkeypatch.setattr(
+        doctor.metadata, "version", lambda name: "1.26.0" if name == "numpy" else real_version(name)
+    )
+    monkeypatch.setattr(doctor, "MIN_FREE_BYTES", 1 << 60)
+    monkeypatch.setattr(doctor, "MIN_PYTHON", (99, 0))
+
+
+def test_doctor_in_a_course_folder_never_says_make(copies, monkeypatch):
+    where = doctor.place(copies, environ={})
+    assert (where.kind, where.hub) == ("course folder", False)
+    assert student.MANIFEST == doctor.STUDENT_MANIFEST
+    assert (
+        where.open_course() == f"`jupyter lab {CHAPTERS[0].name}` opens the course in this folder"
+    )
+    _failing_everywhere(monkeypatch)
+    text, ok = doctor.report(where=where)
+    assert not ok
+    assert "3 problems" in text
+    assert "make" not in text, text
+    assert "then `" in text
+    assert 'pip install "rnnlab[lab]"' in text
+
+
+def test_doctor_in_a_clone_says_make_and_names_the_folder(tmp_path):
+    here, elsewhere = doctor.place(ROOT, environ={}), doctor.place(tmp_path, environ={})
+    assert here.kind == elsewhere.kind == "clone"
+    assert doctor.place(ROOT / "notebooks", environ={}).kind == "clone"  # chapters, but a clone's
+    assert here.open_course() == "`make lab` opens the course"
+    assert elsewhere.open_course() == f"`make lab` opens the course (run it in {ROOT})"
+
+
+def test_doctor_on_a_hub_opens_from_the_file_browser(copies, tmp_path, monkeypatch):
+    hub = {"JUPYTERHUB_USER": "student1", "JUPYTERHUB_API_URL": "http://127.0.0.1:8081/hub/api"}
+    in_folder, elsewhere = doctor.place(copies, environ=hub), doctor.place(tmp_path, environ=hub)
+    assert in_folder.hub
+    assert elsewhere.hub
+    assert "file browser" in in_folder.open_course()
+    assert elsewhere.open_course().startswith("`rnnlab start --no-lab` writes the course")
+    for advice in (in_folder.open_course(), elsewhere.open_course()):
+        assert "make" not in advice
+        assert "jupyter lab" not in advice
+    _failing_everywhere(monkeypatch)
+    text, _ = doctor.report(where=in_folder)
+    assert "ask the hub's administrators for an image with Python 3.11+" in text
+    assert "make" not in text
+
+
+def test_doctor_where_rnnlab_is_installed_says_rnnlab_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(doctor, "IN_CHECKOUT", False)
+    where = doctor.place(tmp_path, environ={})
+    assert where.kind == "installed"
+    assert where.open_course().startswith("`rnnlab start` opens the course")
+
+
+def test_doctor_checks_developer_tools_only_with_dev(monkeypatch, capsys):
+    where = doctor.place(ROOT, environ={})
+    student_lines = [c.what for c in doctor.checks(run_kernel=False, where=where)]
+    dev_lines = [c.what for c in doctor.checks(run_kernel=False, dev=True, where=where)]
+    for tool in ("pytest", "ruff", "nbval", "playwright", "jupyter-book", "make"):
+        assert not any(line.startswith(tool) for line in student_lines), tool
+        assert any(line.startswith(tool) for line in dev_lines), tool
+    assert any(line.startswith("jupyterlab ") for line in student_lines)  # installed: checked
+
+    real_version = doctor.metadata.version
+
+    def without_ruff(name):
+        if name == "ruff":
+            raise doctor.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(doctor.metadata, "version", without_ruff)
+    assert all(c.ok for c in doctor.checks(run_kernel=False, where=where))
+    missing = [c for c in doctor.checks(run_kernel=False, dev=True, where=where) if not c.ok]
+    assert [c.what for c in missing] == ["ruff is not installed"]
+    assert missing[0].fix.endswith('-m pip install -c requirements/lock.txt -e ".[dev]"')
+    assert cli.main(["doctor", "--dev"]) == 1
+    assert "1 problem: run the fix lines above" in capsys.readouterr().out
+
+
+def test_doctor_run_in_a_student_folder(copies):
+    """The real command, where ``rnnlab start`` put the course: no Makefile, so no make."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTERHUB_")}
+    env["PYTHONPATH"] = str(ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "rnnlab.tooling.cli", "doctor"],
+        cwd=copies, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.rstrip().endswith(
+        f"everything is ready: `jupyter lab {CHAPTERS[0].name}` opens the course in this folder"
+    )
+    assert "make" not in run.stdout
+    assert "pytest" not in run.stdout
+
+
 def test_cli_student_and_usage(tmp_path, capsys):
     assert cli.main(["student", str(tmp_path / "copies")]) == 0
     assert f"wrote {len(outline())} student notebooks" in capsys.readouterr().out
@@ -187,8 +287,6 @@ def test_cli_student_and_usage(tmp_path, capsys):
 
 
 def test_api_and_intro_pages_list_everything():
-    from rnnlab.tooling import book
-
     api = book.api_page()
     for name in book.API_MODULES:
         assert f"## `rnnlab.{name}`" in api
@@ -196,6 +294,70 @@ def test_api_and_intro_pages_list_everything():
     intro = book.intro_page("RNN Lab")
     for number, chapter in enumerate(outline(), start=1):
         assert f"{number}. [{chapter.title}]" in intro
+
+
+def _deeper_chapter():
+    """A chapter with a core cell, a Going deeper section (a heading with prose, a code cell and
+    its output, more prose) and a summary after it."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    cells = [
+        md("# 99. A chapter\n\nThe core."),
+        code("print('core output')"),
+        md("## Going deeper: strides\n\nHow the numbers lie in memory."),
+        code("print('deep output')"),
+        md("Deep prose after the code."),
+        md("## Summary\n\nBack on the core path."),
+    ]
+    for number, cell in enumerate(cells):
+        cell.id = f"c{number}"
+        if 2 <= number <= 4:
+            cell.metadata["tags"] = [book.GOING_DEEPER]
+        if cell.cell_type == "code":
+            text = cell.source.split("'")[1] + "\n"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+            cell.execution_count = number
+    metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    return nbformat.v4.new_notebook(cells=cells, metadata=metadata)
+
+
+def test_going_deeper_cells_are_collapsed_in_one_block_after_the_heading():
+    nb = _deeper_chapter()
+    assert book.collapse_going_deeper(nb) == 1
+    sources = [c.source for c in nb.cells]
+    heading = next(s for s in sources if s.startswith("## Going deeper"))
+    assert heading.index("<details") > heading.index("strides"), "the heading stays outside"
+    opened = sources.index(heading)
+    closed = sources.index("</details>")
+    assert [c.source for c in nb.cells[opened + 1 : closed]] == [
+        "print('deep output')",
+        "Deep prose after the code.",
+    ]
+    assert "core output" not in "".join(sources[opened:closed])
+    assert sources[closed + 1].startswith("## Summary")
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+    nbformat.validate(nb)
+
+
+def test_book_collapses_going_deeper_sections(tmp_path):
+    """A small book built for real (Jupyter Book 1.x, offline, warnings as errors)."""
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    nbformat.write(_deeper_chapter(), root / "notebooks" / "99_deeper.ipynb")
+    chapter = Chapter("notebooks/99_deeper.ipynb", "A chapter", 5, ("read the core",))
+    html = book.build(tmp_path / "out", chapters=[chapter], root=root)
+    page = (html / "99_deeper.html").read_text(encoding="utf-8")
+    start = page.index('<details class="going-deeper">')
+    end = page.index("</details>", start)
+    assert "<summary>Going deeper (optional)" in page[start:end]
+    assert "deep output" in page[start:end]
+    assert "Deep prose after the code." in page[start:end]
+    assert "core output" in page[:start]
+    assert "Going deeper: strides" in page[:start], "the heading stays in view and in the TOC"
+    assert "Back on the core path." in page[end:]
+    assert '<details class="going-deeper" open' not in page
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -308,6 +470,141 @@ def test_execute_stores_outputs_without_timings(tmp_path):
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
     assert rnnlab.environment() + "\n" == code[0].outputs[0]["text"]
     assert all("execution" not in c.metadata for c in code)
+
+
+_ANSI = re.compile(r"\x1b\[[\d;]*m")
+
+
+def _library_line_numbers(nb) -> list[str]:
+    """Traceback lines that carry a library line number: ``File x.py:703`` or a numbered
+    source line under a library frame (the notebook's own ``Cell In[3], line 2`` is allowed)."""
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            for entry in output["traceback"]:
+                text = _ANSI.sub("", entry)
+                if text.startswith("File ") and (
+                    re.match(r"File [^\n]*:\d+, in ", text) or re.search(r"\n\s*-*>?\s*\d+ ", text)
+                ):
+                    found.append(text.split("\n")[0])
+    return found
+
+
+def test_execute_twice_leaves_a_chapter_byte_for_byte(tmp_path):
+    """Re-executing an unchanged chapter does not rewrite it, and its stored tracebacks name
+    neither a library line number nor a machine folder."""
+    chapter = tmp_path / "02_nn_rnn.ipynb"
+    shutil.copy2(ROOT / "notebooks" / chapter.name, chapter)
+    notebooks.execute_notebook(chapter)  # may normalise what an older rnnlab stored
+    first, stat = chapter.read_bytes(), chapter.stat()
+    assert notebooks.execute_notebook(chapter) is False
+    assert chapter.read_bytes() == first
+    assert chapter.stat().st_mtime_ns == stat.st_mtime_ns, "not even rewritten with equal bytes"
+    nb = nbformat.reads(first.decode(), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors, "02 shows PyTorch's errors: the check below must have tracebacks to read"
+    assert _library_line_numbers(nb) == []
+    frames = [_ANSI.sub("", e) for o in errors for e in o.traceback]
+    assert any(f.startswith("File site-packages/torch/nn/modules/rnn.py, in ") for f in frames)
+    assert not any(str(tmp_path) in f or "/site-packages/" in f for f in frames)
+
+
+def test_outputs_that_vary_between_runs_are_not_stored_again(tmp_path):
+    """A timing (tagged nbval-ignore-output) and an object's address change on every run: the
+    file is not rewritten for them, but is for a changed input."""
+    path = tmp_path / "volatile.ipynb"
+    nb = nbformat.v4.new_notebook()
+    timing = nbformat.v4.new_code_cell("import time\nprint(f'{time.perf_counter_ns()} ns')")
+    timing.metadata["tags"] = [notebooks.VOLATILE_TAG]
+    failing = nbformat.v4.new_code_cell('import json\njson.loads("{")')
+    failing.metadata["tags"] = ["raises-exception"]
+    nb.cells = [
+        timing,
+        nbformat.v4.new_code_cell("print(object())  # <object object at 0x...>"),
+        failing,
+        nbformat.v4.new_code_cell("print(6 * 7)"),
+    ]
+    nbformat.write(nb, path)
+    assert notebooks.execute_notebook(path) is True
+    first = path.read_bytes()
+    assert notebooks.execute_notebook(path) is False
+    assert path.read_bytes() == first
+    stored = nbformat.read(path, as_version=4)
+    assert _library_line_numbers(stored) == []
+    frames = [_ANSI.sub("", e) for e in stored.cells[2].outputs[0].traceback]
+    assert any(re.match(r"File python3\.\d+/json/decoder\.py, in ", f) for f in frames), frames
+    stored.cells[3].source = "print(6 * 9)"
+    nbformat.write(stored, path)
+    assert notebooks.execute_notebook(path) is True
+    assert nbformat.read(path, as_version=4).cells[3].outputs[0].text == "54\n"
+
+
+def test_normalise_merges_stream_chunks_and_drops_widget_view_ids():
+    """How the kernel cuts a stream, and a widget's model id, change from run to run."""
+    cell = nbformat.v4.new_code_cell("train()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="epoch 1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="epoch 2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="done\n"),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/plain": "IntSlider(value=3)",
+                notebooks.WIDGET_VIEW: {"model_id": "2f1c", "version_major": 2},
+            },
+        ),
+    ]
+    nb = notebooks.normalise(nbformat.v4.new_notebook(cells=[cell]))
+    outputs = nb.cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs[:3]] == [
+        ("stream", "stdout", "epoch 1\nepoch 2\n"),
+        ("stream", "stderr", "a warning\n"),
+        ("stream", "stdout", "done\n"),
+    ]
+    assert outputs[3].data == {"text/plain": "IntSlider(value=3)"}
+
+
+def test_normalise_keeps_the_cells_own_lines_and_drops_library_ones():
+    entry = (
+        "\x1b[36mFile \x1b[39m\x1b[32m/home/ann/.venv/lib/python3.11/site-packages/torch/nn/"
+        "modules/rnn.py:703\x1b[39m, in \x1b[36mRNN.forward\x1b[39m\x1b[34m(self, input)\x1b[39m\n"
+        "\x1b[32m    702\x1b[39m if input.dim() not in (2, 3):\n"
+        "\x1b[32m--> \x1b[39m\x1b[32m703\x1b[39m     raise ValueError(\n"
+    )
+    cell_frame = "Cell In[9], line 1\n----> 1 rnn(x)\n"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("rnn(x)")]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="no", traceback=[cell_frame, entry]
+        )
+    ]
+    notebooks.normalise(nb)
+    own, library = nb.cells[0].outputs[0].traceback
+    assert own == cell_frame
+    assert _ANSI.sub("", library) == (
+        "File site-packages/torch/nn/modules/rnn.py, in RNN.forward(self, input)\n"
+        "--> raise ValueError(\n"
+    )
+    assert notebooks.normalise(nb).cells[0].outputs[0].traceback == [own, library]  # idempotent
+
+
+def test_readme_opens_with_the_students_whole_path():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", readme, flags=re.MULTILINE)
+    assert sections[1].startswith("For students"), "the student's path comes first"
+    first = sections[1]
+    for step in ("Install", "Start", "Where the chapters are", "Exercises and hints", "Updating"):
+        assert f"**{step}" in first or f". {step}" in first, step
+    for command in ('pip install "rnnlab[lab]"', "rnnlab start", "rnnlab doctor", "HINTS.md"):
+        assert command in first, command
+    assert "make " not in first, "a student's folder has no Makefile"
+    maintainers = readme.index("## For teachers and maintainers")
+    assert readme.index("make lab") > maintainers
+    assert readme.index("make test") > maintainers
 
 
 def test_import_rnnlab_loads_no_tooling():

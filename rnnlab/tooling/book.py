@@ -3,7 +3,10 @@
 ``build`` stages the pages in ``_build/book-src`` (an introduction and an API page generated
 here, the notation page from ``docs/``, the notebooks from ``notebooks/``), writes Jupyter Book's
 ``_config.yml`` and ``_toc.yml`` there from ``book.yml`` (the outline is kept in one place
-only), and runs ``jupyter-book build`` with warnings as errors into ``_build/html``. Notebooks
+only), and runs ``jupyter-book build`` with warnings as errors into ``_build/html``. A chapter's
+*Going deeper* sections (cells tagged ``going-deeper``) are collapsed in the staged copy
+(``collapse_going_deeper``): an HTML ``<details>`` element, closed until the reader opens it,
+which needs no script and no network. Notebooks
 are not executed again: the outputs nbval validated are the ones shown. Everything works
 offline (Jupyter Book 2.x fetches its theme from the network; 1.x does not), and math is
 rendered by a local MathJax (sphinx-mathjax-offline).
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +26,14 @@ import yaml
 
 from rnnlab.tooling.outline import ROOT, build_dir, outline
 
-__all__ = ["API_MODULES", "api_page", "build", "intro_page"]
+__all__ = [
+    "API_MODULES",
+    "GOING_DEEPER",
+    "api_page",
+    "build",
+    "collapse_going_deeper",
+    "intro_page",
+]
 
 API_MODULES = ("data", "manual", "shapes", "plots", "explorer", "checks", "train", "profile")
 
@@ -53,16 +64,18 @@ def api_page() -> str:
     return "\n".join(lines)
 
 
-def intro_page(title: str) -> str:
-    """The book's first page: what the course is and its chapters, from book.yml."""
+def intro_page(title: str, chapters=None) -> str:
+    """The book's first page: what the course is and its chapters (default: book.yml's)."""
     lines = [
         f"# {title}\n",
         "How PyTorch recurrent networks really work, shape by shape. Each chapter is a "
-        "notebook: run it in JupyterLab (`make lab`), or read it here with the outputs "
-        "the course's tests validated.\n",
+        "notebook: run it in JupyterLab (`rnnlab start` copies the course into a folder of "
+        "your own and opens it), or read it here with the outputs the course's tests "
+        "validated. Sections headed *Going deeper* are optional: open them when you want "
+        "more.\n",
         "## Chapters\n",
     ]
-    for number, chapter in enumerate(outline(), start=1):
+    for number, chapter in enumerate(chapters or outline(), start=1):
         page = Path(chapter.file).stem
         lines.append(f"{number}. [{chapter.title}]({page}.ipynb) ({chapter.minutes} min)")
         lines += [f"   - {objective}" for objective in chapter.objectives]
@@ -101,15 +114,72 @@ THEME_TEMPLATES = {
 }
 
 
-def _stage(source: Path) -> None:
+GOING_DEEPER = "going-deeper"  # the tag on every cell of a "Going deeper: ..." section
+_OPEN = '<details class="going-deeper">\n<summary>Going deeper (optional): show this part</summary>'
+_CLOSE = "</details>"
+_HEADING = re.compile(r"^#{1,6} .*$", re.MULTILINE)
+
+
+def collapse_going_deeper(nb) -> int:
+    """Collapse each run of cells tagged ``going-deeper`` into a ``<details>`` element, in
+    place; returns the number of collapsed blocks.
+
+    A heading stays outside, so the page's table of contents still lists the section: the block
+    opens after the heading line and closes before the next heading or the end of the run.
+    Code cells keep their inputs and outputs; only the staged copy of the book changes.
+    """
+    import nbformat
+
+    cells, blocks, inside = [], 0, False
+
+    def close():
+        nonlocal inside
+        if inside:
+            cells.append(nbformat.v4.new_markdown_cell(_CLOSE))
+            cells[-1].id = f"{cells[-2].get('id', 'cell')}-close"[:64]
+            inside = False
+
+    for cell in nb.cells:
+        if GOING_DEEPER not in cell.metadata.get("tags", []):
+            close()
+            cells.append(cell)
+            continue
+        if cell.cell_type == "markdown":
+            pieces = re.split(rf"({_HEADING.pattern})", cell.source, flags=re.MULTILINE)
+            text = pieces[0]
+            if text.strip() and not inside:
+                text, inside, blocks = f"{_OPEN}\n\n{text}", True, blocks + 1
+            for heading, after in zip(pieces[1::2], pieces[2::2]):
+                if inside:
+                    text += f"\n\n{_CLOSE}\n\n"
+                text += heading
+                inside = bool(after.strip())
+                if inside:
+                    text, blocks = f"{text}\n\n{_OPEN}\n\n{after.strip()}\n", blocks + 1
+            cell.source = text
+        elif not inside:
+            cells.append(nbformat.v4.new_markdown_cell(_OPEN))
+            cells[-1].id = f"{cell.get('id', 'cell')}-open"[:64]
+            inside, blocks = True, blocks + 1
+        cells.append(cell)
+    close()
+    nb.cells = cells
+    return blocks
+
+
+def _stage(source: Path, chapters=None, root: Path = ROOT) -> None:
+    import nbformat
+
     if source.exists():
         shutil.rmtree(source)
     source.mkdir(parents=True)
     data = yaml.safe_load((ROOT / "book.yml").read_text(encoding="utf-8"))
-    chapters = outline()
+    chapters = chapters or outline()
     for chapter in chapters:
-        shutil.copy2(ROOT / chapter.file, source / Path(chapter.file).name)
-    (source / "intro.md").write_text(intro_page(data["title"]), encoding="utf-8")
+        nb = nbformat.read(root / chapter.file, as_version=4)
+        collapse_going_deeper(nb)
+        nbformat.write(nb, source / Path(chapter.file).name)
+    (source / "intro.md").write_text(intro_page(data["title"], chapters), encoding="utf-8")
     shutil.copy2(ROOT / "docs" / "notation.md", source / "notation.md")
     (source / "api.md").write_text(api_page(), encoding="utf-8")
     templates = source / "_templates"
@@ -160,8 +230,13 @@ def _stage(source: Path) -> None:
     (source / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), "utf-8")
 
 
-def build(out: Path | str | None = None, quiet: bool = True) -> Path:
+def build(
+    out: Path | str | None = None, quiet: bool = True, chapters=None, root: Path = ROOT
+) -> Path:
     """Build the book into ``out/html`` (default ``_build/html``, see ``outline.build_dir``).
+
+    ``chapters`` (``outline.Chapter`` entries, their files relative to ``root``) builds a book
+    of those only (default: every chapter of book.yml).
 
     Raises:
         RuntimeError: jupyter-book failed (a warning counts as a failure); its output is
@@ -169,7 +244,7 @@ def build(out: Path | str | None = None, quiet: bool = True) -> Path:
     """
     out = Path(out) if out else build_dir()
     source, work = out / "book-src", out / "book-work"
-    _stage(source)
+    _stage(source, chapters, Path(root))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [
         str(jupyter_book) if jupyter_book.exists() else "jupyter-book",

@@ -91,7 +91,7 @@ def _student(args) -> int:
 def _doctor(args) -> int:
     from rnnlab.tooling import doctor
 
-    text, ok = doctor.report()
+    text, ok = doctor.report(dev=args.dev)
     print(text)
     return 0 if ok else 1
 
@@ -147,9 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         "the edited version is saved as NAME.bak-DATE first; repeat for several",
     )
     student.set_defaults(run=_student)
-    sub.add_parser("doctor", help="check this environment and say how to fix it").set_defaults(
-        run=_doctor
+    doctor = sub.add_parser("doctor", help="check this environment and say how to fix it")
+    doctor.add_argument(
+        "--dev", action="store_true", help="also check the maintainers' tools (book, tests, make)"
     )
+    doctor.set_defaults(run=_doctor)
     readme = sub.add_parser("readme", help="rewrite the README's contents from book.yml")
     readme.set_defaults(run=_readme)
     argv = list(sys.argv[1:] if argv is None else argv)
