@@ -273,7 +273,7 @@ BIDIRECTIONAL_BY_HAND = Exercise(
     starter="""\
 def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):  # x: (N, L, H_in), h0: (D, N, H)
     forward_half, forward_last = forward_rnn(x, h0[0:1])  # (N, L, H), (1, N, H)
-    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])  # reads step L-1 first
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])  # reads step L (index L-1) first
     output = torch.cat([forward_half, reverse_half], dim=2)  # (N, L, 2*H)
     return output, torch.cat([forward_last, reverse_last])  # (N, L, 2*H), (D, N, H)
 
@@ -282,7 +282,7 @@ checks.bidirectional_by_hand(bidirectional_by_hand)""",
     solution="""\
 def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):  # x: (N, L, H_in), h0: (D, N, H)
     forward_half, forward_last = forward_rnn(x, h0[0:1])  # (N, L, H), (1, N, H)
-    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])  # its step s is x's step L-1-s
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])  # its index s is x's index L-1-s
     output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)  # realigned: (N, L, 2*H)
     return output, torch.cat([forward_last, reverse_last])  # (N, L, 2*H), (D, N, H)
 
