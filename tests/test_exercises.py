@@ -335,7 +335,7 @@ def _value_mutants(ex: Exercise):
     for i, (part, value) in enumerate(zip(ex.parts, right, strict=True)):
         changed = []
         if part.kind == "shape":
-            value = tuple(value)
+            value = tuple(int(v) for v in value)  # a torch.Size, a list, or a 1-D tensor
             for k in range(len(value)):
                 changed.append((f"dimension {k} + 1", (*value[:k], value[k] + 1, *value[k + 1 :])))
             changed.append(("dimensions reversed", value[::-1]))

@@ -346,9 +346,6 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             _norm_mistake(shape=lambda H, n: (H,)),
         ),
     ),
-    equivalent={
-        "jacobian_shape: dimensions reversed": "the Jacobian is square, (H, H) reversed is itself",
-    },
 )
 
 
