@@ -85,10 +85,10 @@ def _change_exercise(course: Path, name: str) -> None:
 
 
 def _student_edit(path: Path) -> bytes:
-    """What a student does: change the code of the exercise's solution stub, and save."""
+    """What a student does: write an answer into the exercise's starter cell, and save."""
     nb = nbformat.read(path, as_version=4)
-    stub = next(c for c in nb.cells if c.source.endswith(student.STUB))
-    stub.source = "answer = 42  # my own attempt"
+    starter = next(c for c in nb.cells if "exercise" in c.metadata.get("tags", []))
+    starter.source = "answer = 42  # my own attempt"
     nbformat.write(nb, path)
     return path.read_bytes()
 
@@ -186,7 +186,8 @@ def test_release_is_cumulative_and_stamped(course, tmp_path):
     nb = nbformat.read(repo / "04_stacked.ipynb", as_version=4)
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
     assert solutions
-    assert all(c.source.endswith(student.STUB) for c in solutions)
+    note = student.NOTE.splitlines()[0]
+    assert all(c.source.startswith(note) for c in solutions)
     status = subprocess.run(
         ["git", "-C", repo, "status", "--porcelain"], capture_output=True, text=True
     ).stdout

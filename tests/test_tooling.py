@@ -92,6 +92,7 @@ def test_only_the_stubs_change_and_nothing_later_needs_them(copies, path):
             n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
         }
         stored |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        stored |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}  # parameters
         loaded = {
             n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
         }
