@@ -151,3 +151,47 @@ def test_the_chapter_s_checkers_are_registered_in_order():
     names = [ex.name for ex in checks.EXERCISES.values() if ex.chapter == language_model.CHAPTER]
     assert names == ["language_model_shapes", "lm_loss", "sampling_loop"]
     assert "language_model" in checks.CHAPTER_MODULES
+
+
+def test_lm_loss_a_float32_loss_is_right():
+    def float32(logits, y):
+        return F.cross_entropy(logits.float().transpose(1, 2), y)
+
+    assert checks.lm_loss(float32)
+
+
+def _solution(model, start, n, temperature, generator):
+    return _row_by_row(model, start, n, temperature, generator)
+
+
+def test_sampling_loop_float_indices_are_refused():
+    result = checks.sampling_loop(lambda *args: _solution(*args).float())
+    assert not result
+    assert "torch.int64" in result.message
+
+
+def test_sampling_loop_the_prefix_read_again_is_refused():
+    def prefix_again(model, start, n, temperature, generator):
+        text, new = start, []
+        for _ in range(n):
+            scores = model(text)[0][:, -1]  # the whole text read again at every step
+            if temperature == 0:
+                chosen = scores.argmax(dim=-1, keepdim=True)
+            else:
+                p = torch.softmax(scores / temperature, dim=-1)
+                chosen = torch.multinomial(p, 1, generator=generator)
+            new.append(chosen)
+            text = torch.cat([text, chosen], dim=1)
+        return torch.cat(new, dim=1)
+
+    result = checks.sampling_loop(prefix_again)
+    assert not result
+    assert "state h carried" in result.message
+
+
+def test_sampling_loop_wrong_characters_are_counted_and_the_first_hint_nudges():
+    result = checks.sampling_loop(lambda *args: _solution(*args).flip(1))
+    assert not result
+    assert "6 of 12 characters differ" in result.message, result.message
+    assert language_model.SAMPLING_LOOP.hints.nudge in result.message.lower()
+    assert "multinomial" not in result.message
