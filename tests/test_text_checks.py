@@ -195,3 +195,22 @@ def test_sampling_loop_wrong_characters_are_counted_and_the_first_hint_nudges():
     assert "6 of 12 characters differ" in result.message, result.message
     assert language_model.SAMPLING_LOOP.hints.nudge in result.message.lower()
     assert "multinomial" not in result.message
+
+
+def test_the_stored_seed_runs_are_as_the_refill_writes_them():
+    """rnnlab/text_seeds.json (read by the chapter) has the refill's layout and 10 x 5 losses."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("course", root / "benchmarks" / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    text = course.TEXT_SEEDS.read_text()
+    stored = json.loads(text)
+    assert course.text_seeds_json(stored) == text
+    assert list(stored) == ["RNN", "GRU", "LSTM"]
+    for runs in stored.values():
+        assert torch.tensor(runs["losses"]).shape == (10, 5)
+        assert len(runs["largest"]) == 10
