@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rnnlab import manual  # noqa: E402
+from rnnlab.tooling.files import atomic_write  # noqa: E402
 from rnnlab.tooling.outline import outline  # noqa: E402
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # as conftest.py sets it for the test run
@@ -470,15 +471,32 @@ def seed_sweeps(chapters: list[str] | None = None) -> dict:
 
 
 _TEXT_CHAPTER = ROOT / "notebooks" / "11_text_language_model.ipynb"
+#: Where the text chapter's seed runs are stored; its cell that starts with TEXT_STORED reads it.
+TEXT_SEEDS = ROOT / "rnnlab" / "text_seeds.json"
 #: The first line of the text chapter's cell that holds the stored seed runs.
 TEXT_STORED = "# Written by benchmarks/course.py --refill-text-seeds"
+
+
+def text_seeds_json(stored: dict) -> str:
+    """The seed runs as ``rnnlab/text_seeds.json`` stores them: one run's losses per line."""
+    import json
+
+    lines = ["{"]
+    for k, (kind, runs) in enumerate(stored.items()):
+        rows = [f"      {json.dumps(losses)}" for losses in runs["losses"]]
+        lines += [f'  "{kind}": {{', '    "losses": [', ",\n".join(rows), "    ],"]
+        lines.append(f'    "largest": {json.dumps(runs["largest"])}')
+        lines.append("  }," if k < len(stored) - 1 else "  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def refill_text_seeds(path: Path = _TEXT_CHAPTER, seeds: int = 10, epochs: int = 5) -> dict:
     """Train the text chapter's plain RNN, GRU and LSTM for ``seeds`` seeds with the chapter's
     own cells (every code cell above the stored one, then its ``train_model``), and write the
-    held-out losses and largest gradient norms into the stored cell. Re-execute the chapter
-    afterwards; about 7 minutes on the shared 2-core machine (load about 13)."""
+    held-out losses and largest gradient norms into ``rnnlab/text_seeds.json`` (atomically), which
+    the stored cell reads. Re-execute the chapter
+    afterwards; about 7 minutes on 2 cores (measured at the refill for issue 22)."""
     import json
 
     nb = nbformat.read(path, as_version=4)
@@ -504,22 +522,7 @@ def refill_text_seeds(path: Path = _TEXT_CHAPTER, seeds: int = 10, epochs: int =
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     stored = json.loads("".join(o.get("text", "") for o in run.cells[-1].outputs))
-    lines = [
-        TEXT_STORED + ": the held-out loss after",
-        f"# each of {epochs} epochs of train_model, seeds 0-{seeds - 1}, and each run's largest "
-        "gradient norm.",
-        "STORED = {",
-    ]
-    for kind, runs in stored.items():
-        lines.append(f'    "{kind}": {{')
-        lines.append('        "losses": [')
-        lines += [f"            {losses}," for losses in runs["losses"]]
-        lines.append("        ],")
-        lines.append(f'        "largest": {runs["largest"]},')
-        lines.append("    },")
-    lines.append("}")
-    nb.cells[where].source = "\n".join(lines)
-    nbformat.write(nb, path)
+    atomic_write(TEXT_SEEDS, text_seeds_json(stored))
     return stored
 
 

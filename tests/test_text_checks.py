@@ -151,3 +151,66 @@ def test_the_chapter_s_checkers_are_registered_in_order():
     names = [ex.name for ex in checks.EXERCISES.values() if ex.chapter == language_model.CHAPTER]
     assert names == ["language_model_shapes", "lm_loss", "sampling_loop"]
     assert "language_model" in checks.CHAPTER_MODULES
+
+
+def test_lm_loss_a_float32_loss_is_right():
+    def float32(logits, y):
+        return F.cross_entropy(logits.float().transpose(1, 2), y)
+
+    assert checks.lm_loss(float32)
+
+
+def _solution(model, start, n, temperature, generator):
+    return _row_by_row(model, start, n, temperature, generator)
+
+
+def test_sampling_loop_float_indices_are_refused():
+    result = checks.sampling_loop(lambda *args: _solution(*args).float())
+    assert not result
+    assert "torch.int64" in result.message
+
+
+def test_sampling_loop_the_prefix_read_again_is_refused():
+    def prefix_again(model, start, n, temperature, generator):
+        text, new = start, []
+        for _ in range(n):
+            scores = model(text)[0][:, -1]  # the whole text read again at every step
+            if temperature == 0:
+                chosen = scores.argmax(dim=-1, keepdim=True)
+            else:
+                p = torch.softmax(scores / temperature, dim=-1)
+                chosen = torch.multinomial(p, 1, generator=generator)
+            new.append(chosen)
+            text = torch.cat([text, chosen], dim=1)
+        return torch.cat(new, dim=1)
+
+    result = checks.sampling_loop(prefix_again)
+    assert not result
+    assert "state h carried" in result.message
+
+
+def test_sampling_loop_wrong_characters_are_counted_and_the_first_hint_nudges():
+    result = checks.sampling_loop(lambda *args: _solution(*args).flip(1))
+    assert not result
+    assert "6 of 12 characters differ" in result.message, result.message
+    assert language_model.SAMPLING_LOOP.hints.nudge in result.message.lower()
+    assert "multinomial" not in result.message
+
+
+def test_the_stored_seed_runs_are_as_the_refill_writes_them():
+    """rnnlab/text_seeds.json (read by the chapter) has the refill's layout and 10 x 5 losses."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("course", root / "benchmarks" / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    text = course.TEXT_SEEDS.read_text()
+    stored = json.loads(text)
+    assert course.text_seeds_json(stored) == text
+    assert list(stored) == ["RNN", "GRU", "LSTM"]
+    for runs in stored.values():
+        assert torch.tensor(runs["losses"]).shape == (10, 5)
+        assert len(runs["largest"]) == 10

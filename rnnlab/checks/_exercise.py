@@ -128,6 +128,7 @@ class Part:
     name: str
     kind: str
     rtol: float = 1e-5
+    unit: str = ""  # a tensor of indices: a wrong one is told "k of n <unit> differ"
 
 
 @dataclass(frozen=True)
@@ -598,6 +599,9 @@ def _verdict_of(ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str) -
             continue
         if p.kind == "tensor" and tuple(g.shape) != tuple(w.shape):
             lead += f"{p.name} has shape {tuple(g.shape)}, not the one asked for. "
+        elif p.kind == "tensor" and p.unit:
+            differ = int((g != w).sum())
+            lead += f"{p.name}: {differ} of {g.numel()} {p.unit} differ from the model's. "
         elif p.kind == "tensor":
             lead += f"{p.name} has the right shape, wrong numbers (relative error "
             lead += f"{rel_error(g, w):.1e}). "

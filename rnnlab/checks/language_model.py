@@ -14,7 +14,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker, drawn
+from rnnlab.checks._exercise import (
+    Exercise,
+    FormError,
+    Hints,
+    Mistake,
+    Part,
+    Probe,
+    checker,
+    drawn,
+)
 
 __all__ = ["EXERCISES", "language_model_shapes", "lm_loss", "sampling_loop"]
 
@@ -220,7 +229,7 @@ def lm_loss(logits, y):  # logits (N, L, V), y (N, L)
 
 
 checks.lm_loss(lm_loss)""",
-    parts=(Part("loss", "number", rtol=1e-9),),
+    parts=(Part("loss", "number", rtol=1e-5),),  # float32 precision: a float32 loss is right too
     asked=("lm_loss",),
     probes=_loss_probes,
     right="V moved to dimension 1 (or N and L flattened): each step is scored on its own V scores",
@@ -320,6 +329,32 @@ def _sampling_probes(generator):
     return probes
 
 
+def _call_sampling(answer, model, start, n, temperature, generator):
+    """Run a sampling answer, counting the characters the model reads: with the state carried,
+    each row reads its L0 start characters and then one character per step, L0 + n; reading
+    the whole text again at every step reads far more (over twice as many on every probe).
+    Floats of the right shape are not character indices."""
+    read = [0]
+    model.embedding.register_forward_pre_hook(
+        lambda m, inputs: read.__setitem__(0, read[0] + inputs[0].shape[-1])
+    )
+    value = answer(model, start, n, temperature, generator)
+    L0 = start.shape[1]
+    if read[0] > 2 * (L0 + n):
+        raise FormError(
+            f"the model read {read[0]} characters per row, more than the {L0} of the start and "
+            f"one per new character ({L0 + n}): read the start once, then feed only the new "
+            "character with the state h carried, model(chosen, h)"
+        )
+    right_shape = isinstance(value, torch.Tensor) and tuple(value.shape) == (start.shape[0], n)
+    if right_shape and value.is_floating_point():
+        raise FormError(
+            f"new characters are {value.dtype}: character indices are whole numbers "
+            "(torch.int64, as argmax and multinomial give them), not floats"
+        )
+    return value
+
+
 SAMPLING_LOOP = Exercise(
     id=f"{CHAPTER}.sampling_loop",
     version=1,
@@ -349,16 +384,18 @@ def sample(model, start, n, temperature, generator):
 
 
 checks.sampling_loop(sample)""",
-    parts=(Part("new characters", "tensor"),),
+    parts=(Part("new characters", "tensor", unit="characters"),),
     asked=("sample",),
     probes=_sampling_probes,
+    call=_call_sampling,
     right="one step at a time from h, softmax(scores / temperature), drawn with your generator",
     hints=Hints(
         "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
         "draw per row with the generator you were given, fed back as (N, 1) with the state h",
-        "scores = out[:, -1]; chosen = torch.multinomial(torch.softmax(scores / temperature, "
-        "dim=-1), 1, generator=generator) (argmax when temperature == 0); "
+        "each step: take the last step's scores, scores = out[:, -1]; draw chosen = "
+        "torch.multinomial(torch.softmax(scores / temperature, dim=-1), 1, "
+        "generator=generator) (argmax when temperature == 0); feed it back with the state, "
         "out, h = model(chosen, h)",
     ),
     mistakes=(
@@ -431,6 +468,44 @@ checks.sampling_loop(sample)""",
                 "return torch.cat(new, dim=1)",
             ),
             edit=("return torch.cat(new, dim=1)", "return torch.cat([start, *new], dim=1)"),
+        ),
+        Mistake(
+            "the characters stacked step-first",
+            Hints(
+                "in which order are the dimensions of what you return?",
+                "each step gives an (N, 1) column; stacking them on dimension 0 gives (n, N), "
+                "one row per step instead of one row per text",
+                "join the columns side by side: torch.cat(new, dim=1), (N, n)",
+            ),
+            edit=("return torch.cat(new, dim=1)", "return torch.cat(new, dim=1).T"),
+        ),
+        Mistake(
+            "one step too many",
+            Hints(
+                "how many new characters does your loop draw?",
+                "the loop should run n times, one new character per step",
+                "for _ in range(n):",
+            ),
+            edit=("for _ in range(n):", "for _ in range(n + 1):"),
+        ),
+        Mistake(
+            "one step too few",
+            Hints(
+                "how many new characters does your loop draw?",
+                "the loop should run n times, one new character per step",
+                "for _ in range(n):",
+            ),
+            edit=("for _ in range(n):", "for _ in range(n - 1):"),
+        ),
+        Mistake(
+            "the start's state dropped",
+            Hints(
+                "what state does the first new character start from?",
+                "the state the model reaches after reading the start is what the first step "
+                "should continue from; dropping it starts the new text from a zero state",
+                "keep both: out, h = model(start), then out, h = model(chosen, h)",
+            ),
+            edit=("out, h = model(start)", "out, h = model(start)[0], None"),
         ),
     ),
     equivalent={},
