@@ -141,12 +141,17 @@ def test_the_release_has_no_solution_text_and_keeps_the_starters(course, chapter
     text = "\n".join(cell.source for cell in release.cells)
     source = nbformat.read(course / "source" / chapter / f"{chapter}.ipynb", as_version=4)
     assert "BEGIN SOLUTION" in nbformat.writes(source)
+    page = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+    shown = "\n".join(  # what the chapter itself shows outside its worked solutions
+        cell.source for cell in page.cells if "solution" not in cell.metadata.get("tags", [])
+    )
     for ex in _exercises(chapter):
-        only_in_solution = [  # a signature the starter shows too, `def f(x): ...`, is no leak
+        only_in_solution = [  # a line the starter or the page shows too is no leak
             line.strip()
             for line in ex.solution.splitlines()
-            if line.strip() and line.strip() not in ex.starter
+            if line.strip() and line.strip() not in ex.starter and line.strip() not in shown
         ]
+        assert only_in_solution, f"{ex.id}: no line of its solution is its own"
         leaked = [line for line in only_in_solution if line in text]
         assert not leaked, f"{ex.id} leaks {leaked}"
         for line in grading.split_checker_call(ex.starter)[0].splitlines():
