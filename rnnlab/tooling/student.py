@@ -8,7 +8,8 @@ each exercise defined once (``rnnlab.checks._exercise``): in the notebook's meta
 line appended to the setup cell (``checks.copy_versions({...})``), so that a checker called from
 an older copy of a changed exercise says so and gives the update command instead of a cross.
 It also writes ``HINTS.md``, made from the same definitions: per exercise, each known mistake's
-nudge, then its pointer (the fix stays with ``checks.hint``).
+nudge, then its pointer (the fix stays with ``checks.hint``); and ``rise.css``, the decks'
+lecture-hall sizes, which JupyterLab's RISE reads beside the notebooks.
 
 A student's work is never lost: ``dest/.rnnlab-student.json`` records a fingerprint of every
 file written, and a file whose content no longer matches (the student edited it), or that this
@@ -381,6 +382,9 @@ def write(
             copy_nb = stamped(nb, stem) if solutions else student_notebook(nb, stem)
             wanted[name] = _notebook_bytes(copy_nb)
         wanted["HINTS.md"] = _hints_page(sources).encode("utf-8")
+        rise = ROOT / "notebooks" / "rise.css"  # RISE's lecture-hall sizes, read beside the copies
+        if rise.is_file():
+            wanted["rise.css"] = rise.read_bytes()
         forced = _normalise_force(force, list(wanted))
         for name in [*wanted, MANIFEST]:  # temporary files of a run that was killed
             for leftover in dest.glob(f".{name}.*.tmp"):
