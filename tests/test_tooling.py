@@ -357,6 +357,19 @@ def test_going_deeper_cells_are_collapsed_in_one_block_after_the_heading():
     nbformat.validate(nb)
 
 
+def test_teaching_plan_minutes_are_book_ymls():
+    """docs/teaching.md's numbers table: one row per chapter, the minutes of book.yml."""
+    page = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    chapters = outline()
+    for number, chapter in enumerate(chapters, 1):
+        row = next(line for line in page.splitlines() if line.startswith(f"| {number:02d} "))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2:] == [str(chapter.lecture_minutes), str(chapter.study_minutes)], row
+    lecture = sum(c.lecture_minutes for c in chapters)
+    study = sum(c.study_minutes for c in chapters)
+    assert f"| **{lecture}** | **{study}** |" in page
+
+
 def test_book_collapses_going_deeper_sections(tmp_path):
     """A small book built for real (Jupyter Book 1.x, offline, warnings as errors)."""
     root = tmp_path / "course"
