@@ -319,7 +319,8 @@ def _normalise_force(force, names: list[str]) -> set[str]:
         if not match:
             known = ", ".join(Path(n).stem for n in names if n.endswith(".ipynb"))
             raise ToolingError(
-                f"--force {item}: no such student copy; give one of {known}, HINTS.md or all"
+                f"--force {item}: no such student copy; give one of {known}, HINTS.md, "
+                "rise.css or all"
             )
         chosen.update(match)
     return chosen
