@@ -1,4 +1,5 @@
-"""Packs the course files into the wheel: book.yml, the chapters and docs/ go to rnnlab/_course/.
+"""Packs the course files into the wheel: book.yml, the chapters, RISE's rise.css and docs/ go to
+rnnlab/_course/.
 
 pyproject.toml holds everything else. The tooling (rnnlab.tooling.outline) reads the course from
 a source checkout when it runs in one, else from rnnlab/_course/, which has the same layout, so an
@@ -12,7 +13,12 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-COURSE_FILES = ("book.yml", "notebooks/[0-9]*.ipynb", "docs/*")  # as MANIFEST.in lists them
+COURSE_FILES = (
+    "book.yml",
+    "notebooks/[0-9]*.ipynb",
+    "notebooks/rise.css",
+    "docs/*",
+)  # as MANIFEST.in lists them
 
 
 class BuildWithCourse(build_py):

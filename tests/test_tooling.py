@@ -142,6 +142,19 @@ def test_an_edited_notebook_is_never_overwritten(tmp_path):
         student.write(tmp_path / "02_nn_rnn.ipynb")
 
 
+def test_rise_css_lands_beside_the_copies_and_an_edit_is_kept(tmp_path):
+    from rnnlab.tooling import slides
+
+    student.write(tmp_path)
+    css = tmp_path / "rise.css"
+    assert css.read_text(encoding="utf-8") == slides.rise_css()  # RISE's lecture-hall sizes
+    css.write_text(".reveal { font-size: 40px; }\n", encoding="utf-8")  # the student's own
+    assert css in student.write(tmp_path).kept
+    assert "40px" in css.read_text(encoding="utf-8")
+    assert css in student.write(tmp_path, force="rise.css").replaced
+    assert css.read_text(encoding="utf-8") == slides.rise_css()
+
+
 def test_hints_cover_every_exercise_without_answers(copies):
     hints = student.checker_hints()
     assert set(hints) >= {"cell_weight_shapes", "predicted_shapes", "final_states"}
@@ -344,6 +357,19 @@ def test_going_deeper_cells_are_collapsed_in_one_block_after_the_heading():
     nbformat.validate(nb)
 
 
+def test_teaching_plan_minutes_are_book_ymls():
+    """docs/teaching.md's numbers table: one row per chapter, the minutes of book.yml."""
+    page = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    chapters = outline()
+    for number, chapter in enumerate(chapters, 1):
+        row = next(line for line in page.splitlines() if line.startswith(f"| {number:02d} "))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2:] == [str(chapter.lecture_minutes), str(chapter.study_minutes)], row
+    lecture = sum(c.lecture_minutes for c in chapters)
+    study = sum(c.study_minutes for c in chapters)
+    assert f"| **{lecture}** | **{study}** |" in page
+
+
 def test_book_collapses_going_deeper_sections(tmp_path):
     """A small book built for real (Jupyter Book 1.x, offline, warnings as errors)."""
     root = tmp_path / "course"
@@ -361,6 +387,7 @@ def test_book_collapses_going_deeper_sections(tmp_path):
     assert "Going deeper: strides" in page[:start], "the heading stays in view and in the TOC"
     assert "Back on the core path." in page[end:]
     assert '<details class="going-deeper" open' not in page
+    assert "Two weeks" in (html / "teaching.html").read_text(encoding="utf-8")  # docs/teaching.md
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

@@ -1,10 +1,10 @@
 """The course as a static website (Jupyter Book 1.x), built from book.yml and the stored outputs.
 
 ``build`` stages the pages in ``_build/book-src`` (an introduction and an API page generated
-here, the notation page from ``docs/``, the notebooks from ``notebooks/``), writes Jupyter Book's
-``_config.yml`` and ``_toc.yml`` there from ``book.yml`` (the outline is kept in one place
-only), and runs ``jupyter-book build`` with warnings as errors into ``_build/html``. A chapter's
-*Going deeper* sections (cells tagged ``going-deeper``) are collapsed in the staged copy
+here, the notation and teaching pages from ``docs/``, the notebooks from ``notebooks/``), writes
+Jupyter Book's ``_config.yml`` and ``_toc.yml`` there from ``book.yml`` (the outline is kept in one
+place only), and runs ``jupyter-book build`` with warnings as errors into ``_build/html``.
+A chapter's *Going deeper* sections (cells tagged ``going-deeper``) are collapsed in the staged copy
 (``collapse_going_deeper``): an HTML ``<details>`` element, closed until the reader opens it,
 which needs no script and no network. Notebooks
 are not executed again: the outputs nbval validated are the ones shown. Everything works
@@ -180,7 +180,8 @@ def _stage(source: Path, chapters=None, root: Path = ROOT) -> None:
         collapse_going_deeper(nb)
         nbformat.write(nb, source / Path(chapter.file).name)
     (source / "intro.md").write_text(intro_page(data["title"], chapters), encoding="utf-8")
-    shutil.copy2(ROOT / "docs" / "notation.md", source / "notation.md")
+    for page in ("notation.md", "teaching.md"):
+        shutil.copy2(ROOT / "docs" / page, source / page)
     (source / "api.md").write_text(api_page(), encoding="utf-8")
     templates = source / "_templates"
     templates.mkdir()
@@ -223,7 +224,10 @@ def _stage(source: Path, chapters=None, root: Path = ROOT) -> None:
         "root": "intro",
         "parts": [
             {"caption": "Chapters", "chapters": [{"file": Path(c.file).stem} for c in chapters]},
-            {"caption": "Reference", "chapters": [{"file": "notation"}, {"file": "api"}]},
+            {
+                "caption": "Reference",
+                "chapters": [{"file": "notation"}, {"file": "teaching"}, {"file": "api"}],
+            },
         ],
     }
     (source / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")

@@ -8,7 +8,8 @@ each exercise defined once (``rnnlab.checks._exercise``): in the notebook's meta
 line appended to the setup cell (``checks.copy_versions({...})``), so that a checker called from
 an older copy of a changed exercise says so and gives the update command instead of a cross.
 It also writes ``HINTS.md``, made from the same definitions: per exercise, each known mistake's
-nudge, then its pointer (the fix stays with ``checks.hint``).
+nudge, then its pointer (the fix stays with ``checks.hint``); and ``rise.css``, the decks'
+lecture-hall sizes, which JupyterLab's RISE reads beside the notebooks.
 
 A student's work is never lost: ``dest/.rnnlab-student.json`` records a fingerprint of every
 file written, and a file whose content no longer matches (the student edited it), or that this
@@ -318,7 +319,8 @@ def _normalise_force(force, names: list[str]) -> set[str]:
         if not match:
             known = ", ".join(Path(n).stem for n in names if n.endswith(".ipynb"))
             raise ToolingError(
-                f"--force {item}: no such student copy; give one of {known}, HINTS.md or all"
+                f"--force {item}: no such student copy; give one of {known}, HINTS.md, "
+                "rise.css or all"
             )
         chosen.update(match)
     return chosen
@@ -381,6 +383,9 @@ def write(
             copy_nb = stamped(nb, stem) if solutions else student_notebook(nb, stem)
             wanted[name] = _notebook_bytes(copy_nb)
         wanted["HINTS.md"] = _hints_page(sources).encode("utf-8")
+        rise = ROOT / "notebooks" / "rise.css"  # RISE's lecture-hall sizes, read beside the copies
+        if rise.is_file():
+            wanted["rise.css"] = rise.read_bytes()
         forced = _normalise_force(force, list(wanted))
         for name in [*wanted, MANIFEST]:  # temporary files of a run that was killed
             for leftover in dest.glob(f".{name}.*.tmp"):
