@@ -158,7 +158,7 @@ checks.final_states(split)""",
     solution="""\
 def split(output, H):  # output: (L, N, 2*H), sequence-first
     forward_final = output[-1, :, :H]  # forward ends at the last step, dimension 0
-    reverse_final = output[0, :, H : 2 * H]  # reverse ends at step 0, in the last H features
+    reverse_final = output[0, :, H : 2 * H]  # reverse ends at step 1 (index 0): the last H
     return forward_final, reverse_final
 
 
@@ -193,7 +193,7 @@ checks.final_states(split)""",
                 "forward_final is right. reverse_final: at which step does the reverse direction "
                 "end?",
                 "forward_final is right. The reverse direction reads the sequence from the last "
-                "step back: its final state is at step 0",
+                "step back: its final state is at step 1 (index 0)",
                 "forward_final is right. reverse_final = output[0, :, H:]",
             ),
             code=_split(reverse="output[-1, :, H:]"),
@@ -202,7 +202,7 @@ checks.final_states(split)""",
             "forward from step 0",
             Hints(
                 "forward_final: at which step does the forward direction end?",
-                "forward_final: the forward direction reads from step 0 to the last step and "
+                "forward_final: the forward direction reads from step 1 to the last step and "
                 "ends there",
                 "forward_final = output[-1, :, :H]",
             ),
@@ -334,7 +334,7 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
             "x not flipped",
             Hints(
                 "in which order does the reverse RNN read x?",
-                "a one-direction RNN reads its input from step 0 on; to make it read from the "
+                "a one-direction RNN reads its input from step 1 on; to make it read from the "
                 "last step, give it x reversed in time",
                 "run reverse_rnn on x.flip(1), then flip its output back",
             ),
@@ -376,7 +376,7 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
             Hints(
                 "output is right. h_n: where does the reverse direction end?",
                 "output is right. The reverse direction's final state is its state after "
-                "reading step 0, at step 0 of the aligned output",
+                "reading step 1, at index 0 of the aligned output",
                 "output is right. Return the two RNNs' final states, torch.cat([forward_last, "
                 "reverse_last])",
             ),
@@ -419,7 +419,7 @@ def bidirectional_head(model_class) -> Result:
                 Result(
                     INCORRECT,
                     "the head reads output[:, -1]: its reverse half is the reverse direction "
-                    "after one step. That direction ends at step 0",
+                    "after one step. That direction ends at step 1 (index 0)",
                 ),
                 model.head(output[:, -1]),
             ),

@@ -352,7 +352,7 @@ def stacked_forward(layers, x, h0):  # layers: one-layer RNNs, batch-first; x: (
     finals = []
     for k, layer in enumerate(layers):
         x, h = layer(x, h0[k : k + 1])  # layer k starts from h0[k]: (N, L, H), (1, N, H)
-        finals.append(h)  # layer k's final state, after step L-1
+        finals.append(h)  # layer k's final state, after step L (index L-1)
     return x, torch.cat(finals)  # (N, L, H), (num_layers, N, H)
 
 
@@ -367,7 +367,7 @@ checks.stacked_forward(stacked_forward)""",
         "the states differ from the stacked RNN's from layer 1 up: which state does each layer "
         "start from?",
         "a stacked RNN hands layer k two things: the outputs of layer k-1 (its input) and h0[k] "
-        "(its state before step 0). Where does your code take each from?",
+        "(its state before step 1). Where does your code take each from?",
         "give layer k the initial state h0[k : k + 1], not the final state of the layer below",
     ),
     mistakes=(

@@ -75,7 +75,7 @@ checks.last_both_directions(last_both)""",
 def last_both(output, lengths):  # output: (N, L_max, 2*H), padded, batch-first
     N, H = output.shape[0], output.shape[2] // 2
     forward = output[torch.arange(N), lengths - 1, :H]  # (N, H): its last real step
-    reverse = output[:, 0, H:]  # (N, H): the reverse direction ends at step 0
+    reverse = output[:, 0, H:]  # (N, H): the reverse direction ends at step 1 (index 0)
     return torch.cat([forward, reverse], dim=1)  # (N, 2*H), what h_n holds
 
 
@@ -83,12 +83,12 @@ checks.last_both_directions(last_both)""",
     parts=(Part("result", "tensor"),),
     asked=("last_both",),
     probes=_last_both_probes,
-    right="the forward direction's last real step and the reverse direction's step 0, as in h_n",
+    right="the forward direction's last real step and the reverse one's step 1 (index 0), like h_n",
     hints=Hints(
         "compare each half of your result with h_n of the packed batch: which step does each "
         "direction end at?",
         "the first H features of output are the forward direction, which ends at each sequence's "
-        "last real step; the last H are the reverse direction, which ends at step 0",
+        "last real step; the last H are the reverse direction, which ends at step 1 (index 0)",
         "torch.cat([output[torch.arange(N), lengths - 1, :H], output[:, 0, H:]], dim=1)",
     ),
     mistakes=(
@@ -103,7 +103,7 @@ checks.last_both_directions(last_both)""",
                 "the forward half is right. The reverse half: in which order does that direction "
                 "read the sequence?",
                 "the forward half is right. The reverse direction reads from the last real step "
-                "back to step 0: its final state is at step 0",
+                "back to step 1: its final state is at index 0",
                 "reverse = output[:, 0, H:]",
             ),
             edit=("output[:, 0, H:]", "output[torch.arange(N), lengths - 1, H:]"),
@@ -127,7 +127,7 @@ checks.last_both_directions(last_both)""",
             Hints(
                 "which half of output is which direction?",
                 "the first H features are the forward direction (it ends at the last real step), "
-                "the last H the reverse one (it ends at step 0)",
+                "the last H the reverse one (it ends at step 1, index 0)",
                 "forward = output[range(N), lengths - 1, :H] and reverse = output[:, 0, H:]",
             ),
             code="""\
@@ -191,7 +191,7 @@ batch_sizes = ...  # predict without running pack_padded_sequence
 checks.packed_batch_sizes(lengths, batch_sizes)""",
     solution="""\
 lengths = [4, 2, 3, 2]
-batch_sizes = [4, 4, 2, 1]  # all four at steps 0 and 1, two at step 2, one at step 3
+batch_sizes = [4, 4, 2, 1]  # all four at steps 1 and 2, two at step 3, one at step 4
 checks.packed_batch_sizes(lengths, batch_sizes)""",
     parts=(Part("batch_sizes", "shape"),),
     handed=("lengths",),
