@@ -46,8 +46,9 @@ MIN_PYTHON = (3, 11)  # as pyproject.toml's requires-python
 # with (requirements/lock.txt); tests/test_course.py keeps the three in agreement.
 TESTED_TORCH = ("2.13", "2.14")
 OUTPUTS_TORCH = "2.13.0"
-# The extras only maintainers need; a student's check skips them (``rnnlab doctor --dev``).
-DEV_EXTRAS = ("book", "dev")
+# The extras only maintainers and instructors need (the book, grading, the tests); a student's
+# check skips them (``rnnlab doctor --dev``).
+DEV_EXTRAS = ("book", "grade", "dev")
 STUDENT_MANIFEST = ".rnnlab-student.json"  # as tooling.student.MANIFEST (a test keeps them equal)
 
 
