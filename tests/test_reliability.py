@@ -250,7 +250,10 @@ def test_killed_at_every_write_no_file_is_invalid_and_no_edit_is_lost(tmp_path):
         assert [p.name for p in again.kept] == [NAMES[3]], f"after a kill at write {k}: {again}"
         assert not again.repaired
         assert not list(dest.glob(".*.tmp"))
-    assert killed >= writes - 2, "the fault injection did not kill the runs"
+    # `rnnlab student` now imports torch (the exercises' versions), and torch's import makes a
+    # few more or fewer writes from run to run (seen under torch 2.14.1's CUDA build): a kill
+    # scheduled past the last write of a shorter run does not land. Most must.
+    assert killed >= 0.8 * writes, "the fault injection did not kill the runs"
 
 
 # -- the README, execute, book.yml -------------------------------------------------------------
