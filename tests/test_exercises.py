@@ -421,6 +421,16 @@ def test_the_random_state_and_the_handed_objects_are_left_alone(ex):
     assert results[0]
 
 
+def test_the_catalog_is_the_definitions():
+    """rnnlab/checks/catalog.json (what student copies and releases read, without torch) is what
+    the definitions give; `python -m rnnlab.tooling.exercises --catalog` rewrites it."""
+    from rnnlab.tooling import exercises
+
+    assert exercises.CATALOG.read_bytes() == exercises.catalog_bytes(), (
+        "the exercises' catalog is out of date: python -m rnnlab.tooling.exercises --catalog"
+    )
+
+
 def test_every_hint_is_text_without_placeholders():
     for ex in EXERCISES:
         for hints in (ex.hints, *(m.hints for m in ex.mistakes)):

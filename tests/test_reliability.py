@@ -250,10 +250,10 @@ def test_killed_at_every_write_no_file_is_invalid_and_no_edit_is_lost(tmp_path):
         assert [p.name for p in again.kept] == [NAMES[3]], f"after a kill at write {k}: {again}"
         assert not again.repaired
         assert not list(dest.glob(".*.tmp"))
-    # `rnnlab student` now imports torch (the exercises' versions), and torch's import makes a
-    # few more or fewer writes from run to run (seen under torch 2.14.1's CUDA build): a kill
-    # scheduled past the last write of a shorter run does not land. Most must.
-    assert killed >= 0.8 * writes, "the fault injection did not kill the runs"
+    # `rnnlab student` reads the exercises' catalog as data and never imports torch, whose import
+    # makes a varying number of writes (seen under torch 2.14.1's CUDA build): every run makes
+    # the same writes, so all kills but the last one or two (the exit's own writes) land.
+    assert killed >= writes - 2, "the fault injection did not kill the runs"
 
 
 # -- the README, execute, book.yml -------------------------------------------------------------
@@ -397,6 +397,20 @@ def test_doctor_runs_without_torch_and_says_how_to_fix_it():
     assert "[FAIL] torch does not import" in run.stdout
     assert "pip install torch==2.13.0" in run.stdout
     assert "Traceback" not in run.stderr
+
+
+def test_student_copies_are_written_without_torch(tmp_path):
+    """`rnnlab student` reads the exercises' catalog as data: with torch unimportable it still
+    writes every copy and HINTS.md (and its writes do not vary with torch's import)."""
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from rnnlab.tooling import cli\n"
+        f"sys.exit(cli.main(['student', {str(tmp_path / 'copies')!r}]))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "copies").glob("*.ipynb")) == sorted(NAMES)
+    assert "**Exercise 1: " in (tmp_path / "copies" / "HINTS.md").read_text()
 
 
 def test_doctor_starts_the_kernel_and_catches_one_without_ipykernel(tmp_path):

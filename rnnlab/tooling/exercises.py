@@ -10,11 +10,18 @@ the solution. Cells of exercises without a definition are left alone.
 stores the new outputs of the "Your turn" section only (from the cell whose source starts with
 "## Your turn" to the end): the cells before it, which other people edit, are not touched.
 
-Run it as ``python -m rnnlab.tooling.exercises notebooks/03_batch_first.ipynb``.
+``write_catalog()`` writes ``rnnlab/checks/catalog.json``: each exercise's id, version, title and
+hints, read from the definitions. ``rnnlab student`` and ``rnnlab release`` read that file, so
+writing student copies imports neither the checkers nor torch (``tests/test_exercises.py`` fails
+when the file and the definitions disagree).
+
+Run it as ``python -m rnnlab.tooling.exercises notebooks/03_batch_first.ipynb`` (the catalog is
+rewritten on every run), or ``python -m rnnlab.tooling.exercises --catalog`` for the catalog alone.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -23,7 +30,17 @@ import nbformat
 
 from rnnlab.tooling.files import atomic_write
 
-__all__ = ["definitions", "refresh", "sync", "your_turn_start"]
+__all__ = [
+    "CATALOG",
+    "catalog",
+    "definitions",
+    "refresh",
+    "sync",
+    "write_catalog",
+    "your_turn_start",
+]
+
+CATALOG = Path(__file__).resolve().parent.parent / "checks" / "catalog.json"
 
 
 def definitions(chapter: str) -> dict:
@@ -31,6 +48,42 @@ def definitions(chapter: str) -> dict:
     from rnnlab import checks  # the definitions register themselves on import
 
     return {ex.name: ex for ex in checks.EXERCISES.values() if ex.chapter == chapter}
+
+
+def catalog() -> dict:
+    """What student copies and releases need of each exercise, from its definition: by id, its
+    checker name, version, chapter, title, its own hints' nudge and pointer and each known
+    mistake's, in the order the checkers register."""
+    from rnnlab import checks
+
+    return {
+        "about": "generated from the exercise definitions by python -m rnnlab.tooling.exercises "
+        "--catalog; do not edit",
+        "exercises": {
+            ex.id: {
+                "name": ex.name,
+                "chapter": ex.chapter,
+                "version": ex.version,
+                "title": ex.title,
+                "hints": [ex.hints.nudge, ex.hints.pointer],
+                "mistakes": [[m.hints.nudge, m.hints.pointer] for m in ex.mistakes],
+            }
+            for ex in checks.EXERCISES.values()
+        },
+    }
+
+
+def catalog_bytes() -> bytes:
+    return (json.dumps(catalog(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_catalog() -> bool:
+    """Rewrite ``CATALOG`` from the definitions; return whether it changed."""
+    data = catalog_bytes()
+    if CATALOG.exists() and CATALOG.read_bytes() == data:
+        return False
+    atomic_write(CATALOG, data)
+    return True
 
 
 def sync(path: Path | str) -> list[str]:
@@ -100,5 +153,7 @@ def refresh(path: Path | str) -> list[str]:
 
 
 if __name__ == "__main__":
-    for argument in sys.argv[1:]:
+    if write_catalog():
+        print(f"{CATALOG.name}: rewritten from the definitions")
+    for argument in (a for a in sys.argv[1:] if a != "--catalog"):
         print(f"{argument}: {', '.join(refresh(argument)) or 'cells up to date'}; outputs stored")

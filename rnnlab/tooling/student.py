@@ -53,10 +53,24 @@ STUB = NOTE  # the name older tests and tools knew
 MANIFEST = ".rnnlab-student.json"
 
 
-def _exercise_versions() -> dict[str, int]:
-    from rnnlab import checks
+CATALOG = Path(__file__).resolve().parent.parent / "checks" / "catalog.json"
 
-    return {ex.id: ex.version for ex in checks.EXERCISES.values()}
+
+def _catalog() -> dict[str, dict]:
+    """The exercises' ids, versions, titles and hints, from ``rnnlab/checks/catalog.json``, which
+    ``python -m rnnlab.tooling.exercises`` writes from the definitions: read as data, so that
+    writing student copies imports neither the checkers nor torch."""
+    try:
+        return json.loads(CATALOG.read_text(encoding="utf-8"))["exercises"]
+    except (OSError, ValueError, KeyError) as err:
+        raise ToolingError(
+            f"{CATALOG.name} is missing or unreadable ({err}); "
+            "python -m rnnlab.tooling.exercises --catalog writes it"
+        ) from err
+
+
+def _exercise_versions() -> dict[str, int]:
+    return {id_: int(ex["version"]) for id_, ex in _catalog().items()}
 
 
 def _stamp_line(chapter: str, versions: dict[str, int]) -> str:
@@ -145,13 +159,13 @@ def checker_hints() -> dict[str, list[str]]:
     student asks). Checkers not ported yet are read from their source: the messages of every
     ``Result(INCORRECT, ...)``.
     """
-    from rnnlab import checks
-
     package, modules, public = _checks_source()
     hints: dict[str, list[str]] = {}
-    for ex in checks.EXERCISES.values():
-        graded = [ex.hints, *(m.hints for m in ex.mistakes)]
-        hints[ex.name] = [f"{h.nudge} — if that is not enough: {h.pointer}" for h in graded]
+    for ex in _catalog().values():
+        graded = [ex["hints"], *ex["mistakes"]]
+        hints[ex["name"]] = [
+            f"{nudge} — if that is not enough: {pointer}" for nudge, pointer in graded
+        ]
     for module_name in modules:
         tree = ast.parse((package / f"{module_name}.py").read_text(encoding="utf-8"))
         for node in tree.body:
@@ -175,9 +189,7 @@ def checker_hints() -> dict[str, list[str]]:
 
 
 def _hints_page(notebooks: dict[str, nbformat.NotebookNode]) -> str:
-    from rnnlab import checks
-
-    defined = {ex.name: ex for ex in checks.EXERCISES.values()}
+    defined = {ex["name"]: ex for ex in _catalog().values()}
     scraped = checker_hints()
     lines = [
         "# Hints for the exercises",
@@ -199,15 +211,14 @@ def _hints_page(notebooks: dict[str, nbformat.NotebookNode]) -> str:
             match = re.search(r"checks\.(\w+)\(", cell.source)
             name = match.group(1) if match else None
             ex = defined.get(name)
-            title = f": {ex.title}" if ex else ""
+            title = f": {ex['title']}" if ex else ""
             lines.append(
                 f"**Exercise {k}{title}** (`checks.{name}`)" if name else f"**Exercise {k}**"
             )
             if ex is not None:
-                for hints in (*(m.hints for m in ex.mistakes), ex.hints):
+                for nudge, pointer in (*ex["mistakes"], ex["hints"]):
                     lines.append(
-                        f"- {hints.nudge}\n  <details><summary>more</summary>{hints.pointer}"
-                        "</details>"
+                        f"- {nudge}\n  <details><summary>more</summary>{pointer}</details>"
                     )
             else:
                 lines += [f"- {hint}" for hint in scraped.get(name, []) if "{...}" not in hint]
