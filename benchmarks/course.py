@@ -87,6 +87,29 @@ def pytest_wall(*args: str) -> float:
     return time.perf_counter() - start
 
 
+def command_startup(repeats: int = 3) -> dict[str, float]:
+    """Median seconds of a fresh process: ``import nbformat`` as any Jupyter tool pays it, and
+    ``rnnlab student`` on a folder already up to date (the tooling goes without rfc3987_syntax,
+    whose import compiles its grammars: rnnlab/tooling/__init__.py)."""
+    import tempfile
+
+    def median(command: list[str]) -> float:
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            runs.append(time.perf_counter() - start)
+        return statistics.median(runs)
+
+    with tempfile.TemporaryDirectory() as folder:
+        cli = [sys.executable, "-m", "rnnlab.tooling.cli", "student", folder]
+        subprocess.run(cli, check=True, capture_output=True)
+        return {
+            "python -c 'import nbformat'": median([sys.executable, "-c", "import nbformat"]),
+            "rnnlab student (up to date)": median(cli),
+        }
+
+
 def fused_versus_manual() -> list[tuple[str, int, float, float]]:
     rows = []
     torch.set_grad_enabled(False)
@@ -597,6 +620,12 @@ def main() -> None:
             f"whole suite {suite_parallel:.1f} s (target 60 s: "
             f"{'met' if suite_parallel < 60 else 'missed'})\n"
         )
+
+    print("| a fresh process | median seconds |")
+    print("|---|---:|")
+    for name, seconds in command_startup().items():
+        print(f"| {name} | {seconds:.2f} |")
+    print()
 
     print("| rnn_forward vs nn.RNN, L=100 N=64 H=64 | threads | nn.RNN | manual | ratio |")
     print("|---|---:|---:|---:|---:|")
