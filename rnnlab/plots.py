@@ -361,13 +361,16 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
     form ``output`` (the top layer, every step) and ``h_n`` (every layer and direction, at the
     step where that direction ends) are outlined.
 
+    Steps are labelled 1 to L, as in the course's prose (column t - 1 is step t).
+
     Shapes: output (L, N, D*H) comes from the top row(s); h_n (D*num_layers, N, H) from the
     last box of each row.
 
     Raises:
         ValueError: L outside 1..8 or num_layers outside 1..4.
 
-    Used in: 02_nn_rnn, 04_stacked, 05_bidirectional.
+    Used in: no chapter now (04_stacked and 05_bidirectional draw ``stacked_unrolled`` and
+    ``bidirectional_unrolled``).
     """
     if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= 8:
         raise ValueError(f"L must be a whole number from 1 to 8, got {L!r}")
@@ -382,7 +385,7 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
 
     for t in range(L):
         x, _ = center(t, -1)
-        ax.text(x, 0.0, f"$x_{t}$", ha="center", va="center", fontsize=11)
+        ax.text(x, 0.0, f"$x_{t + 1}$", ha="center", va="center", fontsize=11)  # step t + 1
         # x_t feeds layer 0; layer l (both directions, side by side) feeds layer l + 1
         for layer in range(num_layers):
             below = 0.25 if layer == 0 else center(t, layer * D - 1)[1] + 0.35
@@ -411,7 +414,7 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
                 )
             )
             name = f"l{layer}" + (" rev" if d == 1 else "")
-            ax.text(x, y, f"{name}\nt={t}", ha="center", va="center", fontsize=7)
+            ax.text(x, y, f"{name}\nstep {t + 1}", ha="center", va="center", fontsize=7)
             if t < L - 1:  # the hidden state flows along the row
                 x2, _ = center(t + 1, row)
                 start, end = (
@@ -621,10 +624,12 @@ def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
 def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
     """Draw a one-layer bidirectional RNN unrolled in time: two chains that both read every x_t.
 
-    The forward chain (bottom row) runs left to right from ``h0[0]`` and ends in ``h_n[0]`` at
-    the last step, on the right. The reverse chain (top row) runs right to left from ``h0[1]``
-    and ends in ``h_n[1]`` at step 0, on the LEFT. Each ``x[:, t]`` feeds both chains at step t;
-    ``output[:, t]`` concatenates the forward and the reverse state of step t.
+    Steps are labelled 1 to L, as in the course's prose; the code labels give the 0-based index
+    t - 1. The forward chain (bottom row) runs left to right from ``h0[0]`` and ends in
+    ``h_n[0]`` at step L, on the right. The reverse chain (top row) runs right to left from
+    ``h0[1]`` and ends in ``h_n[1]`` at step 1, on the LEFT. The input of step t, x_t =
+    ``x[:, t - 1]``, feeds both chains at step t; ``output[:, t - 1]`` concatenates the forward
+    and the reverse state of step t.
 
     Shapes (batch-first): x (N, L, H_in); h0 and h_n (2, N, H); output (N, L, 2*H).
 
@@ -637,19 +642,19 @@ def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
     dx, y_fwd, y_rev, y_out = 2.0, 1.3, 2.7, 4.1
     width, height = (L - 1) * dx + 4.8, y_out + 0.9  # data units, drawn at 0.75 in
     fig, ax = _new_axes(ax, figsize=(0.75 * width, 0.75 * height + 0.4))
-    for t in range(L):
-        x = t * dx
-        ax.text(x, 0.0, f"x[:, {t}]", ha="center", va="center", fontsize=9)
+    for t in range(1, L + 1):  # steps 1..L, drawn at index t - 1
+        x = (t - 1) * dx
+        ax.text(x, -0.05, f"$x_{t}$ = x[:, {t - 1}]", ha="center", va="center", fontsize=9)
         _arrow(ax, (x, 0.2), (x, y_fwd - 0.35), color="0.35")  # x_t -> forward
         _arrow(ax, (x - 0.25, 0.2), (x - 0.25, y_rev - 0.35), color="0.35", rad=-0.35)
-        _box(ax, x, y_fwd, f"forward\nt={t}", _FORWARD_FACE)
-        _box(ax, x, y_rev, f"reverse\nt={t}", _REVERSE_FACE)
-        if t + 1 < L:
-            _arrow(ax, (x + 0.5, y_fwd), (x + dx - 0.5, y_fwd))  # forward: t -> t+1
-            _arrow(ax, (x + dx - 0.5, y_rev), (x + 0.5, y_rev))  # reverse: t+1 -> t
+        _box(ax, x, y_fwd, f"forward\nstep {t}", _FORWARD_FACE)
+        _box(ax, x, y_rev, f"reverse\nstep {t}", _REVERSE_FACE)
+        if t < L:
+            _arrow(ax, (x + 0.5, y_fwd), (x + dx - 0.5, y_fwd))  # forward: step t -> t+1
+            _arrow(ax, (x + dx - 0.5, y_rev), (x + 0.5, y_rev))  # reverse: step t+1 -> t
         _arrow(ax, (x, y_rev + 0.35), (x - 0.1, y_out - 0.25), color="#08519c")
         _arrow(ax, (x + 0.5, y_fwd + 0.2), (x + 0.15, y_out - 0.25), color="#08519c", rad=0.4)
-        ax.text(x, y_out, f"output[:, {t}]", ha="center", va="center", fontsize=9)
+        ax.text(x, y_out, f"output[:, {t - 1}]", ha="center", va="center", fontsize=9)
     x_end = (L - 1) * dx
     purple = "#6a51a3"
     _arrow(ax, (-1.2, y_fwd), (-0.5, y_fwd), color=purple)
@@ -662,7 +667,9 @@ def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
     ax.text(-1.25, y_rev, "h_n[1]", ha="right", va="center", fontsize=9, color=purple)
     ax.set(xlim=(-2.4, x_end + 2.4), ylim=(-0.4, y_out + 0.5), aspect="equal")
     ax.set_title(
-        "both directions read every x[:, t]; output[:, t] = [forward t, reverse t]", fontsize=9
+        "steps 1 to L: both directions read every $x_t$ = x[:, t-1]; "
+        "output[:, t-1] = [forward step t, reverse step t]",
+        fontsize=9,
     )
     ax.axis("off")
     return fig

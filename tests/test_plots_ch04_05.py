@@ -53,6 +53,10 @@ def test_bidirectional_unrolled_feeds_both_chains_and_ends_reverse_on_the_left()
     # per step: x -> forward, x -> reverse, two into output; L-1 links per chain; 4 end arrows
     assert len(arrows) == 4 * L + 2 * (L - 1) + 4
     assert {f"output[:, {t}]" for t in range(L)} <= set(texts)
+    # steps numbered 1..L as in the prose; the code labels give the 0-based index t - 1
+    assert {f"$x_{t}$ = x[:, {t - 1}]" for t in range(1, L + 1)} <= set(texts)
+    assert {f"{d}\nstep {t}" for d in ("forward", "reverse") for t in range(1, L + 1)} <= set(texts)
+    assert not [text for text in texts if "t=0" in text or "step 0" in text]
     plt.close(fig)
 
 
