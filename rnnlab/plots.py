@@ -903,11 +903,11 @@ __all__ += ["gradient_norms"]
 
 
 def gradient_norms(panels: dict, title: str | None = None) -> Figure:
-    """Draw ||dh_T/dh_t|| against T - t on a log scale: one panel per activation, one line per
+    """Draw ||dh_L/dh_t|| against L - t on a log scale: one panel per activation, one line per
     spectral radius of weight_hh.
 
     Shapes: ``panels`` maps a panel title (e.g. "tanh") to a dict {line label: norms}, where
-    ``norms[k]`` is the norm at T - t = k (a sequence or 1-D tensor of positive numbers).
+    ``norms[k]`` is the norm at L - t = k (a sequence or 1-D tensor of positive numbers).
 
     Raises:
         ValueError: no panels, a panel without lines, or norms that are empty, not finite,
@@ -945,7 +945,12 @@ def gradient_norms(panels: dict, title: str | None = None) -> Figure:
             values = series[name, label]
             ax.plot(np.arange(values.size), values, style, ms=3, label=label)
         ax.axhline(1.0, ls=":", color="0.5")
-        ax.set(xlabel="T - t (steps back)", ylabel="||dh_T / dh_t||", yscale="log", title=name)
+        ax.set(
+            xlabel="L - t (steps back)",
+            ylabel="spectral norm of dh_L/dh_t",
+            yscale="log",
+            title=name,
+        )
         ax.legend(frameon=False, fontsize="small")
     if title:
         fig.suptitle(title)
