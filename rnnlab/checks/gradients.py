@@ -272,7 +272,7 @@ def run_2(h):  # h: (H,), the state at step t
 jacobian = torch.autograd.functional.jacobian(run_2, torch.rand(4, dtype=torch.float64))
 predicted_norm = torch.linalg.matrix_norm(jacobian, ord=2)  # the spectral norm
 jacobian_shape = tuple(jacobian.shape)  # (H, H): dh_L (H,) against dh_t (H,)
-print(f"spectral norm {predicted_norm:.4f}; 1.2 ** 10 = {1.2**10:.4f}: ten steps of x 1.2")
+print(f"spectral norm {predicted_norm:.4f}; 1.2 ** 10 = {1.2**10:.4f}: ten steps, each x 1.2")
 torch.testing.assert_close(predicted_norm.item(), 1.2**10)  # 1.2 ** 10 = 6.19 (6.1917...)
 checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
     parts=(Part("predicted_norm", "number", rtol=1e-3), Part("jacobian_shape", "shape")),
