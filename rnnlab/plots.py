@@ -576,9 +576,11 @@ def _arrow(ax, start, end, color: str = "black", rad: float = 0.0, ls: str = "-"
 def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
     """Draw a stacked one-direction RNN unrolled in time, with its initial and final states.
 
-    Row k is layer k (layer 0 at the bottom). ``x[:, t]`` enters layer 0 at step t; layer k's
-    state at step t is layer k+1's input at step t. ``h0[k]`` enters row k on the left,
-    ``h_n[k]`` leaves it on the right, and ``output[:, t]`` is read from the top row only.
+    Row k is layer k (layer 0 at the bottom). Steps are labelled 1 to L, as in the course's
+    prose; the code labels give the 0-based index t - 1. x_t = ``x[:, t - 1]`` enters layer 0
+    at step t; layer k's state at step t is layer k+1's input at step t. ``h0[k]`` enters row k
+    on the left, ``h_n[k]`` leaves it on the right, and ``output[:, t - 1]`` is read from the top
+    row only.
 
     Shapes (batch-first): x (N, L, H_in); h0 and h_n (num_layers, N, H); output (N, L, H).
 
@@ -591,12 +593,12 @@ def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
     dx, dy = 1.8, 1.3
     width, height = (L - 1) * dx + 4.4, dy * num_layers + 1.7  # data units, drawn at 0.75 in
     fig, ax = _new_axes(ax, figsize=(0.75 * width, 0.75 * height + 0.4))
-    for t in range(L):
-        ax.text(t * dx, 0.0, f"x[:, {t}]", ha="center", va="center", fontsize=9)
+    for t in range(L):  # index t: step t + 1
+        ax.text(t * dx, 0.0, f"$x_{t + 1}$ = x[:, {t}]", ha="center", va="center", fontsize=9)
         _arrow(ax, (t * dx, 0.2), (t * dx, dy - 0.35), color="0.35")
         for k in range(num_layers):
             y = dy * (k + 1)
-            _box(ax, t * dx, y, f"layer {k}\nt={t}", _FORWARD_FACE)
+            _box(ax, t * dx, y, f"layer {k}\nstep {t + 1}", _FORWARD_FACE)
             if k + 1 < num_layers:  # this state is the next layer's input at the same step
                 _arrow(ax, (t * dx, y + 0.35), (t * dx, y + dy - 0.35), color="0.35")
             if t + 1 < L:  # the state carried to the next step of the same layer
