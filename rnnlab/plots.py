@@ -361,13 +361,16 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
     form ``output`` (the top layer, every step) and ``h_n`` (every layer and direction, at the
     step where that direction ends) are outlined.
 
+    Steps are labelled 1 to L, as in the course's prose (column t - 1 is step t).
+
     Shapes: output (L, N, D*H) comes from the top row(s); h_n (D*num_layers, N, H) from the
     last box of each row.
 
     Raises:
         ValueError: L outside 1..8 or num_layers outside 1..4.
 
-    Used in: 02_nn_rnn, 04_stacked, 05_bidirectional.
+    Used in: no chapter now (04_stacked and 05_bidirectional draw ``stacked_unrolled`` and
+    ``bidirectional_unrolled``).
     """
     if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= 8:
         raise ValueError(f"L must be a whole number from 1 to 8, got {L!r}")
@@ -382,7 +385,7 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
 
     for t in range(L):
         x, _ = center(t, -1)
-        ax.text(x, 0.0, f"$x_{t}$", ha="center", va="center", fontsize=11)
+        ax.text(x, 0.0, f"$x_{t + 1}$", ha="center", va="center", fontsize=11)  # step t + 1
         # x_t feeds layer 0; layer l (both directions, side by side) feeds layer l + 1
         for layer in range(num_layers):
             below = 0.25 if layer == 0 else center(t, layer * D - 1)[1] + 0.35
@@ -411,7 +414,7 @@ def unrolled(L: int = 4, num_layers: int = 1, bidirectional: bool = False, ax=No
                 )
             )
             name = f"l{layer}" + (" rev" if d == 1 else "")
-            ax.text(x, y, f"{name}\nt={t}", ha="center", va="center", fontsize=7)
+            ax.text(x, y, f"{name}\nstep {t + 1}", ha="center", va="center", fontsize=7)
             if t < L - 1:  # the hidden state flows along the row
                 x2, _ = center(t + 1, row)
                 start, end = (
@@ -573,9 +576,11 @@ def _arrow(ax, start, end, color: str = "black", rad: float = 0.0, ls: str = "-"
 def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
     """Draw a stacked one-direction RNN unrolled in time, with its initial and final states.
 
-    Row k is layer k (layer 0 at the bottom). ``x[:, t]`` enters layer 0 at step t; layer k's
-    state at step t is layer k+1's input at step t. ``h0[k]`` enters row k on the left,
-    ``h_n[k]`` leaves it on the right, and ``output[:, t]`` is read from the top row only.
+    Row k is layer k (layer 0 at the bottom). Steps are labelled 1 to L, as in the course's
+    prose; the code labels give the 0-based index t - 1. x_t = ``x[:, t - 1]`` enters layer 0
+    at step t; layer k's state at step t is layer k+1's input at step t. ``h0[k]`` enters row k
+    on the left, ``h_n[k]`` leaves it on the right, and ``output[:, t - 1]`` is read from the top
+    row only.
 
     Shapes (batch-first): x (N, L, H_in); h0 and h_n (num_layers, N, H); output (N, L, H).
 
@@ -588,12 +593,12 @@ def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
     dx, dy = 1.8, 1.3
     width, height = (L - 1) * dx + 4.4, dy * num_layers + 1.7  # data units, drawn at 0.75 in
     fig, ax = _new_axes(ax, figsize=(0.75 * width, 0.75 * height + 0.4))
-    for t in range(L):
-        ax.text(t * dx, 0.0, f"x[:, {t}]", ha="center", va="center", fontsize=9)
+    for t in range(L):  # index t: step t + 1
+        ax.text(t * dx, 0.0, f"$x_{t + 1}$ = x[:, {t}]", ha="center", va="center", fontsize=9)
         _arrow(ax, (t * dx, 0.2), (t * dx, dy - 0.35), color="0.35")
         for k in range(num_layers):
             y = dy * (k + 1)
-            _box(ax, t * dx, y, f"layer {k}\nt={t}", _FORWARD_FACE)
+            _box(ax, t * dx, y, f"layer {k}\nstep {t + 1}", _FORWARD_FACE)
             if k + 1 < num_layers:  # this state is the next layer's input at the same step
                 _arrow(ax, (t * dx, y + 0.35), (t * dx, y + dy - 0.35), color="0.35")
             if t + 1 < L:  # the state carried to the next step of the same layer
@@ -621,10 +626,12 @@ def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
 def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
     """Draw a one-layer bidirectional RNN unrolled in time: two chains that both read every x_t.
 
-    The forward chain (bottom row) runs left to right from ``h0[0]`` and ends in ``h_n[0]`` at
-    the last step, on the right. The reverse chain (top row) runs right to left from ``h0[1]``
-    and ends in ``h_n[1]`` at step 0, on the LEFT. Each ``x[:, t]`` feeds both chains at step t;
-    ``output[:, t]`` concatenates the forward and the reverse state of step t.
+    Steps are labelled 1 to L, as in the course's prose; the code labels give the 0-based index
+    t - 1. The forward chain (bottom row) runs left to right from ``h0[0]`` and ends in
+    ``h_n[0]`` at step L, on the right. The reverse chain (top row) runs right to left from
+    ``h0[1]`` and ends in ``h_n[1]`` at step 1, on the LEFT. The input of step t, x_t =
+    ``x[:, t - 1]``, feeds both chains at step t; ``output[:, t - 1]`` concatenates the forward
+    and the reverse state of step t.
 
     Shapes (batch-first): x (N, L, H_in); h0 and h_n (2, N, H); output (N, L, 2*H).
 
@@ -637,19 +644,19 @@ def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
     dx, y_fwd, y_rev, y_out = 2.0, 1.3, 2.7, 4.1
     width, height = (L - 1) * dx + 4.8, y_out + 0.9  # data units, drawn at 0.75 in
     fig, ax = _new_axes(ax, figsize=(0.75 * width, 0.75 * height + 0.4))
-    for t in range(L):
-        x = t * dx
-        ax.text(x, 0.0, f"x[:, {t}]", ha="center", va="center", fontsize=9)
+    for t in range(1, L + 1):  # steps 1..L, drawn at index t - 1
+        x = (t - 1) * dx
+        ax.text(x, -0.05, f"$x_{t}$ = x[:, {t - 1}]", ha="center", va="center", fontsize=9)
         _arrow(ax, (x, 0.2), (x, y_fwd - 0.35), color="0.35")  # x_t -> forward
         _arrow(ax, (x - 0.25, 0.2), (x - 0.25, y_rev - 0.35), color="0.35", rad=-0.35)
-        _box(ax, x, y_fwd, f"forward\nt={t}", _FORWARD_FACE)
-        _box(ax, x, y_rev, f"reverse\nt={t}", _REVERSE_FACE)
-        if t + 1 < L:
-            _arrow(ax, (x + 0.5, y_fwd), (x + dx - 0.5, y_fwd))  # forward: t -> t+1
-            _arrow(ax, (x + dx - 0.5, y_rev), (x + 0.5, y_rev))  # reverse: t+1 -> t
+        _box(ax, x, y_fwd, f"forward\nstep {t}", _FORWARD_FACE)
+        _box(ax, x, y_rev, f"reverse\nstep {t}", _REVERSE_FACE)
+        if t < L:
+            _arrow(ax, (x + 0.5, y_fwd), (x + dx - 0.5, y_fwd))  # forward: step t -> t+1
+            _arrow(ax, (x + dx - 0.5, y_rev), (x + 0.5, y_rev))  # reverse: step t+1 -> t
         _arrow(ax, (x, y_rev + 0.35), (x - 0.1, y_out - 0.25), color="#08519c")
         _arrow(ax, (x + 0.5, y_fwd + 0.2), (x + 0.15, y_out - 0.25), color="#08519c", rad=0.4)
-        ax.text(x, y_out, f"output[:, {t}]", ha="center", va="center", fontsize=9)
+        ax.text(x, y_out, f"output[:, {t - 1}]", ha="center", va="center", fontsize=9)
     x_end = (L - 1) * dx
     purple = "#6a51a3"
     _arrow(ax, (-1.2, y_fwd), (-0.5, y_fwd), color=purple)
@@ -662,7 +669,9 @@ def bidirectional_unrolled(L: int = 4, ax=None) -> Figure:
     ax.text(-1.25, y_rev, "h_n[1]", ha="right", va="center", fontsize=9, color=purple)
     ax.set(xlim=(-2.4, x_end + 2.4), ylim=(-0.4, y_out + 0.5), aspect="equal")
     ax.set_title(
-        "both directions read every x[:, t]; output[:, t] = [forward t, reverse t]", fontsize=9
+        "steps 1 to L: both directions read every $x_t$ = x[:, t-1]; "
+        "output[:, t-1] = [forward step t, reverse step t]",
+        fontsize=9,
     )
     ax.axis("off")
     return fig
@@ -896,11 +905,11 @@ __all__ += ["gradient_norms"]
 
 
 def gradient_norms(panels: dict, title: str | None = None) -> Figure:
-    """Draw ||dh_T/dh_t|| against T - t on a log scale: one panel per activation, one line per
+    """Draw ||dh_L/dh_t|| against L - t on a log scale: one panel per activation, one line per
     spectral radius of weight_hh.
 
     Shapes: ``panels`` maps a panel title (e.g. "tanh") to a dict {line label: norms}, where
-    ``norms[k]`` is the norm at T - t = k (a sequence or 1-D tensor of positive numbers).
+    ``norms[k]`` is the norm at L - t = k (a sequence or 1-D tensor of positive numbers).
 
     Raises:
         ValueError: no panels, a panel without lines, or norms that are empty, not finite,
@@ -938,7 +947,12 @@ def gradient_norms(panels: dict, title: str | None = None) -> Figure:
             values = series[name, label]
             ax.plot(np.arange(values.size), values, style, ms=3, label=label)
         ax.axhline(1.0, ls=":", color="0.5")
-        ax.set(xlabel="T - t (steps back)", ylabel="||dh_T / dh_t||", yscale="log", title=name)
+        ax.set(
+            xlabel="L - t (steps back)",
+            ylabel="spectral norm of dh_L/dh_t",
+            yscale="log",
+            title=name,
+        )
         ax.legend(frameon=False, fontsize="small")
     if title:
         fig.suptitle(title)

@@ -30,7 +30,11 @@ def test_stacked_unrolled_labels_h0_h_n_and_output(L, num_layers):
         assert texts[f"h0[{k}]"].get_position()[0] < 0 < texts[f"h_n[{k}]"].get_position()[0]
         assert texts[f"h0[{k}]"].get_position()[1] == texts[f"h_n[{k}]"].get_position()[1]
     outputs = [texts[f"output[:, {t}]"] for t in range(L)]
-    inputs = [texts[f"x[:, {t}]"] for t in range(L)]
+    inputs = [texts[f"$x_{t + 1}$ = x[:, {t}]"] for t in range(L)]  # steps 1..L, index t
+    assert {f"layer {k}\nstep {t}" for k in range(num_layers) for t in range(1, L + 1)} <= set(
+        texts
+    )
+    assert not [text for text in texts if "t=0" in text or "step 0" in text]
     assert (
         min(o.get_position()[1] for o in outputs)
         > texts[f"h_n[{num_layers - 1}]"].get_position()[1]
@@ -53,6 +57,10 @@ def test_bidirectional_unrolled_feeds_both_chains_and_ends_reverse_on_the_left()
     # per step: x -> forward, x -> reverse, two into output; L-1 links per chain; 4 end arrows
     assert len(arrows) == 4 * L + 2 * (L - 1) + 4
     assert {f"output[:, {t}]" for t in range(L)} <= set(texts)
+    # steps numbered 1..L as in the prose; the code labels give the 0-based index t - 1
+    assert {f"$x_{t}$ = x[:, {t - 1}]" for t in range(1, L + 1)} <= set(texts)
+    assert {f"{d}\nstep {t}" for d in ("forward", "reverse") for t in range(1, L + 1)} <= set(texts)
+    assert not [text for text in texts if "t=0" in text or "step 0" in text]
     plt.close(fig)
 
 

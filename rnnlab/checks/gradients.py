@@ -201,7 +201,7 @@ checks.backward_step(step)""",
 )
 
 
-# -- 2. predicted_norm: predict ||dh_T/dh_t|| of a relu RNN ------------------------------------
+# -- 2. predicted_norm: predict ||dh_L/dh_t|| of a relu RNN ------------------------------------
 
 
 def _norm_reference(weight_hh, steps):
@@ -237,28 +237,28 @@ def _permuted(scale: float, H: int) -> torch.Tensor:
 
 
 _COUNT = Hints(
-    "predicted_norm: count how many times weight_hh acts between step t and step T",
-    "predicted_norm: T - t steps chain T - t Jacobians, each diag(relu') weight_hh",
+    "predicted_norm: count how many times weight_hh acts between step t and step L",
+    "predicted_norm: L - t steps chain L - t Jacobians, each diag(relu') weight_hh",
     "predicted_norm: the norm is scale ** steps for scale times an orthogonal matrix",
 )
 
 PREDICTED_NORM = Exercise(
     id=f"{CHAPTER}.predicted_norm",
     version=1,
-    title="Predict the shape and the norm of dh_T/dh_t for a scaled permutation",
+    title="Predict the shape and the spectral norm of dh_L/dh_t for a scaled permutation",
     points=2,
     kind="predict",
     starter="""\
 permutation = torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]]  # (H, H): orthogonal
 weight_hh_2 = 1.2 * permutation  # (H, H)
-steps_2 = 10  # T - t
+steps_2 = 10  # L - t
 predicted_norm = ...
 jacobian_shape = ...
 checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
     solution="""\
 permutation = torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]]  # (H, H): orthogonal
 weight_hh_2 = 1.2 * permutation  # (H, H)
-steps_2 = 10  # T - t
+steps_2 = 10  # L - t
 weight_in_2 = torch.rand(4, 3, dtype=torch.float64)  # (H, H_in), positive
 inputs_2 = torch.rand(steps_2, 3, dtype=torch.float64)  # (L, H_in), positive: every unit active
 
@@ -266,12 +266,14 @@ inputs_2 = torch.rand(steps_2, 3, dtype=torch.float64)  # (L, H_in), positive: e
 def run_2(h):  # h: (H,), the state at step t
     for t in range(steps_2):
         h = torch.relu(inputs_2[t] @ weight_in_2.T + h @ weight_hh_2.T)  # (H,)
-    return h  # the state at step T
+    return h  # the state at step L
 
 
 jacobian = torch.autograd.functional.jacobian(run_2, torch.rand(4, dtype=torch.float64))
-predicted_norm = torch.linalg.matrix_norm(jacobian, ord=2)  # 1.2 ** 10: ten steps of 1.2
-jacobian_shape = tuple(jacobian.shape)  # (H, H): dh_T (H,) against dh_t (H,)
+predicted_norm = torch.linalg.matrix_norm(jacobian, ord=2)  # the spectral norm
+jacobian_shape = tuple(jacobian.shape)  # (H, H): dh_L (H,) against dh_t (H,)
+print(f"spectral norm {predicted_norm:.4f}; 1.2 ** 10 = {1.2**10:.4f}: ten steps, each x 1.2")
+torch.testing.assert_close(predicted_norm.item(), 1.2**10)  # 1.2 ** 10 = 6.19 (6.1917...)
 checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
     parts=(Part("predicted_norm", "number", rtol=1e-3), Part("jacobian_shape", "shape")),
     handed=("weight_hh", "steps"),
@@ -299,7 +301,7 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             "one step only",
             Hints(
                 "predicted_norm: that is the norm after how many steps?",
-                "predicted_norm: dh_T/dh_t chains one Jacobian per step from t to T",
+                "predicted_norm: dh_L/dh_t chains one Jacobian per step from t to L",
                 "predicted_norm: multiply the scale once per step, scale ** steps",
             ),
             _norm_mistake(norm=lambda s, n: s),
@@ -328,7 +330,7 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             "a Jacobian per step",
             Hints(
                 "predicted_norm is right. jacobian_shape: what is differentiated by what?",
-                "predicted_norm is right. dh_T/dh_t is one matrix: every unit of h_T against "
+                "predicted_norm is right. dh_L/dh_t is one matrix: every unit of h_L against "
                 "every unit of h_t",
                 "predicted_norm is right. jacobian_shape = (H, H)",
             ),
@@ -339,7 +341,7 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             Hints(
                 "predicted_norm is right. jacobian_shape: how many numbers does a derivative of "
                 "a vector by a vector hold?",
-                "predicted_norm is right. Each of the H units of h_T depends on each of the H "
+                "predicted_norm is right. Each of the H units of h_L depends on each of the H "
                 "units of h_t",
                 "predicted_norm is right. jacobian_shape = (H, H)",
             ),
