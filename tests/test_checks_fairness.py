@@ -7,6 +7,7 @@ answers written in NumPy.
 
 import inspect
 import random
+import time
 
 import numpy as np
 import pytest
@@ -157,3 +158,24 @@ def test_a_checker_s_own_time_limit_leaves_the_guard_s_in_force(monkeypatch):
         return _verdict.Result(_verdict.CORRECT, "fine")
 
     assert "ran for more than 0.5 s" in repr(checker(_forever))
+
+
+def test_the_checker_s_own_work_is_off_the_student_s_clock(monkeypatch):
+    """Chapter 12's checker counts the operators of three programs (seconds on a loaded hub): a
+    right answer is accepted even when the student's limit is far shorter than that work, while a
+    loop that never ends is still stopped after the checker's paused work."""
+    monkeypatch.setattr(_verdict, "TIME_LIMIT", 0.05)
+    # 300 steps: the checker profiles 3 programs of 300 steps (0.3 s or more), the answer is three
+    # numbers: 4 products per step in the cell loop, 2 per step + 2 hoisted in nn.RNN, 0 in nn.LSTM
+    right = (4 * 300, 2 * 300 + 2, 0)
+    assert checks.matmul_count(300, *right), "the checker's own work ran on the student's clock"
+
+    @_verdict.guarded
+    def checker(step):
+        with _verdict.paused():
+            time.sleep(0.2)  # the checker's own work, four times the limit
+        step()
+        return _verdict.Result(_verdict.CORRECT, "fine")
+
+    assert checker(lambda: None)
+    assert "ran for more than 0.05 s" in repr(checker(_forever))
