@@ -39,7 +39,9 @@ def test_predicted_shapes():
     assert "output is right. h_n" in repr(
         checks.predicted_shapes(seq, torch.zeros(7, 4, 3), (7, 4, 5), (4, 1, 5))
     )
-    assert checks.predicted_shapes(seq, torch.zeros(7, 3), (7, 5), (1, 5))
+    unbatched = checks.predicted_shapes(seq, torch.zeros(7, 3), (7, 5), (1, 5))
+    assert unbatched
+    assert "(D*num_layers, H) unbatched" in unbatched.message  # the case just answered
     lstm = nn.LSTM(3, 5)
     assert checks.predicted_shapes(lstm, torch.zeros(7, 4, 3), (7, 4, 5), (1, 4, 5))
 
@@ -124,10 +126,18 @@ def test_last_step_states():
     assert _status(checks.last_step_states(lambda rnn, x: None)) == "not attempted"
 
 
+def test_last_step_states_rejects_squeeze_that_drops_a_batch_of_one():
+    """Review of chapter 02: h_n.squeeze() passed, though it drops N when N = 1."""
+    result = checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2))[1].squeeze())
+    assert _status(result) == "incorrect"
+    assert "N=1" in result.message
+    assert "N = 1" in result.message
+
+
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1] * 1.01, "relative error"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1] * 1.01, "the tensor returned has the"),
         (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1].T, "shape"),
         (lambda rnn, x: rnn(x), "should be a tensor"),
         (lambda rnn, x: rnn(x.permute(0, 2, 1)), "RuntimeError in `(lambda rnn, x"),

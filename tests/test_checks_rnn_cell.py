@@ -126,11 +126,39 @@ def test_my_rnn_cell_rejects_an_elementwise_product_with_no_matrix_product():
 
 
 def test_my_rnn_cell_rejects_a_step_that_changes_the_cell():
+    def frozen(x, h, cell):
+        cell.weight_ih.requires_grad_(False)  # in place: the caller's cell changes
+        return _solution_step(x, h, cell)
+
+    result = checks.my_rnn_cell(frozen)
+    assert _status(result) == "incorrect"
+    assert "was changed" in result.message
+
+
+def test_my_rnn_cell_checks_the_dtype():
+    """Review of chapter 01: a float64 result used to pass."""
+
     def in_float64(x, h, cell):
         return _solution_step(x.double(), h.double(), cell.double())  # cell.double() is in place
 
-    result = checks.my_rnn_cell(in_float64)
-    assert "was changed" in result.message
+    def copy_in_float64(x, h, cell):
+        return _solution_step(x, h, cell).double()
+
+    for step in (in_float64, copy_in_float64):
+        result = checks.my_rnn_cell(step)
+        assert _status(result) == "incorrect", step.__name__
+        assert "dtype" in result.message, result
+
+
+def test_my_rnn_cell_names_the_order_of_the_blocks():
+    """Review of chapter 01: [h, x] with [weight_ih, weight_hh] got only the full formula."""
+
+    def swapped(x, h, cell):
+        xh = torch.cat([h, x], dim=1)  # (N, H + H_in): h first
+        w = torch.cat([cell.weight_ih, cell.weight_hh], dim=1)  # (H, H_in + H): weight_ih first
+        return torch.tanh(xh @ w.T + cell.bias_ih + cell.bias_hh)
+
+    assert "order of the blocks" in checks.my_rnn_cell(swapped).message
 
 
 def test_my_rnn_cell_stub_and_forms():
@@ -165,6 +193,32 @@ def test_loop_final_state_right_answers_written_differently():
     assert _status(checks.loop_final_state(lambda c, x: None)) == "not attempted"
 
 
+@pytest.mark.parametrize(
+    ("index", "steps", "nudge"),
+    [
+        ("t", "range(1, L)", "which input does your loop read first?"),
+        ("t - 1", "range(L)", "which input does each step read?"),
+        ("t", "reversed(range(L))", "in which order does your loop read the steps?"),
+    ],
+    ids=["step 1 skipped", "inputs shifted", "reverse order"],
+)
+def test_loop_final_state_names_what_is_wrong_with_the_steps(index, steps, nudge):
+    """Review of chapter 01: these pass h along, yet were told the loop kept the same state."""
+    source = f"""
+def final_state(cell, x):
+    N, L, _ = x.shape
+    h = torch.zeros(N, cell.hidden_size)
+    for t in {steps}:
+        h = cell(x[:, {index}], h)
+    return h
+"""
+    namespace = {"torch": torch}
+    exec(source, namespace)  # noqa: S102 - a student's answer
+    message = checks.loop_final_state(namespace["final_state"]).message
+    assert nudge in message
+    assert "same one" not in message
+
+
 # --- forum_final_state ------------------------------------------------------------------------
 
 
@@ -174,7 +228,10 @@ def test_forum_final_state_forms():
         h = max(0.0, 2 * x + 4 + 0.5 * h + 5)
     for right in (h, torch.tensor(h, dtype=torch.float64), np.float32(h), torch.tensor([h])):
         assert checks.forum_final_state(right)
-    for wrong in ("many", torch.ones(2), ()):
+    for right in (49.97, round(h, 3)):  # two decimals are enough (h = 49.97265625)
+        assert checks.forum_final_state(right), right
+    assert "decimals" in checks.forum_final_state(round(h, 1)).message
+    for wrong in ("many", torch.ones(2), (), 49.96):
         assert _status(checks.forum_final_state(wrong)) == "incorrect"
     assert _status(checks.forum_final_state(...)) == "not attempted"
 

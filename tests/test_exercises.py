@@ -229,6 +229,43 @@ def test_hint_before_any_try_and_for_an_unknown_name():
     assert "no exercise" in checks.hint("nothing_like_this").message
 
 
+def test_hint_after_a_correct_answer_says_it_was_correct():
+    ex = checks.EXERCISES["01_rnn_cell.forum_final_state"]
+    assert not checks.forum_final_state(1.0)  # a wrong try first: its fix is stored
+    assert _checker(ex)(*_run_cell_values(ex))  # then the worked solution
+    assert checks.hint("forum_final_state").message == (
+        "your last answer to 'forum_final_state' was correct: nothing to fix"
+    )
+
+
+def _run_cell_values(ex: Exercise):
+    """A value exercise's answer as its solution cell computes it."""
+    namespace = {"checks": _exercise._Silent(), "torch": torch, "nn": torch.nn}
+    exec(compile(ex.solution, f"<{ex.id}>", "exec"), namespace)  # noqa: S102 - course code
+    return [namespace[name] for name in ex.asked]
+
+
+@pytest.mark.parametrize(
+    ("ex_id", "answer", "start"),
+    [
+        ("01_rnn_cell.forum_final_state", (12.5,), "h = max("),  # h is a name, not H
+        ("02_nn_rnn.hidden_size_message", ((9, 9, 9), (9, 9, 9)), "expected is the shape"),
+    ],
+)
+def test_a_hint_that_starts_with_a_name_is_not_capitalised(ex_id, answer, start):
+    ex = checks.EXERCISES[ex_id]
+    handed = _handed(ex)
+    _check_values(ex, handed, answer)  # the first try: the nudge
+    message = _check_values(ex, handed, answer).message  # the second: the pointer
+    assert f"is not right. {start}" in message, message
+    assert f"is not right. {start[:1].upper()}{start[1:]}" not in message
+
+
+def test_a_hint_that_starts_a_sentence_is_capitalised():
+    message = checks.forum_final_state(12.5).message
+    assert "h_9 is not right. Apply the cell's equation" in message, message
+
+
 def test_a_raw_pytorch_error_names_the_line_that_failed():
     def wrong_dim(rnn, x):
         output, h_n = rnn(x.permute(0, 2, 1))  # (N, H_in, L): not a layout the RNN accepts

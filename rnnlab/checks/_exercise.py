@@ -29,6 +29,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 
 from __future__ import annotations
 
+import ast
 import copy
 import inspect
 import linecache
@@ -81,7 +82,7 @@ FIX_AFTER = 3
 REGISTRY: dict[str, Exercise] = {}
 
 _TRIES: dict[str, int] = {}  # wrong tries per exercise id, in this kernel
-_LAST: dict[str, Hints] = {}  # hints of the last wrong answer per exercise id
+_LAST: dict[str, Hints | None] = {}  # hints of the last wrong answer per id; None: it was right
 _COPY_VERSIONS: dict[str, int] = {}  # exercise versions stamped in the student's copy
 
 
@@ -538,11 +539,40 @@ def _wrong(ex: Exercise, hints: Hints, lead: str = "") -> Result:
     _LAST[ex.id] = hints
     level = 2 if tries > FIX_AFTER else min(tries - 1, 1)
     text = hints.level(level)
-    if lead.endswith(". ") and re.match(r"[a-z]+ ", text):  # a sentence, not a name like h'
-        text = text[:1].upper() + text[1:]
+    if lead.endswith(". "):  # a new sentence: capitalised, unless it starts with a name
+        text = _sentence_start(ex, text)
     if level < 2:
         text += f' (checks.hint("{ex.name}") for more)'
     return Result(INCORRECT, f"{lead}{text}")
+
+
+#: Tensors named in every chapter (docs/notation.md): a hint starting with one starts with a name.
+_NOTATION_NAMES = frozenset({"output", "logits"})
+
+
+def _code_names(ex: Exercise) -> frozenset[str]:
+    """The variable names of an exercise's two cells, and its handed, asked and part names."""
+    names = set(ex.handed) | set(ex.asked) | {p.name for p in ex.parts} | _NOTATION_NAMES
+    for source in (ex.starter, ex.solution):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+    return frozenset(names)
+
+
+def _sentence_start(ex: Exercise, text: str) -> str:
+    """``text`` with its first letter capitalised, unless its first word is a name in code (a
+    one-letter name such as h or x, a variable of the exercise's cells, output): ``h = ...`` must
+    not become ``H = ...``, the hidden size."""
+    word = re.match(r"([a-z]+) ", text)
+    if word is None or word.group(1) in _code_names(ex):
+        return text
+    if len(word.group(1)) == 1 and word.group(1) != "a":  # h, x: a name, the article a is not
+        return text
+    return text[:1].upper() + text[1:]
 
 
 def _error_hints(out: Outcome) -> Hints:
@@ -637,6 +667,7 @@ def check_function(ex: Exercise, answer) -> Result:
         if verdict is not None:
             return verdict
     n = len(probes)
+    _LAST[ex.id] = None  # checks.hint says the last answer was right
     return Result(CORRECT, f"{ex.right} ({n} probes of different sizes)" if n > 1 else ex.right)
 
 
@@ -684,7 +715,10 @@ def check_values(ex: Exercise, handed: Sequence, answers: Sequence) -> Result:
             yield mistake, wrong
 
     verdict = _verdict_of(trimmed, got, want, wrongs, "")
-    return verdict if verdict is not None else Result(CORRECT, ex.right)
+    if verdict is not None:
+        return verdict
+    _LAST[ex.id] = None  # checks.hint says the last answer was right
+    return Result(CORRECT, ex.right)
 
 
 def _trim(ex: Exercise, parts) -> Exercise:
@@ -774,7 +808,7 @@ def copy_versions(versions: dict[str, int]) -> None:
 
 def hint(name: str) -> Result:
     """The next hint for the exercise ``name`` (its checker's name): the fix of the last wrong
-    answer checked in this kernel."""
+    answer checked in this kernel, or that the last answer checked was right."""
     if not isinstance(name, str):
         return Result(INCORRECT, 'give the exercise\'s checker name, e.g. checks.hint("step")')
     found = [ex for ex in REGISTRY.values() if name in (ex.id, ex.name)]
@@ -783,4 +817,6 @@ def hint(name: str) -> Result:
     ex = found[0]
     if ex.id not in _LAST:
         return Result(INCORRECT, f"run the checker of {ex.name!r} on your answer first")
+    if _LAST[ex.id] is None:
+        return Result(HINT, f"your last answer to {ex.name!r} was correct: nothing to fix")
     return Result(HINT, _LAST[ex.id].fix)

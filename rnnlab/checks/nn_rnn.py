@@ -113,7 +113,7 @@ checks.predicted_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
         (nn.GRU(2, 4, num_layers=3, bidirectional=True, batch_first=True), torch.zeros(6, 8, 2)),
     ],
     right="output is laid out like x with D*H features; h_n is (D*num_layers, N, H) whatever "
-    "batch_first says",
+    "batch_first says, or (D*num_layers, H) unbatched",
     hints=Hints(
         "output is laid out like x; h_n holds one final state per layer and direction",
         "output holds the top layer's hidden state at every step of every sequence, laid out "
@@ -362,7 +362,8 @@ checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
 
 def _last_step_probes(generator):
     probes = []
-    for H_in, H, N, L in ((3, 5, 4, 6), (2, 3, 7, 5), (4, 2, 3, 8)):  # all different
+    # sizes all different within a probe; the last has N = 1, where squeeze() drops N too
+    for H_in, H, N, L in ((3, 5, 4, 6), (2, 3, 7, 5), (4, 2, 3, 8), (5, 3, 1, 4)):
         rnn = drawn(generator, lambda H_in=H_in, H=H: nn.RNN(H_in, H), scale=2.0)
         x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
         probes.append(Probe(f"N={N}, L={L}, H_in={H_in}, H={H}", (rnn, x)))
@@ -394,7 +395,7 @@ def last_states(rnn, x):
 
 
 checks.last_step_states(last_states)""",
-    parts=(Part("the final states", "tensor"),),
+    parts=(Part("the tensor returned", "tensor"),),
     asked=("last_states",),
     probes=_last_step_probes,
     call=_no_grad,
@@ -413,6 +414,16 @@ checks.last_step_states(last_states)""",
                 "take the one layer's states out of it: h_n[0], or output[-1]",
             ),
             edit=("return output[-1]", "return h_n"),
+        ),
+        Mistake(
+            "h_n squeezed",
+            Hints(
+                "count the dimensions your function returns for one sequence, N = 1",
+                "squeeze() removes every dimension of size 1: for a batch of one sequence it "
+                "removes the batch dimension N too, (1, 1, H) -> (H,)",
+                "remove only the first dimension: h_n[0] (or h_n.squeeze(0), or output[-1])",
+            ),
+            edit=("return output[-1]", "return h_n.squeeze()"),
         ),
         Mistake(
             "the whole output",

@@ -171,9 +171,10 @@ checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
     variants=lambda generator: [(nn.RNNCell(H_in, H),) for H_in, H in ((3, 5), (10, 2), (1, 6))],
     right="weight_ih is (H, H_in), weight_hh is (H, H), H*(H_in + H + 2) numbers",
     hints=Hints(
-        "each weight maps what goes in to the H hidden units: which dimension is which?",
-        "PyTorch stores one row per hidden unit; n_params adds up the numbers of all four "
-        "parameters",
+        "check the part named above: which dimension of a weight counts the hidden units, and "
+        "which parameters does n_params count?",
+        "PyTorch stores a weight with one row per hidden unit, like nn.Linear; n_params adds up "
+        "the numbers of all four parameters, the two weights and the two biases",
         "weight_ih is (H, H_in), weight_hh is (H, H), n_params = H*H_in + H*H + 2*H",
     ),
     mistakes=(
@@ -217,6 +218,16 @@ checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
             _cp(count=lambda H_in, H: H * H_in + H * H + H),
         ),
         Mistake(
+            "weight_hh not counted",
+            Hints(
+                "both shapes are right. n_params: which parameter did you leave out?",
+                "both shapes are right. n_params is off by exactly weight_hh, a weight of "
+                "its own with H*H numbers",
+                "both shapes are right. n_params = H*H_in + H*H + 2*H",
+            ),
+            _cp(count=lambda H_in, H: H * H_in + 2 * H),
+        ),
+        Mistake(
             "weight_hh counted as H_in by H",
             Hints(
                 "both shapes are right. n_params: add the numbers of each parameter again",
@@ -242,11 +253,20 @@ def _step_probes(generator):
     return probes
 
 
+def _dtype_name(value) -> str:
+    """A tensor's or array's dtype as a name such as "float32"; "not a tensor" for the rest."""
+    if isinstance(value, torch.Tensor):
+        return str(value.dtype).removeprefix("torch.")
+    if isinstance(value, np.ndarray):
+        return str(value.dtype)
+    return "not a tensor"
+
+
 def _step_call(step, x, h, cell):
-    """The new state, and the inner sizes of the matrix products the step ran."""
+    """The new state, the inner sizes of the matrix products the step ran, and its dtype."""
     with torch.no_grad():
         value, inner = matrix_products(step, x, h, cell)
-    return None if value is None else (value, inner)
+    return None if value is None else (value, inner, _dtype_name(value))
 
 
 _ONE_PRODUCT = Hints(
@@ -256,6 +276,14 @@ _ONE_PRODUCT = Hints(
     "as section 3's formula (and manual.rnn_cell) does",
     "the numbers are right. Put x and h side by side with torch.cat(..., dim=1), the two "
     "weights with torch.cat(..., dim=1), and multiply once: xh @ w.T",
+)
+
+_BLOCK_ORDER = Hints(
+    "the order of the blocks: which columns of w does x meet?",
+    "xh and w must hold their blocks in the same order, so that x meets weight_ih and h meets "
+    "weight_hh in the one product; yours puts them in different orders",
+    "torch.cat([x, h], dim=1) goes with torch.cat([cell.weight_ih, cell.weight_hh], dim=1): x "
+    "first in both (or h first in both)",
 )
 
 MY_RNN_CELL = Exercise(
@@ -277,7 +305,11 @@ def step(x, h, cell):
 
 
 checks.my_rnn_cell(step)""",
-    parts=(Part("the new state", "tensor"), Part("the matrix products", "value")),
+    parts=(
+        Part("the new state", "tensor"),
+        Part("the list of matrix products", "value"),
+        Part("the new state's dtype", "value"),
+    ),
     asked=("step",),
     probes=_step_probes,
     call=_step_call,
@@ -360,6 +392,27 @@ def step(x, h, cell):
                 "torch.cat([cell.weight_ih, cell.weight_hh], dim=1)",
                 "torch.cat([cell.weight_ih, cell.weight_hh], dim=0)",
             ),
+        ),
+        Mistake(
+            "[h, x] with [weight_ih, weight_hh]",
+            _BLOCK_ORDER,
+            edit=("torch.cat([x, h], dim=1)", "torch.cat([h, x], dim=1)"),
+        ),
+        Mistake(
+            "[x, h] with [weight_hh, weight_ih]",
+            _BLOCK_ORDER,
+            edit=("[cell.weight_ih, cell.weight_hh]", "[cell.weight_hh, cell.weight_ih]"),
+        ),
+        Mistake(
+            "a float64 result",
+            Hints(
+                "the numbers are right; check the dtype your step returns",
+                "the numbers are right, but your step returns float64: a step returns the "
+                "dtype of the cell's weights and inputs, float32 here",
+                "the numbers are right. Compute in the weights' dtype: leave out .double() (or "
+                "convert back with .to(x.dtype))",
+            ),
+            edit=("torch.tanh(xh @ w.T", "torch.tanh(xh.double() @ w.T.double()"),
         ),
         Mistake(
             "weight_hh untransposed",
@@ -466,10 +519,12 @@ checks.loop_final_state(final_state)""",
     call=_no_grad,
     right="your loop carries the hidden state from step to step",
     hints=Hints(
-        "which state does each call of cell receive?",
-        "each step must receive the state the previous step returned; the loop keeps passing "
-        "the same one",
-        "pass h, not h0, to cell at every step: h = cell(x[:, t], h)",
+        "compare your loop with section 4's: which input and which state does each call of "
+        "cell receive?",
+        "the loop must read x_1, ..., x_L in order (x_t is x[:, t - 1], so index 0 first), give "
+        "each step the state the previous step returned, starting from h0, and return the "
+        "state after the last step",
+        "h = h0, then for t in range(L): h = cell(x[:, t], h) (index t holds step t + 1); return h",
     ),
     mistakes=(
         Mistake(
@@ -477,7 +532,8 @@ checks.loop_final_state(final_state)""",
             Hints(
                 "which steps does your loop read?",
                 "that is the state after the first step only",
-                "loop over every step t = 0 .. L-1 and return the state after the last",
+                "loop over every index t = 0 .. L-1 (steps 1 .. L) and return the state after "
+                "the last",
             ),
             edit=(
                 "        h = cell(x[:, t], h)  # the fix",
@@ -489,9 +545,46 @@ checks.loop_final_state(final_state)""",
             Hints(
                 "count the steps your loop visits",
                 "one step short: the loop must visit all L steps",
-                "for t in range(L): visits t = 0, ..., L-1",
+                "for t in range(L) visits the indices 0, ..., L-1, the steps 1, ..., L",
             ),
             edit=("for t in range(L):", "for t in range(L - 1):"),
+        ),
+        Mistake(
+            "the first step skipped",
+            Hints(
+                "which input does your loop read first?",
+                "range(1, L) starts at index 1: the loop never reads x[:, 0], x_1, the input "
+                "of step 1",
+                "for t in range(L) visits the indices 0, ..., L-1, the steps 1, ..., L",
+            ),
+            edit=("for t in range(L):", "for t in range(1, L):"),
+        ),
+        Mistake(
+            "the inputs shifted by one step",
+            Hints(
+                "which input does each step read?",
+                "with t from range(L), x[:, t - 1] is x[:, -1] at the first step: the loop "
+                "reads x_L first, then x_1, ..., x_(L-1)",
+                "index t of range(L) holds step t + 1: read x[:, t]",
+            ),
+            edit=("h = cell(x[:, t], h)", "h = cell(x[:, t - 1], h)"),
+        ),
+        Mistake(
+            "the steps in reverse order",
+            Hints(
+                "in which order does your loop read the steps?",
+                "your loop reads x_L first and x_1 last; the cell must read the sequence from "
+                "step 1 to step L",
+                "for t in range(L) reads the indices 0, 1, ..., L-1 in that order",
+            ),
+            code="""\
+def final_state(cell, x):
+    N, L, _ = x.shape
+    h = torch.zeros(N, cell.hidden_size)
+    for t in reversed(range(L)):
+        h = cell(x[:, t], h)
+    return h
+""",
         ),
         Mistake(
             "every step returned",
@@ -515,8 +608,10 @@ def final_state(cell, x):
             "time read from the batch dimension",
             Hints(
                 "which dimension of x is time?",
-                "x is batch-first, (N, L, H_in): x[t] picks sequence t, not step t",
-                "step t of every sequence is x[:, t]",
+                "x is batch-first, (N, L, H_in): x[i] picks the sequence at index i, not a "
+                "time step",
+                "step t of every sequence, x_t, is x[:, t - 1]: in a loop for t in range(L), "
+                "x[:, t]",
             ),
             code="""\
 def final_state(cell, x):
@@ -556,7 +651,7 @@ h_9 = 0.0  # h0
 for x_value in range(1, 10):
     h_9 = max(0.0, 2.0 * x_value + 4.0 + 0.5 * h_9 + 5.0)
 checks.forum_final_state(h_9)""",
-    parts=(Part("h_9", "number"),),
+    parts=(Part("h_9", "number", rtol=1e-4),),  # two decimals are enough: 49.97 is right
     asked=("h_9",),
     reference=lambda: (_forum_relu_states(0.5)[-1],),
     defaults=lambda: (),
@@ -604,6 +699,15 @@ checks.forum_final_state(h_9)""",
                 "add both 4.0 (bias_ih) and 5.0 (bias_hh) at every step",
             ),
             lambda: (_forum_relu_states(0.5, bias_ih=0.0)[-1],),
+        ),
+        Mistake(
+            "rounded to one decimal",
+            Hints(
+                "close: how many decimals did you keep?",
+                "that is h_9 rounded to one decimal: give at least two decimals",
+                "give h_9 to two decimals or more, or the loop's value itself, unrounded",
+            ),
+            lambda: (round(_forum_relu_states(0.5)[-1], 1),),
         ),
         Mistake(
             "eight steps",
