@@ -295,9 +295,9 @@ def predictions(
 
 
 _LAYOUTS = {
-    "sequence-first": ("(L, N, H_in)", "time step t", "sequence n"),
-    "batch-first": ("(N, L, H_in)", "sequence n", "time step t"),
-    "unbatched": ("(L, H_in)", "time step t", None),
+    "sequence-first": ("(L, N, H_in)", "time index t", "sequence n"),
+    "batch-first": ("(N, L, H_in)", "sequence n", "time index t"),
+    "unbatched": ("(L, H_in)", "time index t", None),
 }
 
 
@@ -305,9 +305,10 @@ def layout(kind: str, L: int = 4, N: int = 3, H_in: int = 2, ax=None) -> Figure:
     """Draw how a tensor of one of the three RNN input layouts is organised.
 
     Each panel is one slice along dimension 0 of the tensor: a time step (sequence-first), a
-    sequence (batch-first), or the whole tensor (unbatched). A cell's label names the sequence n
-    and the time step t it holds, and its colour the sequence, so the same data can be followed
-    from one layout to the other.
+    sequence (batch-first), or the whole tensor (unbatched). A cell's label gives the indices of
+    the sequence n and of the time step t it holds ("n1 t2": index 1, step 3), and its colour the
+    sequence, so the same data can be followed from one layout to the other. Titles say "index t"
+    (step t + 1), as the labels do.
 
     Shapes: kind "sequence-first" (L, N, H_in), "batch-first" (N, L, H_in), "unbatched" (L, H_in).
 
@@ -348,7 +349,7 @@ def layout(kind: str, L: int = 4, N: int = 3, H_in: int = 2, ax=None) -> Figure:
         ax.text(x0 + H_in / 2, 0.4, label, ha="center", va="bottom", fontsize=10)
     ax.set(xlim=(-0.5, n_panels * gap - 0.5), ylim=(-rows - 1.2, 1.2), aspect="equal")
     ax.axis("off")
-    what = f"dimension 0 = {outer}, rows = {inner}" if inner else "rows = time step t"
+    what = f"dimension 0 = {outer}, rows = {inner}" if inner else "rows = time index t"
     ax.set_title(f"{kind}: x is {shape}; {what}; columns = features", fontsize=10)
     return fig
 
@@ -991,8 +992,9 @@ def reshape_vs_permute(N: int = 3, L: int = 4, axes=None) -> Figure:
     """Draw where each time step of a batch-first tensor lands after ``permute`` and ``reshape``.
 
     Three grids of the first two dimensions (a cell is one time step's feature vector, labelled
-    with its sequence n and time step t and coloured by n): the batch-first tensor (N, L, ...);
-    ``permute(1, 0, 2)``, where row t holds time step t of every sequence; and
+    with the indices of its sequence n and time step t, and coloured by n): the batch-first
+    tensor (N, L, ...); ``permute(1, 0, 2)``, where row t holds index t (step t + 1) of every
+    sequence; and
     ``reshape(L, N, ...)``, which reads the cells in row-major order of the indices (the small
     numbers) and pours them into L rows of N, mixing sequences and time steps in one row.
 
@@ -1020,7 +1022,7 @@ def reshape_vs_permute(N: int = 3, L: int = 4, axes=None) -> Figure:
     _grid(
         axes[1],
         permuted,
-        f"x.permute(1, 0, 2): ({L}, {N}, ...)\nrow t = time step t of every sequence",
+        f"x.permute(1, 0, 2): ({L}, {N}, ...)\nrow t = index t (step t+1) of every sequence",
         colors,
         False,
     )

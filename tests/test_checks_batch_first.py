@@ -264,3 +264,56 @@ def test_run_batch_first_stub():
     def stub(rnn, x): ...
 
     assert _status(checks.run_batch_first(stub)) == "not attempted"
+
+
+def test_windows_batch_tells_a_float_count_to_use_floor_division():
+    """n_windows = 5.0 (what / gives) is whole but not an int: the message says so, and //."""
+    result = checks.windows_batch(A, A + 100, SOLUTION, 5.0)
+    assert result.status == "incorrect"
+    assert "as an int" in result.message
+    assert "//" in result.message
+    assert "5" not in result.message  # never the expected count
+
+
+@pytest.mark.parametrize(
+    "windows",
+    [
+        SERIES.unfold(0, 3, 2).reshape(5, 3, 2),  # reshape instead of transpose
+        SERIES.unfold(0, 3, 2).contiguous().view(5, 3, 2),  # the same numbers with view
+    ],
+)
+def test_windows_batch_names_reshape_instead_of_transpose(windows):
+    result = checks.windows_batch(A, A + 100, windows, 5)
+    assert result.status == "incorrect"
+    assert "how did you move the features to the end" in result.message
+    assert "stack a and b" not in result.message.lower()  # stacking was right
+
+
+class _Right(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(input_size=2, hidden_size=5, batch_first=True)
+        self.head = nn.Linear(5, 2)
+
+
+class _MeanOverTime(_Right):
+    def forward(self, x):
+        output, _ = self.rnn(x)
+        return self.head(output.mean(1))
+
+
+class _Softmax(_Right):
+    def forward(self, x):
+        output, _ = self.rnn(x)
+        return torch.softmax(self.head(output[:, -1]), dim=1)
+
+
+@pytest.mark.parametrize(
+    ("model_class", "hint"),
+    [(_MeanOverTime, "which steps does the head see"), (_Softmax, "after the head")],
+)
+def test_fixed_classifier_hints_at_the_step_once_the_layout_is_right(model_class, hint):
+    result = checks.fixed_classifier(model_class)
+    assert result.status == "incorrect"
+    assert hint in result.message
+    assert "dimension of x" not in result.message  # the layout is already right

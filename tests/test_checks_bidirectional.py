@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from rnnlab import checks
+from rnnlab.checks import _exercise
 
 
 def _solution(output, H):
@@ -175,3 +176,32 @@ def test_checkers_leave_the_global_random_state_alone():
     checks.bidirectional_by_hand(_with_a_loop)
     checks.bidirectional_head(_classifier(lambda o, h_n, H: torch.cat([h_n[-2], h_n[-1]], 1)))
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def _by_hand_with(h_n_join=torch.cat, flip=lambda t: t.flip(1), h0_of=lambda h0: h0):
+    def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
+        h0 = h0_of(h0)
+        forward_half, forward_last = forward_rnn(x, h0[0:1])
+        reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])
+        output = torch.cat([forward_half, flip(reverse_half)], dim=2)
+        return output, h_n_join([forward_last, reverse_last])
+
+    return bidirectional_by_hand
+
+
+@pytest.mark.parametrize(
+    ("function", "hint", "not_said"),
+    [
+        (_by_hand_with(h_n_join=torch.stack), "h_n: count its dimensions", "flip"),
+        (_by_hand_with(flip=lambda t: t[:, ::-1]), "no negative steps", "Print the .shape"),
+        (_by_hand_with(h0_of=lambda h0: h0.flip(1)), "which dimension of h0", "reverse half"),
+    ],
+)
+def test_bidirectional_by_hand_names_stack_negative_steps_and_a_flipped_h0(
+    function, hint, not_said
+):
+    _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
+    result = checks.bidirectional_by_hand(function)
+    assert result.status == "incorrect"
+    assert hint in result.message
+    assert not_said not in result.message

@@ -42,3 +42,24 @@ def test_reshape_vs_permute_draws_into_given_axes_and_rejects_bad_sizes():
     for bad in (0, 9, 2.5, True, "3"):
         with pytest.raises(ValueError, match="whole number from 1 to 8"):
             plots.reshape_vs_permute(N=bad)
+
+
+@pytest.mark.parametrize("kind", ["sequence-first", "batch-first", "unbatched"])
+def test_layout_labels_cells_and_titles_with_indices(kind):
+    L, N, H_in = 4, 3, 2
+    fig = plots.layout(kind, L=L, N=N, H_in=H_in)
+    ax = fig.axes[0]
+    labels = {t.get_text() for t in ax.texts if not t.get_text().startswith("x")}
+    if kind == "unbatched":
+        assert labels == {f"t{t}" for t in range(L)}  # indices 0..L-1, not steps 1..L
+    else:
+        assert labels == {f"n{n} t{t}" for n in range(N) for t in range(L)}
+    assert "time index t" in ax.get_title()
+    assert "time step t" not in ax.get_title()  # step t would be index t - 1
+    plt.close(fig)
+
+
+def test_reshape_vs_permute_titles_say_index_and_step():
+    fig = plots.reshape_vs_permute(N=3, L=4)
+    assert "row t = index t (step t+1)" in fig.axes[1].get_title()
+    plt.close(fig)

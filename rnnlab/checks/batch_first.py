@@ -11,6 +11,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
@@ -290,12 +291,13 @@ checks.fixed_classifier(DirectionClassifier)""",
     call=_classifier_call,
     right="the RNN reads x as (N, L, H_in) and the head sees each sequence's last step",
     hints=Hints(
-        "the scores are not computed from each sequence's last step: which dimension of x "
-        "does the RNN read as time?",
-        "an nn.RNN built without batch_first reads dimension 0 of x as time; a data-loader "
-        "batch has the batch there",
-        "build the RNN with batch_first=True (or permute x to (L, N, H_in)) and give the head "
-        "each sequence's last step",
+        "the scores are not the head applied to each sequence's last step: which dimension of "
+        "x does the RNN read as time, and which step of output does the head read?",
+        "an nn.RNN built without batch_first reads dimension 0 of x as time, and a data-loader "
+        "batch has the batch there; once the layout is right, the head must read the last "
+        "step, output[:, -1], and its scores go out as they are",
+        "build the RNN with batch_first=True (or permute x to (L, N, H_in)) and return "
+        "self.head(output[:, -1]), each sequence's last step",
     ),
     mistakes=(
         Mistake(
@@ -333,6 +335,26 @@ checks.fixed_classifier(DirectionClassifier)""",
                 "sequence-first one",
             ),
             edit=("self.head(output[:, -1])", "self.head(output[-1])"),
+        ),
+        Mistake(
+            "mean over time",
+            Hints(
+                "the layout is right: which steps does the head see?",
+                "output.mean(1) averages every step's state; the classifier reads the state "
+                "after the last step, the one that has seen the whole sequence",
+                "give the head the last step only, output[:, -1]",
+            ),
+            edit=("self.head(output[:, -1])", "self.head(output.mean(1))"),
+        ),
+        Mistake(
+            "softmax on the scores",
+            Hints(
+                "the layout and the step are right: what happens to the scores after the head?",
+                "softmax turns the scores into probabilities; the classifier returns the head's "
+                "scores as they are (cross_entropy applies log-softmax itself)",
+                "return self.head(output[:, -1]) without softmax",
+            ),
+            edit=("self.head(output[:, -1])", "self.head(output[:, -1]).softmax(-1)"),
         ),
         Mistake(
             "the first step",
@@ -592,6 +614,18 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
             _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP)),
         ),
         Mistake(
+            "reshape instead of transpose",
+            Hints(
+                "windows_batch: the shape is right; how did you move the features to the end?",
+                "unfold gives (N, H_in, L); reshape keeps row-major order and only cuts it into "
+                "rows of 2 numbers, so each 'step' mixes values of a with values of b",
+                "move the features with transpose(1, 2), never with reshape or view",
+            ),
+            _windows(
+                batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP).reshape(-1, _SIZE, s.shape[1])
+            ),
+        ),
+        Mistake(
             "sequence-first",
             Hints(
                 "windows_batch: which layout does the exercise ask for?",
@@ -644,10 +678,30 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
 
 EXERCISES = (SINGLE_STEPS, FIXED_CLASSIFIER, RUN_BATCH_FIRST, WINDOWS_BATCH)
 
+_NOT_AN_INT = "give n_windows as a whole number"
+
+
+def _as_int_count(check: Callable) -> Callable:
+    """``check`` with a plainer message for an n_windows of the wrong type: a float such as the
+    result of ``/`` is told to use ``//``, not that it is not a whole number."""
+
+    @functools.wraps(check)
+    def wrapped(*args, **kwargs):
+        result = check(*args, **kwargs)
+        if result.status == INCORRECT and result.message == _NOT_AN_INT:
+            return Result(
+                INCORRECT,
+                "give n_windows as an int (count with //, floor division: / always gives a float)",
+            )
+        return result
+
+    return wrapped
+
+
 single_steps = checker(SINGLE_STEPS)
 fixed_classifier = checker(FIXED_CLASSIFIER)
 run_batch_first = checker(RUN_BATCH_FIRST)
-windows_batch = checker(WINDOWS_BATCH)
+windows_batch = _as_int_count(checker(WINDOWS_BATCH))
 
 
 # -- kept for older student copies -------------------------------------------------------------

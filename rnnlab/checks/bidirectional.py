@@ -264,6 +264,14 @@ def _by_hand_probes(generator):
     return probes
 
 
+_H0_FLIPPED = Hints(
+    "which dimension of h0 did you flip?",
+    "h0 is (D, N, H): it has no time dimension, so flip(1) reorders the batch and each sequence "
+    "starts from another sequence's state",
+    "give each RNN its row of h0 as it is, h0[0:1] and h0[1:2]; only x and the reverse RNN's "
+    "output are flipped along time",
+)
+
 BIDIRECTIONAL_BY_HAND = Exercise(
     id=f"{CHAPTER}.bidirectional_by_hand",
     version=1,
@@ -298,13 +306,54 @@ checks.bidirectional_by_hand(bidirectional_by_hand)""",
     right="both halves of output aligned with x's steps, and h_n as nn.RNN(bidirectional=True) "
     "gives them",
     hints=Hints(
-        "h_n is right and the forward half of output too: at which step of x is each row of the "
-        "reverse half?",
-        "output[:, t] holds both directions' states at step t of x; the reverse RNN's output is "
-        "in the order it read x, from step L-1 down",
+        "output: at which index of x is each row of the reverse half?",
+        "output[:, t] holds both directions' states at index t of x; the reverse RNN's output is "
+        "in the order it read x, from step L (index L-1) down",
         "flip the reverse RNN's output back along time, reverse_half.flip(1), before concatenating",
     ),
     mistakes=(
+        Mistake(
+            "stack instead of cat",
+            Hints(
+                "output is right. h_n: count its dimensions",
+                "output is right. torch.stack adds a dimension: the two (1, N, H) final states "
+                "become (2, 1, N, H); h_n is (D, N, H)",
+                "output is right. Join the final states along their first dimension with "
+                "torch.cat([forward_last, reverse_last])",
+            ),
+            edit=(
+                "torch.cat([forward_last, reverse_last])",
+                "torch.stack([forward_last, reverse_last])",
+            ),
+        ),
+        Mistake(
+            "a negative step to reverse time",
+            Hints(
+                "torch tensors have no negative steps: [::-1] raises a ValueError",
+                "a slice with step -1 works on lists and NumPy arrays, not on torch tensors; "
+                "torch reverses a dimension with flip",
+                "reverse time with .flip(1) (time is dimension 1 when batch-first), e.g. "
+                "reverse_half.flip(1)",
+            ),
+            edit=("reverse_half.flip(1)", "reverse_half[:, ::-1]"),
+        ),
+        Mistake(
+            "h0 flipped along the batch",
+            _H0_FLIPPED,
+            code="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
+    h0 = h0.flip(1)
+    forward_half, forward_last = forward_rnn(x, h0[0:1])
+    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])
+    output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)
+    return output, torch.cat([forward_last, reverse_last])
+""",
+        ),
+        Mistake(
+            "the reverse h0 flipped along the batch",
+            _H0_FLIPPED,
+            edit=("reverse_rnn(x.flip(1), h0[1:2])", "reverse_rnn(x.flip(1), h0[1:2].flip(1))"),
+        ),
         Mistake(
             "flipped along the batch",
             Hints(
@@ -402,9 +451,10 @@ bidirectional_by_hand = checker(BIDIRECTIONAL_BY_HAND)
 
 def bidirectional_head(model_class) -> Result:
     """Exercise (find the bug): a classifier on a bidirectional RNN reads ``output[:, -1]``,
-    whose reverse half has read one step only. Fix ``forward`` so that the head reads the last
-    layer's two final states; the checker builds the class with ``num_layers`` = 1 and 3 and
-    accepts ``cat(h_n[-2], h_n[-1])`` however it is written (for instance from ``output``).
+    whose reverse half is the reverse direction after one step. Fix ``forward`` so that the head
+    reads the last layer's two final states; the checker builds the class with ``num_layers`` =
+    1 and 3 and accepts ``cat(h_n[-2], h_n[-1])`` however it is written (for instance from
+    ``output``).
 
     Shapes: x (N, L, H_in) batch-first; h_n (D*num_layers, N, H); logits (N, n_classes).
 
