@@ -226,13 +226,17 @@ def test_forum_final_state_forms():
     h = 0.0
     for x in range(1, 10):
         h = max(0.0, 2 * x + 4 + 0.5 * h + 5)
-    for right in (h, torch.tensor(h, dtype=torch.float64), np.float32(h), torch.tensor([h])):
+    rights = (h, torch.tensor(h, dtype=torch.float64), np.float32(h), torch.tensor([h]))
+    for right in (*rights, np.array([[h]])):
         assert checks.forum_final_state(right)
     for right in (49.97, round(h, 3)):  # two decimals are enough (h = 49.97265625)
         assert checks.forum_final_state(right), right
     assert "decimals" in checks.forum_final_state(round(h, 1)).message
     for wrong in ("many", torch.ones(2), (), 49.96):
         assert _status(checks.forum_final_state(wrong)) == "incorrect"
+    said = checks.forum_final_state("49.97").message  # a number, not "a whole number"
+    assert "a number" in said
+    assert "whole" not in said
     assert _status(checks.forum_final_state(...)) == "not attempted"
 
 

@@ -325,6 +325,8 @@ def _as_int(value) -> int | None:
 def _as_float(value) -> float | None:
     if isinstance(value, torch.Tensor) and value.numel() == 1 and value.device.type != "meta":
         value = value.item()
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
     return None
@@ -690,7 +692,11 @@ def check_values(ex: Exercise, handed: Sequence, answers: Sequence) -> Result:
     for p, a in zip(ex.parts, answers, strict=False):
         value = read(p, a)
         if value is None:
-            what = {"shape": "a tuple of whole numbers, e.g. (2, 7, 3)", "tensor": "a tensor"}
+            what = {
+                "shape": "a tuple of whole numbers, e.g. (2, 7, 3)",
+                "tensor": "a tensor",
+                "number": "a number, e.g. 2.5 or a one-element tensor (not a string)",
+            }
             return Result(INCORRECT, f"give {p.name} as {what.get(p.kind, 'a whole number')}")
         parts.append(value)
     used = ex.parts[: len(parts)]
