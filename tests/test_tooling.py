@@ -502,6 +502,21 @@ def test_execute_stores_outputs_without_timings(tmp_path):
     assert all("execution" not in c.metadata for c in code)
 
 
+@pytest.mark.parametrize(("preset", "seen"), [(None, "1 1"), ("2", "2 2")])
+def test_execute_gives_its_kernel_one_torch_thread_unless_told(tmp_path, monkeypatch, preset, seen):
+    code = "import os, torch; print(os.environ['OMP_NUM_THREADS'], torch.get_num_threads())"
+    path = tmp_path / "threads.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # the tests' conftest sets both to 1
+        if preset is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, preset)
+    notebooks.execute_notebook(path)
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip() == seen
+    assert os.environ.get("OMP_NUM_THREADS") == preset  # this process is left as it was
+
+
 _ANSI = re.compile(r"\x1b\[[\d;]*m")
 
 

@@ -19,7 +19,15 @@ from pathlib import Path
 from rnnlab.tooling.files import ToolingError, atomic_write
 from rnnlab.tooling.outline import CONTENTS_END, CONTENTS_START, ROOT, contents_table, outline
 
+#: What ``rnnlab lab``, ``rnnlab start`` and ``rnnlab execute`` give their kernels unless the
+#: environment already says otherwise (hub/start and the tests' conftest do the same): the
+#: course's tensors are small, so one torch thread is as fast as two on an idle machine and far
+#: faster on a busy one (chapter 07's ten-epoch training at a load of 9 on 2 cores: 0.23 s with
+#: one thread, 9.1 s with two, their threads fighting for the cores).
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 __all__ = [
+    "ONE_THREAD",
     "VOLATILE_TAG",
     "execute_notebook",
     "normalise",
@@ -28,6 +36,14 @@ __all__ = [
     "stable_form",
     "update_readme",
 ]
+
+
+def _one_thread_unless_told() -> list[str]:
+    """The names of ``ONE_THREAD`` to set: none when OMP_NUM_THREADS is already set (the user's
+    or the hub's choice), else those not set."""
+    if "OMP_NUM_THREADS" in os.environ:
+        return []
+    return [name for name in ONE_THREAD if name not in os.environ]
 
 
 def execute_notebook(path: Path | str, timeout: int = 600) -> bool:
@@ -67,6 +83,8 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> bool:
         store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
+    unset = _one_thread_unless_told()
+    os.environ.update({name: ONE_THREAD[name] for name in unset})  # the kernel inherits them
     try:
         client.execute()
     except CellExecutionError as err:
@@ -80,6 +98,9 @@ def execute_notebook(path: Path | str, timeout: int = 600) -> bool:
             f"{path.name}: the Jupyter kernel died before replying; run `rnnlab doctor`, which "
             "starts a kernel and says what is wrong with it"
         ) from err
+    finally:
+        for name in unset:
+            os.environ.pop(name, None)
     normalise(nb)
     after = nbformat.writes(nb) + "\n"
     if after == before or stable_form(nb) == stable_form(old):
@@ -236,6 +257,7 @@ def open_lab(extra: list[str], folder: Path | None = None) -> int:
     first = chapter if (root / chapter).exists() else Path(chapter.name)
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
     extra = list(extra)
+    env = {**os.environ, **{name: ONE_THREAD[name] for name in _one_thread_unless_told()}}
     if getattr(os, "geteuid", lambda: 1)() == 0 and "--allow-root" not in extra:
         extra.append("--allow-root")  # containers often run as root; JupyterLab refuses it
-    return subprocess.call([jupyter, "lab", str(first), *extra], cwd=root)
+    return subprocess.call([jupyter, "lab", str(first), *extra], cwd=root, env=env)
