@@ -140,6 +140,23 @@ def test_direction_rule_rejects_a_threshold_that_depends_on_the_size():
     assert _verdict(result) == "incorrect"
     assert "scaled by 0.5" in result.message
 
+    def size_dependent(x):  # the review's answer: reads the first two points, wrong at half size
+        position, step = x[:, 0], x[:, 1] - x[:, 0]
+        return (position[:, 0] * step[:, 1] - position[:, 1] * step[:, 0] < -1.0).long()
+
+    result = checks.direction_rule(size_dependent)
+    assert _verdict(result) == "incorrect"
+    assert "size" in result.message or "with 0" in result.message  # nudge, pointer or fix
+    assert "a constant" not in result.message
+
+
+def test_head_input_output_layout_gets_a_hint_about_features_shape():
+    rnn = nn.RNN(2, 16, num_layers=3, bidirectional=True)
+    result = checks.head_input(rnn, torch.zeros(5, 8, 2), 32, (5, 8, 32))  # output's layout
+    assert _verdict(result) == "incorrect"
+    assert "features_shape" in result.message
+    assert "in_features: " not in result.message
+
 
 def test_direction_rule_stub_and_global_random_state():
     state = torch.random.get_rng_state()

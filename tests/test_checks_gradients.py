@@ -65,6 +65,41 @@ def test_backward_step_rejects_generated_wrong_answers(scale, which):
     assert _status(checks.backward_step(scaled)) == "incorrect"
 
 
+def test_backward_step_probes_reference_is_autograd():
+    """The checker compares with the worked solution run on hand-unrolled states: tie that to
+    autograd on every probe (h0 random or zeros, relu, float64)."""
+    from rnnlab.checks import gradients
+
+    cases = gradients._backward_cases(torch.Generator().manual_seed(gradients.BACKWARD_STEP.seed))
+    assert {c["label"].rsplit(" ", 1)[1] for c in cases} == {"randn", "zeros"}
+    for case in cases:
+        weight_hh = case["weight_hh"].clone().requires_grad_()
+        h0 = case["h0"].clone().requires_grad_()
+        h, states = h0, []
+        for t in range(case["x"].shape[0]):
+            h = torch.relu(case["x"][t] @ case["weight_ih"].T + case["bias"] + h @ weight_hh.T)
+            states.append(h)
+        torch.testing.assert_close(torch.stack(states), case["states"][1:], rtol=0, atol=0)
+        loss = (torch.stack(states) * case["grad_output"]).sum()
+        want = torch.autograd.grad(loss, [weight_hh, h0])
+        got = gradients._backward_call(
+            solution_step, case["states"], case["weight_hh"], case["grad_output"]
+        )
+        torch.testing.assert_close(got[0], want[0], rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(got[1], want[1], rtol=1e-12, atol=1e-12)
+    assert any((c["h0"] < 0).any() for c in cases)  # h0 is not a relu state
+
+
+def test_backward_step_rejects_a_carry_masked_by_h0():
+    def masked(grad_output_t, grad_next, h_t, h_prev, weight_hh):
+        grad_a = (grad_output_t + grad_next) * (h_t > 0)
+        return (grad_a @ weight_hh) * (h_prev > 0), grad_a.T @ h_prev
+
+    result = checks.backward_step(masked)
+    assert _status(result) == "incorrect"
+    assert "dL/dweight_hh is right" in result.message  # its own hints, not the generic ones
+
+
 # --- predicted_norm -----------------------------------------------------------------------------
 
 WEIGHT_HH_2 = 1.2 * torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]]  # (H, H)
@@ -98,6 +133,17 @@ def test_predicted_norm_follows_the_objects_the_cell_hands():
     assert _status(checks.predicted_norm(weight_hh, 6, 1.2**10, (4, 4))) == "incorrect"
 
 
+def test_predicted_norm_wrong_shapes_and_two_digits_get_their_own_hints():
+    for shape in ((4, 3), (1, 4, 4)):  # (H, H_in); a batch dimension
+        result = checks.predicted_norm(WEIGHT_HH_2, 10, 6.19, shape)
+        assert _status(result) == "incorrect"
+        assert "predicted_norm is right. " in result.message  # the shape's own hints
+        assert "jacobian_shape = (H, H)" in checks.hint("predicted_norm").message
+    result = checks.predicted_norm(WEIGHT_HH_2, 10, 6.2, (4, 4))
+    assert "3 significant digits" in result.message
+    assert checks.predicted_norm(WEIGHT_HH_2, 10, 6.192, (4, 4))
+
+
 def test_predicted_norm_wrong_forms():
     assert _status(checks.predicted_norm(WEIGHT_HH_2, 10, ..., ...)) == "not attempted"
     assert _status(checks.predicted_norm(WEIGHT_HH_2, 10, [1, 2], (4, 4))) == "incorrect"
@@ -129,6 +175,7 @@ def by_hand_step(model, x, y, optimizer, max_norm):  # right, written differentl
     for p, g in zip(model.parameters(), grads):
         p.grad = g * factor
     optimizer.step()
+    return loss  # a 0-d tensor: read as a number
 
 
 def test_clipped_step_solution_and_a_right_answer_written_differently():
@@ -150,6 +197,26 @@ def test_clipped_step_stub_crashes_and_a_changed_model():
     assert _status(checks.clipped_step(lambda *a: 1 / 0)) == "incorrect"
     assert _status(checks.clipped_step("train_step")) == "incorrect"
     assert "train() and eval()" in checks.clipped_step(eval_mode).message
+
+
+def test_clipped_step_rejects_a_step_always_rescaled_and_a_summed_loss():
+    def normalised(model, x, y, optimizer, max_norm):
+        optimizer.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        total = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters()))
+        for p in model.parameters():
+            p.grad *= max_norm / total
+        optimizer.step()
+        return loss.item()
+
+    def summed(model, x, y, optimizer, max_norm):
+        fixed_step(model, x, y, optimizer, max_norm)
+        return ((model(x) - y) ** 2).sum().item()
+
+    assert _status(checks.clipped_step(normalised)) == "incorrect"
+    assert _status(checks.clipped_step(summed)) == "incorrect"
+    assert "return the loss" in checks.clipped_step(lambda *a: fixed_step(*a) and None).message
 
 
 @settings(max_examples=10, deadline=None)

@@ -244,6 +244,17 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
             _head_mistake(shape=lambda L, H, D, **s: (L, D * H)),
         ),
         Mistake(
+            "output's layout",
+            Hints(
+                "in_features is right. features_shape: is that the shape of output or of what "
+                "the head reads?",
+                "in_features is right. output holds every step, (L, N, D*H); the head reads one "
+                "row per sequence, the last layer's two final states side by side",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda L, N, H, D, **s: (L, N, D * H)),
+        ),
+        Mistake(
             "h_n's layout",
             Hints(
                 "in_features is right. features_shape: is that the shape of h_n or of what the "
@@ -466,6 +477,18 @@ def rule(x):
     second = ((x[:, 1, None] - corners) ** 2).sum(-1).argmin(1)
     return ((second - first) % 4 == 1).long()
 """,
+        ),
+        Mistake(
+            "a threshold that depends on the square's size",
+            Hints(
+                "right on the full-size squares, wrong on the half-size one: what in your rule "
+                "depends on the square's size?",
+                "the cross product grows with the square's size (its magnitude is 2 on the "
+                "square of side 2, 0.5 on the half-size one): only its sign is the same for "
+                "every size",
+                "compare the cross product with 0: return (cross < 0).long()",
+            ),
+            edit=("(cross < 0)", "(cross < -1.0)"),
         ),
         Mistake(
             "one label for all",

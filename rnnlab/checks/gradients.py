@@ -36,23 +36,44 @@ def _shown(rel: float) -> str:
 # -- 1. backward_step: one step of the backward loop -------------------------------------------
 
 
-def _backward_probes(generator):
-    """Float64 relu RNNs unrolled by hand: the states, weight_hh and dL/doutput, per probe (about
-    half the units inactive at each step, so that the slope matters)."""
-    probes = []
+def _backward_cases(generator):
+    """Float64 relu RNNs unrolled by hand, one dict per probe: weight_ih, weight_hh, bias, x, h0,
+    the states and dL/doutput (about half the units inactive at each step, so that the slope
+    matters; h0 drawn with randn, so some of its units are negative, or zeros as nn.RNN's
+    default)."""
+    cases = []
     f64 = {"generator": generator, "dtype": torch.float64}
-    for L, N, H_in, H, scale in ((5, 3, 2, 4, 0.5), (4, 2, 3, 5, 0.9), (6, 4, 2, 3, 0.3)):
+    for L, N, H_in, H, scale, h0_kind in (
+        (5, 3, 2, 4, 0.5, "randn"),
+        (4, 2, 3, 5, 0.9, "zeros"),
+        (6, 4, 2, 3, 0.3, "randn"),
+    ):
         weight_ih = torch.randn(H, H_in, **f64) * 0.6  # (H, H_in)
         weight_hh = torch.randn(H, H, **f64) * scale  # (H, H), not symmetric
         bias = torch.randn(H, **f64) * 0.3  # b_ih + b_hh, (H,)
         x = torch.randn(L, N, H_in, **f64)  # (L, N, H_in)
-        states = [torch.rand(N, H, **f64)]  # h0: (N, H), as a relu state: not negative
+        h0 = torch.randn(N, H, **f64)  # (N, H): any state, negative entries included
+        if h0_kind == "zeros":
+            h0 = torch.zeros(N, H, dtype=torch.float64)  # nn.RNN's default h0
+        states = [h0]
         for t in range(L):
             states.append(torch.relu(x[t] @ weight_ih.T + bias + states[-1] @ weight_hh.T))
         grad_output = torch.randn(L, N, H, **f64)  # (L, N, H): dL/doutput
-        label = f"L={L}, N={N}, H={H}, weight_hh scale {scale}"
-        probes.append(Probe(label, (torch.stack(states), weight_hh, grad_output)))
-    return probes
+        label = f"L={L}, N={N}, H={H}, weight_hh scale {scale}, h0 {h0_kind}"
+        cases.append(
+            {"label": label, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias,
+             "x": x, "h0": h0, "states": torch.stack(states), "grad_output": grad_output}
+        )  # fmt: skip
+    return cases
+
+
+def _backward_probes(generator):
+    """The cases as probes: (states, weight_hh, dL/doutput); tests/test_checks_gradients.py
+    checks the worked solution on them against autograd."""
+    return [
+        Probe(c["label"], (c["states"], c["weight_hh"], c["grad_output"]))
+        for c in _backward_cases(generator)
+    ]
 
 
 def _backward_call(step, states, weight_hh, grad_output):
@@ -124,7 +145,8 @@ checks.backward_step(step)""",
     asked=("step",),
     probes=_backward_probes,
     call=_backward_call,
-    right="dL/dweight_hh and dL/dh0 over every step of a relu RNN match autograd's (float64)",
+    right="dL/dweight_hh and dL/dh0 over every step of a relu RNN match autograd's (float64, "
+    "h0 random or zeros)",
     hints=Hints(
         "write the forward equation of step t and take each term's derivative in turn",
         "dL/dh_t has two sources; relu's slope turns it into dL/da_t; a_t = ... + h_(t-1) "
@@ -166,6 +188,18 @@ checks.backward_step(step)""",
                 "multiply (grad_output_t + grad_next) by (h_t > 0)",
             ),
             code=_step(grad_a="(grad_output_t + grad_next) * (h_t >= 0)"),
+        ),
+        Mistake(
+            "carry masked by h_prev",
+            Hints(
+                "dL/dweight_hh is right. dL/dh0 is not: what does your step assume about h_(t-1)?",
+                "dL/dweight_hh is right. Only h_1 ... h_L come out of relu; h0 is whatever the "
+                "caller passes (zeros by default, negative entries allowed) and no relu acts on "
+                "it, so nothing masks its gradient; every other step's mask is applied at that "
+                "step, from h_t",
+                "dL/dweight_hh is right. grad_h_prev = grad_a @ weight_hh, with no mask",
+            ),
+            code=_step(back="(grad_a @ weight_hh) * (h_prev > 0)"),
         ),
         Mistake(
             "carry transposed",
@@ -337,6 +371,36 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             _norm_mistake(shape=lambda H, n: (n, H, H)),
         ),
         Mistake(
+            "(H, H_in)",
+            Hints(
+                "predicted_norm is right. jacobian_shape: which vector is h_L differentiated by?",
+                "predicted_norm is right. dh_L/dh_t differentiates the state at step L by the "
+                "state at step t, not by an input x_t: both are (H,)",
+                "predicted_norm is right. jacobian_shape = (H, H)",
+            ),
+            _norm_mistake(shape=lambda H, n: (H, 3)),
+        ),
+        Mistake(
+            "a batch dimension",
+            Hints(
+                "predicted_norm is right. jacobian_shape: how many sequences does this RNN run?",
+                "predicted_norm is right. The RNN here runs one sequence, unbatched: h_t is (H,), "
+                "so dh_L/dh_t is one (H, H) matrix, without a dimension of 1 in front",
+                "predicted_norm is right. jacobian_shape = (H, H)",
+            ),
+            _norm_mistake(shape=lambda H, n: (1, H, H)),
+        ),
+        Mistake(
+            "two significant digits",
+            Hints(
+                "predicted_norm: close, but give 3 significant digits",
+                "predicted_norm: close; your value is rounded too coarsely for the check (it "
+                "accepts a relative error of 1e-3): give 3 significant digits",
+                "predicted_norm: compute scale ** steps to 3 significant digits or more",
+            ),
+            _norm_mistake(norm=lambda s, n: float(f"{s**n:.2g}")),
+        ),
+        Mistake(
             "a vector",
             Hints(
                 "predicted_norm is right. jacobian_shape: how many numbers does a derivative of "
@@ -374,13 +438,16 @@ def _step_probes(generator):
         (12, 4, 2, 3, 1.4, 0.1, 1.0),
         (9, 3, 3, 5, 1.5, 0.05, 0.5),
         (7, 5, 2, 4, 1.6, 0.2, 3.0),
+        (8, 3, 2, 4, 0.4, 0.1, 50.0),  # no explosion: the norm stays below max_norm, no clip
     ):
         with torch.random.fork_rng(devices=[]):
             model = _Regressor(H_in, H)
         with torch.no_grad():
             for p in model.parameters():
                 p.copy_(torch.rand(p.shape, **f64) * 0.5)
-            model.rnn.weight_hh_l0.copy_(torch.eye(H, dtype=torch.float64) * radius)  # explodes
+            model.rnn.weight_hh_l0.copy_(
+                torch.eye(H, dtype=torch.float64) * radius
+            )  # > 1: explodes
         x = torch.rand(L, N, H_in, **f64)  # (L, N, H_in), positive
         y = torch.rand(L, N, 1, **f64)  # (L, N, 1)
         stale = [torch.randn(p.shape, **f64) for p in model.parameters()]  # an earlier .grad
@@ -390,8 +457,8 @@ def _step_probes(generator):
 
 
 def _step_call(train_step, model, x, y, stale, lr, max_norm):
-    """One call of ``train_step`` on a copy of ``model`` whose .grad holds an earlier gradient;
-    the parameters after the step."""
+    """One call of ``train_step`` on a copy of ``model`` whose .grad holds an earlier gradient:
+    the parameters after the step, and the loss it returns."""
     model = copy.deepcopy(model)
     for p, g in zip(model.parameters(), stale, strict=True):
         p.grad = g.clone()
@@ -406,7 +473,14 @@ def _step_call(train_step, model, x, y, stale, lr, max_norm):
         raise ValueError("train_step switched the model between train() and eval()")
     if any(not p.requires_grad for p in model.parameters()):
         raise ValueError("train_step turned off requires_grad of a parameter")
-    return torch.cat([a.reshape(-1) for a in after])  # every parameter after the step
+    loss = (
+        returned.item()
+        if isinstance(returned, torch.Tensor) and returned.numel() == 1
+        else returned
+    )
+    if isinstance(loss, bool) or not isinstance(loss, (int, float)):
+        raise FormError("return the loss as a number, loss.item(), as buggy_train_step does")
+    return torch.cat([a.reshape(-1) for a in after]), float(loss)  # every parameter; the loss
 
 
 def _train_step(clip="nn.utils.clip_grad_norm_(model.parameters(), max_norm)", order="bcs",
@@ -455,12 +529,15 @@ def train_step(model, x, y, optimizer, max_norm):
 
 
 checks.clipped_step(train_step)""",
-    parts=(Part("the parameters after the step", "tensor", rtol=1e-9),),
+    parts=(
+        Part("the parameters after the step", "tensor", rtol=1e-9),
+        Part("the loss returned", "number", rtol=1e-9),
+    ),
     asked=("train_step",),
     probes=_step_probes,
     call=_step_call,
-    right="the step used the whole gradient clipped to max_norm: SGD moved the parameters by at "
-    "most lr * max_norm",
+    right="the step used the whole gradient clipped to max_norm (left as it was when already "
+    "smaller): SGD moved the parameters by at most lr * max_norm, and the loss is returned",
     hints=Hints(
         "compare how far your step moves the parameters with lr * max_norm",
         "with SGD the step is lr times the gradient in .grad: it must be the gradient of this "
@@ -508,6 +585,37 @@ checks.clipped_step(train_step)""",
                 "call optimizer.step() after clipping",
             ),
             code=_train_step(order="bc"),
+        ),
+        Mistake(
+            "always rescaled",
+            Hints(
+                "does your step clip the gradient, or always rescale it?",
+                "clipping leaves a gradient whose norm is already at most max_norm as it is and "
+                "scales only a larger one down to max_norm; one probe does not explode",
+                "use clip_grad_norm_(model.parameters(), max_norm): it multiplies by "
+                "min(max_norm / norm, 1)",
+            ),
+            code="""\
+def train_step(model, x, y, optimizer, max_norm):
+    optimizer.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    total = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters()))
+    for p in model.parameters():
+        p.grad *= max_norm / total  # always to max_norm: normalised, not clipped
+    optimizer.step()
+    return loss.item()
+""",
+        ),
+        Mistake(
+            "sum, not mean",
+            Hints(
+                "the loss you return: is it the mean squared error of buggy_train_step?",
+                "the loss is the mean of the squared errors over every step and sequence; .sum() "
+                "is L * N times larger, and so is its gradient: only clipping hides that",
+                "loss = ((model(x) - y) ** 2).mean()",
+            ),
+            edit=("** 2).mean()", "** 2).sum()"),
         ),
         Mistake(
             "max_norm ignored",
