@@ -193,6 +193,17 @@ checks.language_model_shapes(embedding_1, rnn_1, head_1, x_1, logits_shape, loss
             ),
             _lm(flat=("N", "LV")),
         ),
+        Mistake(
+            "the (N, V, L) layout given for the 2-D input",
+            Hints(
+                "logits_shape is right. loss_input_shape: how many dimensions does it have?",
+                "logits_shape is right. loss_input_shape: (N, V, L) is the other layout "
+                "cross_entropy reads, 3-D; the question asks for the 2-D one, and 2-D means "
+                "flattened: every step of every window one row",
+                "logits_shape is right. loss_input_shape: 2-D means flattened, (N*L, V)",
+            ),
+            _lm(flat=("N", "V", "L")),
+        ),
     ),
 )
 
@@ -289,6 +300,34 @@ checks.lm_loss(lm_loss)""",
                 "leave reduction at its default, 'mean'",
             ),
             edit=("logits.transpose(1, 2), y)", "logits.transpose(1, 2), y, reduction='sum')"),
+        ),
+        Mistake(
+            "steps flattened first, targets windows first",
+            Hints(
+                "the scores are flattened; in which order are the rows, and the targets?",
+                "logits.transpose(0, 1).reshape(-1, V) lists the rows step by step (L, N), "
+                "y.reshape(-1) lists the targets window by window (N, L): row i is compared "
+                "with another prediction's target",
+                "flatten both in the same order: logits.reshape(N * L, V) with y.reshape(N * L), "
+                "or logits.transpose(1, 2) with y as it is",
+            ),
+            edit=(
+                "logits.transpose(1, 2), y)",
+                "logits.transpose(0, 1).reshape(-1, V), y.reshape(-1))",
+            ),
+        ),
+        Mistake(
+            "the sum divided by N",
+            Hints(
+                "the right terms; what do you divide their sum by?",
+                "there are N*L predictions, one per step of each window; a sum divided by N "
+                "is L times their mean",
+                "leave reduction at its default, 'mean', which divides by N*L; no division after",
+            ),
+            edit=(
+                "logits.transpose(1, 2), y)",
+                "logits.transpose(1, 2), y, reduction='sum') / N",
+            ),
         ),
     ),
     equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
@@ -388,7 +427,9 @@ checks.sampling_loop(sample)""",
     asked=("sample",),
     probes=_sampling_probes,
     call=_call_sampling,
-    right="one step at a time from h, softmax(scores / temperature), drawn with your generator",
+    right="one step at a time from h, softmax(scores / temperature), drawn with your generator "
+    "(multinomial normalises its weights, so exp(scores / temperature) or softmax(scores) ** (1 / "
+    "temperature) draws the same)",
     hints=Hints(
         "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
