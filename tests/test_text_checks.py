@@ -85,7 +85,22 @@ def test_lm_loss_a_reshape_is_the_bug_itself():
         N, L, V = logits.shape
         return F.cross_entropy(logits.reshape(N, V, L), y)
 
-    assert _status(checks.lm_loss(reshaped)) == "not attempted"  # the untouched bug, retyped
+    def undone(logits, y):  # the bug's (N, V, L), then transposed and flattened: the same numbers
+        N, L, V = logits.shape
+        return F.cross_entropy(
+            logits.reshape(N, V, L).transpose(1, 2).reshape(-1, V), y.reshape(-1)
+        )
+
+    def lm_loss(logits, y):  # the starter, its comment changed: no edit
+        N, L, V = logits.shape  # the sizes
+        return nn.functional.cross_entropy(logits.view(N, V, L), y)
+
+    for edited in (reshaped, undone):  # edited code that still gives the bug's numbers
+        result = checks.lm_loss(edited)
+        assert _status(result) == "incorrect", (edited.__name__, result)
+        assert "still gives the bug's numbers" in result.message
+        assert "transpose(1, 2)" in result.message
+    assert _status(checks.lm_loss(lm_loss)) == "not attempted"  # the untouched bug
 
 
 def test_lm_loss_answers_of_the_wrong_form():

@@ -1,4 +1,4 @@
-"""Exercises of the chapter on what runs inside ``nn.RNN`` and what it costs (11), defined once.
+"""Exercises of the chapter on what runs inside ``nn.RNN`` and what it costs (12), defined once.
 
 Each exercise is an ``Exercise`` record (``rnnlab.checks._exercise``): the cells the student gets,
 the worked solution, the probes, the known mistakes as runnable wrong answers with hints that climb
@@ -178,6 +178,19 @@ checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)"""
                 "cell_loop_products and nn_rnn_products are right. nn_lstm_products = 0",
             ),
             _mc(lstm=lambda L: 2 * (L + 1)),
+        ),
+        Mistake(
+            "nn.LSTM's oneDNN calls counted as products",
+            Hints(
+                "cell_loop_products and nn_rnn_products are right. nn_lstm_products: what does "
+                "the count call a matrix product?",
+                "cell_loop_products and nn_rnn_products are right. profile.matrix_products counts "
+                "the ATen products (mm, addmm...) that reach the dispatcher; mkldnn_rnn_layer is "
+                "one oneDNN call per layer, and the products inside it are not counted",
+                "cell_loop_products and nn_rnn_products are right. nn_lstm_products = 0: two "
+                "mkldnn_rnn_layer calls, no ATen product",
+            ),
+            _mc(lstm=lambda L: 2),
         ),
     ),
 )
@@ -459,6 +472,19 @@ def fixed_forward(rnn, x):
             "weight_hh untransposed",
             _W_HH_T,
             edit=("h @ rnn.weight_hh_l0.T", "h @ rnn.weight_hh_l0"),
+        ),
+        Mistake(
+            "tanh left out",
+            Hints(
+                "the state's product is in the loop now; what does nn.RNN apply to the sum?",
+                "nn.RNN's step is h = tanh(x_t W_ih^T + b_ih + h W_hh^T + b_hh): without the tanh "
+                "the states are not squashed into (-1, 1) and grow step by step",
+                "h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
+            ),
+            edit=(
+                "h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
+                "h = projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0",
+            ),
         ),
     ),
 )

@@ -11,6 +11,8 @@ Shapes: N batch, L sequence length, V vocabulary size, E embedding size, H hidde
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 from torch import nn
 
@@ -193,6 +195,17 @@ checks.language_model_shapes(embedding_1, rnn_1, head_1, x_1, logits_shape, loss
             ),
             _lm(flat=("N", "LV")),
         ),
+        Mistake(
+            "the (N, V, L) layout given for the 2-D input",
+            Hints(
+                "logits_shape is right. loss_input_shape: how many dimensions does it have?",
+                "logits_shape is right. loss_input_shape: (N, V, L) is the other layout "
+                "cross_entropy reads, 3-D; the question asks for the 2-D one, and 2-D means "
+                "flattened: every step of every window one row",
+                "logits_shape is right. loss_input_shape: 2-D means flattened, (N*L, V)",
+            ),
+            _lm(flat=("N", "V", "L")),
+        ),
     ),
 )
 
@@ -209,19 +222,51 @@ def _loss_probes(generator):
     return probes
 
 
+_LM_LOSS_STARTER = """\
+def lm_loss(logits, y):  # logits (N, L, V), y (N, L)
+    N, L, V = logits.shape
+    return nn.functional.cross_entropy(logits.view(N, V, L), y)
+
+
+checks.lm_loss(lm_loss)"""
+
+
+def _code_only(source: str) -> str:
+    """A function's source without comments and whitespace: an edit that changes neither is
+    no edit."""
+    return "".join("".join(line.split("#", 1)[0].split()) for line in source.splitlines())
+
+
+def _call_loss(answer, logits, y):
+    """Run a loss answer. Code that was edited and still gives the untouched bug's numbers (a
+    reshape to (N, V, L) then undone by a transpose and a flattening reads the same scores) is
+    told so, instead of being counted as not attempted; the untouched starter stays not
+    attempted."""
+    value = answer(logits, y)
+    N, L, V = logits.shape
+    buggy = nn.functional.cross_entropy(logits.reshape(N, V, L), y)  # the starter's number
+    try:
+        same = torch.allclose(torch.as_tensor(value, dtype=buggy.dtype), buggy, rtol=1e-5)
+        source = inspect.getsource(answer)
+    except (TypeError, ValueError, RuntimeError, OSError):
+        return value  # not a number, or no source to read: the usual verdicts apply
+    starter = _LM_LOSS_STARTER.split("\n\n\n", 1)[0]
+    if same and _code_only(source) not in (_code_only(starter), ""):
+        raise FormError(
+            "this still gives the bug's numbers: once logits are cut to (N, V, L) by view or "
+            "reshape, the scores of a step come from several steps, and a transpose or a "
+            "flattening after it keeps them so. Move V with logits.transpose(1, 2) instead"
+        )
+    return value
+
+
 LM_LOSS = Exercise(
     id=f"{CHAPTER}.lm_loss",
     version=1,
     title="Find the bug in a language model's loss",
     points=2,
     kind="find-the-bug",
-    starter="""\
-def lm_loss(logits, y):  # logits (N, L, V), y (N, L)
-    N, L, V = logits.shape
-    return nn.functional.cross_entropy(logits.view(N, V, L), y)
-
-
-checks.lm_loss(lm_loss)""",
+    starter=_LM_LOSS_STARTER,
     solution="""\
 def lm_loss(logits, y):  # logits (N, L, V), y (N, L)
     N, L, V = logits.shape
@@ -232,6 +277,7 @@ checks.lm_loss(lm_loss)""",
     parts=(Part("loss", "number", rtol=1e-5),),  # float32 precision: a float32 loss is right too
     asked=("lm_loss",),
     probes=_loss_probes,
+    call=_call_loss,
     right="V moved to dimension 1 (or N and L flattened): each step is scored on its own V scores",
     hints=Hints(
         "the shape of what cross_entropy gets is right; are its numbers where they belong?",
@@ -289,6 +335,34 @@ checks.lm_loss(lm_loss)""",
                 "leave reduction at its default, 'mean'",
             ),
             edit=("logits.transpose(1, 2), y)", "logits.transpose(1, 2), y, reduction='sum')"),
+        ),
+        Mistake(
+            "steps flattened first, targets windows first",
+            Hints(
+                "the scores are flattened; in which order are the rows, and the targets?",
+                "logits.transpose(0, 1).reshape(-1, V) lists the rows step by step (L, N), "
+                "y.reshape(-1) lists the targets window by window (N, L): row i is compared "
+                "with another prediction's target",
+                "flatten both in the same order: logits.reshape(N * L, V) with y.reshape(N * L), "
+                "or logits.transpose(1, 2) with y as it is",
+            ),
+            edit=(
+                "logits.transpose(1, 2), y)",
+                "logits.transpose(0, 1).reshape(-1, V), y.reshape(-1))",
+            ),
+        ),
+        Mistake(
+            "the sum divided by N",
+            Hints(
+                "the right terms; what do you divide their sum by?",
+                "there are N*L predictions, one per step of each window; a sum divided by N "
+                "is L times their mean",
+                "leave reduction at its default, 'mean', which divides by N*L; no division after",
+            ),
+            edit=(
+                "logits.transpose(1, 2), y)",
+                "logits.transpose(1, 2), y, reduction='sum') / N",
+            ),
         ),
     ),
     equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
@@ -388,7 +462,9 @@ checks.sampling_loop(sample)""",
     asked=("sample",),
     probes=_sampling_probes,
     call=_call_sampling,
-    right="one step at a time from h, softmax(scores / temperature), drawn with your generator",
+    right="one step at a time from h, softmax(scores / temperature), drawn with your generator "
+    "(multinomial normalises its weights, so exp(scores / temperature) or softmax(scores) ** (1 / "
+    "temperature) draws the same)",
     hints=Hints(
         "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
