@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from rnnlab import checks
+from rnnlab.checks import gru_lstm
 
 
 def _verdict(result):
@@ -88,6 +89,30 @@ def test_lstm_classifier_written_differently_and_wrong_forms():
     assert checks.lstm_classifier(LastOutput)
     assert "keep the sizes" in checks.lstm_classifier(Smaller).message
     assert "the class itself" in checks.lstm_classifier(LastOutput()).message
+
+
+def _classifier_cell(source):
+    namespace = {"nn": nn, "torch": torch, "checks": checks}
+    exec(source.split("\n\n\nchecks.", 1)[0], namespace)  # noqa: S102 - the cell's class
+    return namespace["Classifier"]
+
+
+def test_lstm_classifier_tells_the_untouched_starter_from_reading_c_n():
+    """The starter reads c_n[-1] through the tuple; an answer that unpacks (h, c) and reads
+    c[-1] gives the same scores, yet it was edited: it gets the cell state's hint, and
+    checks.hint then gives the fix (a not-attempted verdict would leave hint with nothing)."""
+    starter = gru_lstm.LSTM_CLASSIFIER.starter
+    untouched = _classifier_cell(starter.replace("# was self.head", "# before: self.head"))
+    assert checks.lstm_classifier(untouched).status == "not attempted"  # a comment edited only
+    reads_c = _classifier_cell(
+        starter.replace("output, h_n = self.rnn(x)", "o, (h, c) = self.rnn(x)").replace(
+            "self.head(h_n[-1][-1])", "self.head(c[-1])"
+        )
+    )
+    result = checks.lstm_classifier(reads_c)
+    assert result.status == "incorrect"
+    assert "cell state" in result.message  # the nudge or the pointer, by the tries so far
+    assert "h_n[-1]" in checks.hint("lstm_classifier").message
 
 
 def test_gru_step_solution_and_right_answers_written_differently():

@@ -108,6 +108,32 @@ def test_stacked_forward_accepts_right_answers_written_differently():
         assert checks.stacked_forward(right), right.__name__
 
 
+def test_stacked_forward_names_reading_x_everywhere_and_a_2d_h0():
+    def every_layer_reads_x(layers, x, h0):
+        finals = []
+        for k, layer in enumerate(layers):
+            states, h = layer(x, h0[k : k + 1])  # x, not the layer below's states
+            finals.append(h)
+        return states, torch.cat(finals)
+
+    def two_dimensional_h0(layers, x, h0):
+        finals = []
+        for k, layer in enumerate(layers):
+            x, h = layer(x, h0[k])  # (N, H): the layer dimension dropped
+            finals.append(h)
+        return x, torch.cat(finals)
+
+    result = checks.stacked_forward(every_layer_reads_x)
+    assert result.status == "incorrect"
+    assert "a number written into the code" not in result.message
+    assert any(words in result.message for words in ("each layer read", "not x"))  # by tries
+    assert "pass each layer's output on to the next" in checks.hint("stacked_forward").message
+    result = checks.stacked_forward(two_dimensional_h0)
+    assert "h0[k]" in result.message
+    assert "input size" not in result.message
+    assert "h0[k:k+1]" in checks.hint("stacked_forward").message
+
+
 def test_stacked_forward_rejects_changing_the_handed_layers():
     def batch_first_off(layers, x, h0):
         for layer in layers:

@@ -350,7 +350,25 @@ def _classifier_call(model_class, weights, x):
     model.rnn.load_state_dict(weights["rnn"])
     model.head.load_state_dict(weights["head"])
     with torch.no_grad():
-        return model(x)
+        scores = model(x)
+    # The untouched starter and an answer that unpacks (h_n, c_n) and reads c_n[-1] give the
+    # same scores; the code of forward tells them apart (an edited comment changes nothing).
+    return scores, not _same_code(getattr(model_class.forward, "__code__", None))
+
+
+def _same_code(code) -> bool:
+    """Whether ``code`` is the starter's ``Classifier.forward``, instruction for instruction."""
+    if code is None:
+        return False
+    namespace = {"nn": nn, "torch": torch}
+    cell = _STARTER_CLASSIFIER.split("\n\n\nchecks.", 1)[0]  # the class, without the call
+    exec(compile(cell, "<starter>", "exec", dont_inherit=True), namespace)  # noqa: S102
+    starter = namespace["Classifier"].forward.__code__
+    return (code.co_code, code.co_names, code.co_consts) == (
+        starter.co_code,
+        starter.co_names,
+        starter.co_consts,
+    )
 
 
 def _classifier_probes(generator):
@@ -403,7 +421,7 @@ class Classifier(nn.Module):
 
 
 checks.lstm_classifier(Classifier)""",
-    parts=(Part("scores", "tensor"),),
+    parts=(Part("scores", "tensor"), Part("forward edited", "value")),
     asked=("Classifier",),
     probes=_classifier_probes,
     call=_classifier_call,
@@ -442,6 +460,17 @@ checks.lstm_classifier(Classifier)""",
                 "give the head h_n[-1] (or output[:, -1])",
             ),
             edit=("self.head(h_n[-1])", "self.head(output[-1])"),
+        ),
+        Mistake(
+            "the top layer's cell state",
+            Hints(
+                "you read c_n[-1], the top layer's cell state: which of the LSTM's two states "
+                "did the GRU's h_n[-1] correspond to?",
+                "c_n is the LSTM's internal cell state; the head should read h, the state the "
+                "LSTM shows as output (h_n[-1] equals output[:, -1])",
+                "give the head h_n[-1], the top layer's final h, not c_n[-1]",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(c_n[-1])"),
         ),
     ),
 )

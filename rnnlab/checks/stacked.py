@@ -392,6 +392,33 @@ checks.stacked_forward(stacked_forward)""",
             edit=("layer(x, h0[k : k + 1])", "layer(x)"),
         ),
         Mistake(
+            "every layer reads x",
+            Hints(
+                "layer 1 raised an error about its input size: which tensor does each layer read?",
+                "layer k reads layer k-1's output, not x: only layer 0 reads x, with its H_in "
+                "features; the layers above read H",
+                "pass each layer's output on to the next: x, h = layer(x, h0[k : k + 1]) "
+                "replaces x as the loop goes",
+            ),
+            code="""\
+def stacked_forward(layers, x, h0):
+    finals = []
+    for k, layer in enumerate(layers):
+        output, h = layer(x, h0[k : k + 1])  # every layer reads x
+        finals.append(h)
+    return output, torch.cat(finals)
+""",
+        ),
+        Mistake(
+            "h0[k] without its layer dimension",
+            Hints(
+                "the initial state you pass has lost a dimension: count the dimensions of h0[k]",
+                "a batched one-layer RNN takes its h0 as (1, N, H); h0[k] is (N, H)",
+                "keep the layer dimension: h0[k:k+1], (1, N, H)",
+            ),
+            edit=("h0[k : k + 1]", "h0[k]"),
+        ),
+        Mistake(
             "h_n in the wrong order",
             Hints(
                 "output is right. h_n: in which order are the layers' final states?",
