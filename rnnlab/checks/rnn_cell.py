@@ -497,7 +497,7 @@ def final_state(cell, x):
     h0 = torch.zeros(N, cell.hidden_size)  # (N, H): the initial state
     h = h0
     for t in range(L):
-        h_t = cell(x[:, t], h)  # (N, H_in), (N, H) -> (N, H)
+        cell(x[:, t], h)  # (N, H_in), (N, H) -> (N, H)
     return h
 
 
