@@ -149,6 +149,24 @@ def test_last_step_states_other_wrong_answers(answer, hint):
     assert hint in repr(result)
 
 
+@pytest.mark.parametrize(
+    ("answer", "pointer"),
+    [
+        (lambda rnn, x: rnn(x.reshape(x.shape[1], x.shape[0], -1))[0][-1], "reshape keeps"),
+        (lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1:], "slicing keeps the time dimension"),
+    ],
+    ids=["reshape instead of permute", "a slice of output"],
+)
+def test_last_step_states_names_the_layout_or_the_slice(answer, pointer):
+    """Review of chapter 02: these were told to pick another step, or that h_n keeps a layer."""
+    _exercise._TRIES.clear()
+    first = checks.last_step_states(answer)
+    assert _status(first) == "incorrect"
+    assert "which time step" not in first.message
+    assert "what does h_n" not in first.message
+    assert pointer in checks.last_step_states(answer).message  # a second try: the pointer
+
+
 def test_nn_rnn_checkers_leave_the_random_state_alone():
     rnn, x, h0 = _setup()
     before = torch.get_rng_state()

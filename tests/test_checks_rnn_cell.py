@@ -219,6 +219,27 @@ def final_state(cell, x):
     assert "same one" not in message
 
 
+@pytest.mark.parametrize("call", ["cell(x[:, t])", "cell(x[:, t], h0)"])
+def test_loop_final_state_state_left_out_is_an_attempt(call):
+    """Review of chapter 01: cell(x[:, t]) was told 'not attempted', as the buggy starter."""
+    source = f"""
+def final_state(cell, x):
+    N, L, _ = x.shape
+    h0 = torch.zeros(N, cell.hidden_size)
+    h = h0
+    for t in range(L):
+        h = {call}
+    return h
+"""
+    namespace = {"torch": torch}
+    exec(source, namespace)  # noqa: S102 - a student's answer
+    result = checks.loop_final_state(namespace["final_state"])
+    assert _status(result) == "incorrect"
+    assert "which state does each call of cell receive?" in result.message
+    second = checks.loop_final_state(namespace["final_state"])  # a second try: the pointer
+    assert "each call still starts from zeros: pass the state" in second.message
+
+
 # --- forum_final_state ------------------------------------------------------------------------
 
 

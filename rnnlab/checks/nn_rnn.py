@@ -407,11 +407,12 @@ checks.last_step_states(last_states)""",
     ),
     mistakes=(
         Mistake(
-            "the whole h_n",
+            "the whole h_n, or a slice of output",  # output[-1:] holds h_n's numbers
             Hints(
-                "one dimension too many: what does h_n's first dimension hold?",
-                "shape (1, N, H): h_n keeps a first dimension for the layers (and directions)",
-                "take the one layer's states out of it: h_n[0], or output[-1]",
+                "one dimension too many: count the dimensions your function returns",
+                "shape (1, N, H), not (N, H): slicing keeps the time dimension (output[-1:] is "
+                "(1, N, H)), and h_n keeps a first dimension for the layers (and directions)",
+                "index, do not slice: output[-1], or h_n[0]",
             ),
             edit=("return output[-1]", "return h_n"),
         ),
@@ -443,6 +444,20 @@ checks.last_step_states(last_states)""",
                 "give the RNN x.permute(1, 0, 2), then take output[-1]",
             ),
             code="def last_states(rnn, x):\n    output, h_n = rnn(x)\n    return output[-1]\n",
+        ),
+        Mistake(
+            "reshape instead of permute",
+            Hints(
+                "the time step is right: how did your function change x's layout?",
+                "reshape keeps the numbers in memory order, so x.reshape(L, N, H_in) mixes the "
+                "sequences into new ones; it does not swap N and L",
+                "swap the two dimensions with x.permute(1, 0, 2) (or x.transpose(0, 1)), then "
+                "take output[-1]",
+            ),
+            code="def last_states(rnn, x):\n"
+            "    N, L, H_in = x.shape\n"
+            "    output, h_n = rnn(x.reshape(L, N, H_in))\n"
+            "    return output[-1]\n",
         ),
         Mistake(
             "output indexed as if batch-first",

@@ -497,7 +497,7 @@ def final_state(cell, x):
     h0 = torch.zeros(N, cell.hidden_size)  # (N, H): the initial state
     h = h0
     for t in range(L):
-        h = cell(x[:, t], h0)  # (N, H_in), (N, H) -> (N, H)
+        cell(x[:, t], h)  # (N, H_in), (N, H) -> (N, H)
     return h
 
 
@@ -519,14 +519,22 @@ checks.loop_final_state(final_state)""",
     call=_no_grad,
     right="your loop carries the hidden state from step to step",
     hints=Hints(
-        "compare your loop with section 4's: which input and which state does each call of "
-        "cell receive?",
+        "compare your loop with section 4's: where does the state each call of cell returns go?",
         "the loop must read x_1, ..., x_L in order (x_t is x[:, t - 1], so index 0 first), give "
         "each step the state the previous step returned, starting from h0, and return the "
         "state after the last step",
         "h = h0, then for t in range(L): h = cell(x[:, t], h) (index t holds step t + 1); return h",
     ),
     mistakes=(
+        Mistake(
+            "each step from zeros",
+            Hints(
+                "which state does each call of cell receive?",
+                "each call still starts from zeros: pass the state the previous step returned",
+                "h = cell(x[:, t], h): the state goes in, and the new state comes back into h",
+            ),
+            edit=("h = cell(x[:, t], h)", "h = cell(x[:, t])"),
+        ),
         Mistake(
             "the first step only",
             Hints(
