@@ -577,18 +577,11 @@ def _arrow(ax, start, end, color: str = "black", rad: float = 0.0, ls: str = "-"
 def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
     """Draw a stacked one-direction RNN unrolled in time, with its initial and final states.
 
-<<<<<<< HEAD
     Row k is layer k (layer 0 at the bottom). Steps are labelled 1 to L, as in the course's
     prose; the code labels give the 0-based index t - 1. x_t = ``x[:, t - 1]`` enters layer 0
     at step t; layer k's state at step t is layer k+1's input at step t. ``h0[k]`` enters row k
     on the left, ``h_n[k]`` leaves it on the right, and ``output[:, t - 1]`` is read from the top
     row only.
-=======
-    Row k is layer k (layer 0 at the bottom); the columns are steps 1 to L. ``x[:, t-1]``
-    enters layer 0 at step t; layer k's state at step t is layer k+1's input at step t.
-    ``h0[k]`` enters row k on the left, ``h_n[k]`` leaves it on the right, and
-    ``output[:, t-1]`` is read from the top row only.
->>>>>>> fixE
 
     Shapes (batch-first): x (N, L, H_in); h0 and h_n (num_layers, N, H); output (N, L, H).
 
@@ -606,11 +599,7 @@ def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
         _arrow(ax, (t * dx, 0.2), (t * dx, dy - 0.35), color="0.35")
         for k in range(num_layers):
             y = dy * (k + 1)
-<<<<<<< HEAD
             _box(ax, t * dx, y, f"layer {k}\nstep {t + 1}", _FORWARD_FACE)
-=======
-            _box(ax, t * dx, y, f"layer {k}\nstep {t + 1}", _FORWARD_FACE)  # steps 1..L
->>>>>>> fixE
             if k + 1 < num_layers:  # this state is the next layer's input at the same step
                 _arrow(ax, (t * dx, y + 0.35), (t * dx, y + dy - 0.35), color="0.35")
             if t + 1 < L:  # the state carried to the next step of the same layer
