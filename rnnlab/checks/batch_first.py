@@ -370,8 +370,7 @@ checks.fixed_classifier(DirectionClassifier)""",
             "the first step",
             Hints(
                 "the layout is right: which time step does the head see?",
-                "the head sees step 1 (index 0), before the RNN has read the rest of the "
-                "sequence",
+                "the head sees step 1 (index 0), before the RNN has read the rest of the sequence",
                 "give the head the last step, output[:, -1]",
             ),
             edit=("self.head(output[:, -1])", "self.head(output[:, 0])"),
