@@ -14,8 +14,8 @@ from torch import nn
 from rnnlab import checks
 from rnnlab.checks import _exercise
 
-A = torch.arange(1.0, 12.0)
-SERIES = torch.stack([A, A + 100], dim=1)  # (T, H_in) = (11, 2)
+A = torch.arange(1.0, 13.0)
+SERIES = torch.stack([A, A + 100], dim=1)  # (T, H_in) = (12, 2)
 SOLUTION = SERIES.unfold(0, 3, 2).transpose(1, 2)  # (N, L, H_in) = (5, 3, 2)
 
 
@@ -51,7 +51,7 @@ def test_windows_batch_accepts_right_answers_written_differently():
     windows = SERIES.unfold(0, 3, 2)
     windows.transpose_(1, 2)  # in place
     by_hand = torch.stack([SERIES[s : s + 3] for s in range(0, 9, 2)])
-    ints = torch.stack([torch.arange(1, 12), torch.arange(101, 112)], dim=1)
+    ints = torch.stack([torch.arange(1, 13), torch.arange(101, 113)], dim=1)
     for answer in (windows, SOLUTION.numpy(), SOLUTION.tolist(), by_hand, SOLUTION.double()):
         assert checks.windows_batch(A, b, answer, 5)
     assert checks.windows_batch(A, b, ints.unfold(0, 3, 2).transpose(1, 2), np.int64(5))
@@ -317,3 +317,10 @@ def test_fixed_classifier_hints_at_the_step_once_the_layout_is_right(model_class
     assert result.status == "incorrect"
     assert hint in result.message
     assert "dimension of x" not in result.message  # the layout is already right
+
+
+def test_windows_batch_rejects_the_rule_t_over_step():
+    """T // step counts 6 windows for T = 12, one that does not fit: the cell's sizes catch it."""
+    result = checks.windows_batch(A, A + 100, SOLUTION, len(A) // 2)
+    assert _status(result) == "incorrect"
+    assert "n_windows" in result.message

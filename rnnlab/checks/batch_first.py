@@ -357,10 +357,20 @@ checks.fixed_classifier(DirectionClassifier)""",
             edit=("self.head(output[:, -1])", "self.head(output[:, -1]).softmax(-1)"),
         ),
         Mistake(
+            "log-softmax on the scores",
+            Hints(
+                "the layout and the step are right: what happens to the scores after the head?",
+                "log_softmax turns the scores into log-probabilities; the classifier returns the "
+                "head's scores as they are (cross_entropy applies log-softmax itself)",
+                "return self.head(output[:, -1]) without log_softmax",
+            ),
+            edit=("self.head(output[:, -1])", "self.head(output[:, -1]).log_softmax(-1)"),
+        ),
+        Mistake(
             "the first step",
             Hints(
                 "the layout is right: which time step does the head see?",
-                "the head sees time step 0, before the RNN has read the rest of the sequence",
+                "the head sees step 1 (index 0), before the RNN has read the rest of the sequence",
                 "give the head the last step, output[:, -1]",
             ),
             edit=("self.head(output[:, -1])", "self.head(output[:, 0])"),
@@ -504,6 +514,19 @@ def run_batch_first(rnn, x):
             edit=("return output.permute(1, 0, 2), h_n", "return output.permute(1, 0, 2), h_n[-1]"),
         ),
         Mistake(
+            "the last layer's h_n only, its dimension kept",
+            Hints(
+                "output is right. h_n: count its rows, one per layer and direction",
+                "output is right. h_n[-1:] keeps only the last row, (1, N, H); the RNN returns "
+                "one final state per layer and direction, (D*num_layers, N, H)",
+                "output is right. Return the whole h_n, not h_n[-1:]",
+            ),
+            edit=(
+                "return output.permute(1, 0, 2), h_n",
+                "return output.permute(1, 0, 2), h_n[-1:]",
+            ),
+        ),
+        Mistake(
             "the handed RNN switched to batch-first",
             Hints(
                 "the rnn you were handed changed during your call: leave it as it is",
@@ -555,28 +578,28 @@ _COUNT = Hints(
 
 WINDOWS_BATCH = Exercise(
     id=f"{CHAPTER}.windows_batch",
-    version=1,
+    version=2,
     title="Predict how many windows fit, then build them batch-first",
     points=2,
     kind="predict",
     starter="""\
-a = torch.arange(1.0, 12.0)
+a = torch.arange(1.0, 13.0)
 b = a + 100
 n_windows = ...  # predict first
 windows_batch = ...
 checks.windows_batch(a, b, windows_batch, n_windows)""",
     solution="""\
-a = torch.arange(1.0, 12.0)
+a = torch.arange(1.0, 13.0)
 b = a + 100
-n_windows = (11 - 3) // 2 + 1  # windows start at 0, 2, 4, 6, 8: the next, 10, has no room for 3
-two_features = torch.stack([a, b], dim=1)  # (T, H_in) = (11, 2)
+n_windows = (12 - 3) // 2 + 1  # windows start at 0, 2, 4, 6, 8: the next, 10, has no room for 3
+two_features = torch.stack([a, b], dim=1)  # (T, H_in) = (12, 2)
 windows_batch = two_features.unfold(0, 3, 2).transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)
 checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 steps""",
     parts=(Part("windows_batch", "tensor"), Part("n_windows", "int")),
     handed=("a", "b"),
     asked=("windows_batch", "n_windows"),
     reference=_windows_reference,
-    defaults=lambda: (torch.arange(1.0, 12.0), torch.arange(1.0, 12.0) + 100),
+    defaults=lambda: (torch.arange(1.0, 13.0), torch.arange(1.0, 13.0) + 100),
     check_handed=_windows_handed,
     variants=lambda generator: (
         [
@@ -599,6 +622,7 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
             _COUNT,
             _windows(count=lambda T: T - _SIZE + 1),
         ),
+        Mistake("T // step", _COUNT, _windows(count=lambda T: T // _STEP)),
         Mistake(
             "windows that do not fit counted",
             _COUNT,
