@@ -468,6 +468,21 @@ def test_the_catalog_is_the_definitions():
     )
 
 
+def test_a_later_part_at_fault_is_not_given_the_first_part_s_hint():
+    """With no known mistake matching, the exercise's own hints speak of its first part; a wrong
+    later part gets hints that name it instead."""
+    ex = checks.EXERCISES["01_rnn_cell.cell_parameters"]
+    cell = torch.nn.RNNCell(7, 4)
+    _exercise._TRIES.pop(ex.id, None)
+    first = checks.cell_parameters(cell, (9, 9), (4, 4), 52).message  # no mistake gives (9, 9)
+    _exercise._TRIES.pop(ex.id, None)
+    later = checks.cell_parameters(cell, (4, 7), (9, 9), 52).message
+    _exercise._TRIES.pop(ex.id, None)
+    assert ex.hints.nudge[1:] in first
+    assert ex.hints.nudge[1:] not in later
+    assert "weight_hh_shape is not right. Compare weight_hh_shape" in later
+
+
 def test_every_hint_is_text_without_placeholders():
     for ex in EXERCISES:
         for hints in (ex.hints, *(m.hints for m in ex.mistakes)):

@@ -473,10 +473,13 @@ def test_npm_offline_fails_fast_with_the_reason(tmp_path, monkeypatch):
 
 
 def test_lab_opens_the_first_chapter_of_the_outline(monkeypatch):
-    calls = []
+    calls, envs = [], []
     monkeypatch.setattr(
-        notebooks.subprocess, "call", lambda command, cwd: calls.append(command) or 0
+        notebooks.subprocess,
+        "call",
+        lambda command, cwd, env: calls.append(command) or envs.append(env) or 0,
     )
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setattr(notebooks.os, "geteuid", lambda: 1000)
     assert cli.main(["lab", "--port", "8999"]) == 0
     monkeypatch.setattr(notebooks.os, "geteuid", lambda: 0)  # root, as in many containers
@@ -484,6 +487,7 @@ def test_lab_opens_the_first_chapter_of_the_outline(monkeypatch):
     as_user, as_root = calls
     assert as_user[1:] == ["lab", outline()[0].file, "--port", "8999"]
     assert as_root[1:] == ["lab", outline()[0].file, "--allow-root"]
+    assert all(env["OMP_NUM_THREADS"] == "1" for env in envs)  # the kernels' one torch thread
 
 
 def test_execute_stores_outputs_without_timings(tmp_path):

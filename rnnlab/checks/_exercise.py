@@ -626,10 +626,19 @@ def _verdict_of(ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str) -
     if got.form:
         return _wrong(ex, Hints(got.form, got.form, got.form), on)
     lead = on
-    for p, g, w in zip(ex.parts, got.parts, want.parts, strict=True):
+    hints = ex.hints  # they speak of the first part: a later part at fault gets its own below
+    for i, (p, g, w) in enumerate(zip(ex.parts, got.parts, want.parts, strict=True)):
         if same(p, g, w):
             lead += f"{p.name} is right. "
             continue
+        if i > 0:
+            first = " (its shape first, then its numbers)" if p.kind == "tensor" else ""
+            hints = Hints(
+                f"compare {p.name}, piece by piece, with what the exercise asks for",
+                f"print {p.name} next to the value you expect{first}: the parts before it are "
+                f"right, so look at the code or the reasoning that gives {p.name}",
+                ex.hints.fix,
+            )
         if p.kind == "tensor" and tuple(g.shape) != tuple(w.shape):
             lead += f"{p.name} has shape {tuple(g.shape)}, not the one asked for. "
         elif p.kind == "tensor" and p.unit:
@@ -641,7 +650,7 @@ def _verdict_of(ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str) -
         else:
             lead += f"{p.name} is not right. "
         break
-    return _wrong(ex, ex.hints, lead)
+    return _wrong(ex, hints, lead)
 
 
 def check_function(ex: Exercise, answer) -> Result:
