@@ -74,3 +74,25 @@ def test_flatten_outputs_wrong_forms():
     assert _status(checks.flatten_outputs(lambda out: None)) == "not attempted"
     assert "raised RuntimeError" in repr(checks.flatten_outputs(lambda out: out.view(7, 7)))
     assert "has shape" in repr(checks.flatten_outputs(lambda out: out.reshape(-1)))
+
+
+def _one_of(hints, message):
+    return any(h[1:].lower() in message.lower() for h in (hints.nudge, hints.pointer, hints.fix))
+
+
+def test_flatten_row_zero_steps_counted_from_1_get_the_numbering_hint_not_the_order_one():
+    from rnnlab.checks.time_series_windows import _ONE_BASED, _ROW_ZERO
+
+    example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
+    for sequences in ((0, 1, 2, 0, 1), (1, 2, 3, 1, 2)):  # steps 1-based, sequences 0- or 1-based
+        result = checks.flatten_row_zero(example, (1, 1, 1, 2, 2), sequences)
+        assert _status(result) == "incorrect"
+        assert _one_of(_ONE_BASED, result.message), result.message
+        assert not _one_of(_ROW_ZERO, result.message), result.message
+
+
+def test_flatten_outputs_one_row_per_step_is_not_told_its_shape_is_right():
+    result = checks.flatten_outputs(lambda out: out.reshape(out.shape[0], -1))  # (L, N*H)
+    assert _status(result) == "incorrect"
+    assert "shape is right" not in result.message.lower(), result.message
+    assert "count the rows" in result.message.lower() or "one row per" in result.message.lower()

@@ -98,3 +98,9 @@ def test_masked_mean_answers_of_the_wrong_form():
 def test_masked_mean_rejects_generated_wrong_answers(factor):
     result = checks.masked_mean(lambda p, n: _solution(p, n) * factor)
     assert _status(result) == "incorrect"
+
+
+def test_packed_batch_sizes_says_steps_counted_from_1():
+    result = checks.packed_batch_sizes([4, 2, 3, 2], [4, 4, 2, 1])
+    assert result
+    assert "at least t long" in result.message  # at step t = 2 all four, not those longer than 2

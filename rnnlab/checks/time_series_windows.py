@@ -68,8 +68,8 @@ checks.next_step_windows(next_step_windows)""",
     equivalent={"line 2: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
     right="every window that has a next step, batch-first, each paired with that next step",
     hints=Hints(
-        "take one window and its target by hand: which steps of the series does each hold?",
-        "window i holds steps i*step .. i*step + L - 1 and its target is step i*step + L, which "
+        "take one window and its target by hand: which indices of the series does each hold?",
+        "window i holds indices i*step .. i*step + L - 1 and its target is index i*step + L, which "
         "must exist",
         "inputs = series[:-1].unfold(0, L, step).transpose(1, 2); targets = "
         "series[L : L + step * N : step]",
@@ -80,7 +80,7 @@ checks.next_step_windows(next_step_windows)""",
             Hints(
                 "inputs: does your last window have a next step to predict?",
                 "inputs: a window that ends at the series' last step has no target; only windows "
-                "that end by step T - 2 count",
+                "that end by index T - 2 count",
                 "cut the windows from series[:-1], then N targets",
             ),
             edit=("series[:-1].unfold", "series.unfold"),
@@ -91,7 +91,7 @@ checks.next_step_windows(next_step_windows)""",
                 "inputs are right. targets: which step does each target hold?",
                 "inputs are right. The target of a window is the step after it, not its own last "
                 "step (that would be known already)",
-                "inputs are right. targets start at step L, not L - 1",
+                "inputs are right. targets start at index L, not L - 1",
             ),
             edit=("series[L : L + step * N : step]", "series[L - 1 : L - 1 + step * N : step]"),
         ),
@@ -246,7 +246,7 @@ checks.initial_state(make_h0)""",
 
 def _row_zero_reference(output):
     L, N, H = output.shape
-    # block j of row 0 starts at flat position j*H: step j // N, sequence j % N
+    # block j of row 0 starts at flat position j*H: index j // N along L, sequence j % N
     return tuple(j // N for j in range(L)), tuple(j % N for j in range(L))
 
 
@@ -269,30 +269,39 @@ _ROW_ZERO = Hints(
     "in which order does output keep its numbers in memory?",
     "reshape reads output in memory order, step by step, and within a step "
     "sequence by sequence; row 0 takes the first L*H numbers",
-    "block j comes from step j // N and sequence j % N",
+    "block j comes from index j // N along L (output[j // N]) and sequence j % N",
+)
+
+_ONE_BASED = Hints(
+    "the order is right: how are the blocks numbered? The question asks indices",
+    "steps are numbered 1 to L, but the question asks the index along L, counted from 0 as in "
+    "code: step t is output[t - 1]",
+    "subtract 1 from each of your numbers: block j comes from output[j // N]",
 )
 
 FLATTEN_ROW_ZERO = Exercise(
     id=f"{CHAPTER}.flatten_row_zero",
-    version=1,
+    version=2,  # 2: row_0_steps became row_0_indices (0-based, as in code)
     title="Predict what row 0 of a reshaped sequence-first output holds",
     points=2,
     kind="predict",
     starter="""\
 example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
-# output.reshape(N, L * H): row 0 holds L blocks of H numbers; which step and sequence is each?
-row_0_steps = ...  # L numbers: the step of output each block comes from
+# output.reshape(N, L * H): row 0 holds L blocks of H numbers; from which index along L
+# (dimension 0, counted from 0) and which sequence does each come?
+row_0_indices = ...  # L numbers: the index along L (output[i]) each block comes from
 row_0_sequences = ...  # L numbers: the sequence of output each block comes from
-checks.flatten_row_zero(example, row_0_steps, row_0_sequences)""",
+checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
     solution="""\
 example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
-# output.reshape(N, L * H): row 0 holds L blocks of H numbers; which step and sequence is each?
-row_0_steps = (0, 0, 0, 1, 1)  # memory order: all N = 3 sequences of step 0 come first,
-row_0_sequences = (0, 1, 2, 0, 1)  # then step 1's: row 0 mixes three sequences
-checks.flatten_row_zero(example, row_0_steps, row_0_sequences)""",
-    parts=(Part("row_0_steps", "shape"), Part("row_0_sequences", "shape")),
+# output.reshape(N, L * H): row 0 holds L blocks of H numbers; from which index along L
+# (dimension 0, counted from 0) and which sequence does each come?
+row_0_indices = (0, 0, 0, 1, 1)  # memory order: all N = 3 sequences of output[0] come first,
+row_0_sequences = (0, 1, 2, 0, 1)  # then output[1]'s: row 0 mixes three sequences
+checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
+    parts=(Part("row_0_indices", "shape"), Part("row_0_sequences", "shape")),
     handed=("output",),
-    asked=("row_0_steps", "row_0_sequences"),
+    asked=("row_0_indices", "row_0_sequences"),
     reference=_row_zero_reference,
     defaults=lambda: (torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0)),),
     check_handed=_row_zero_handed,
@@ -309,11 +318,21 @@ checks.flatten_row_zero(example, row_0_steps, row_0_sequences)""",
                 "that is what flatten should give; what does reshape give?",
                 "reshape never moves numbers; in a sequence-first output, sequence "
                 "0's steps are N*H numbers apart",
-                "block j comes from step j // N and sequence j % N",
+                "block j comes from index j // N along L (output[j // N]) and sequence j % N",
             ),
             _blocks(lambda j, L, N: (j, 0)),
         ),
         Mistake("step and sequence swapped", _ROW_ZERO, _blocks(lambda j, L, N: (j % N, j // N))),
+        Mistake(
+            "steps counted from 1",
+            _ONE_BASED,
+            _blocks(lambda j, L, N: (j // N + 1, j % N)),
+        ),
+        Mistake(
+            "steps and sequences counted from 1",
+            _ONE_BASED,
+            _blocks(lambda j, L, N: (j // N + 1, j % N + 1)),
+        ),
     ),
 )
 
@@ -358,6 +377,16 @@ checks.flatten_outputs(flatten)""",
         "move N first with output.transpose(0, 1), then reshape(N, L * H)",
     ),
     mistakes=(
+        Mistake(
+            "one row per step",
+            Hints(
+                "count the rows: how many sequences are there?",
+                "the head reads one row per sequence, (N, L*H); reshape(L, N * H) gives one row "
+                "per step, each holding every sequence's output at that step",
+                "move N first with output.transpose(0, 1), then reshape(N, L * H)",
+            ),
+            edit=("output.transpose(0, 1).reshape(N, L * H)", "output.reshape(L, N * H)"),
+        ),
         Mistake(
             "grouped by feature",
             Hints(

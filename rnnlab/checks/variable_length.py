@@ -176,7 +176,7 @@ _STEPS = Hints(
     "batch_sizes: what does each entry count?",
     "batch_sizes has one entry per time step of the longest sequence: how many sequences still "
     "have a step there?",
-    "batch_sizes[t] = the number of lengths greater than t, for t = 0 .. max(lengths) - 1",
+    "batch_sizes[i] = the number of lengths greater than i, for indices i = 0 .. max(lengths) - 1",
 )
 
 PACKED_BATCH_SIZES = Exercise(
@@ -200,7 +200,7 @@ checks.packed_batch_sizes(lengths, batch_sizes)""",
     defaults=lambda: ([4, 2, 3, 2],),
     check_handed=_batch_sizes_handed,
     variants=lambda generator: [([5, 1, 3],), ([2, 6, 6, 3, 1],), ([3, 3],), ([1, 4, 2],)],
-    right="at step t, the number of sequences longer than t",
+    right="at step t, the number of sequences at least t long",
     hints=_STEPS,
     mistakes=(
         Mistake("the lengths, sorted", _STEPS, _counted(lambda n: sorted(n, reverse=True))),
@@ -209,9 +209,9 @@ checks.packed_batch_sizes(lengths, batch_sizes)""",
             "one step too many",
             Hints(
                 "batch_sizes: count its entries",
-                "the steps run from 0 to max(lengths) - 1; at step t a sequence of length l is "
-                "running when t < l",
-                "batch_sizes[t] = the number of lengths greater than t, for t = 0 .. "
+                "the indices run from 0 to max(lengths) - 1; at index i a sequence of length l "
+                "is running when i < l",
+                "batch_sizes[i] = the number of lengths greater than i, for indices i = 0 .. "
                 "max(lengths) - 1",
             ),
             _counted(lambda n: [sum(k >= t for k in n) for t in range(max(n))]),
@@ -222,7 +222,7 @@ checks.packed_batch_sizes(lengths, batch_sizes)""",
                 "batch_sizes: does it count the sequences still running or those that ended?",
                 "each entry is the batch of the RNN at that step: the sequences that still have "
                 "a step there",
-                "batch_sizes[t] = the number of lengths greater than t",
+                "batch_sizes[i] = the number of lengths greater than i (index i is step i + 1)",
             ),
             _counted(lambda n: [sum(k <= t for k in n) for t in range(max(n))]),
         ),
@@ -346,7 +346,8 @@ def _masked_probes(generator):
 
 _MASK = Hints(
     "which steps does your mean include?",
-    "a sequence of length l has its real steps at 0 .. l - 1; the mask keeps t < lengths[n]",
+    "a sequence of length l has its real steps at indices 0 .. l - 1; the mask keeps the "
+    "indices i < lengths[n]",
     "mask = torch.arange(L) < lengths.unsqueeze(1)",
 )
 
