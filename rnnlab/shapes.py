@@ -16,8 +16,9 @@ unbatched          (L, H_in)           (D*num_layers, H)       (L, D*H)
 h_n has h0's shape. ``batch_first`` changes x and output only, never h0 or h_n, and it is
 ignored for a 2-D (unbatched) x.
 
-Silent bugs: five shape mistakes raise nothing in PyTorch. What this module can catch, and what
-no shape check can (``SILENT_BUGS`` holds the same list for a notebook to print):
+Silent bugs: five layout and state mistakes raise nothing in PyTorch (one of them not until the
+loss). What this module can catch, and what no shape check can (``SILENT_BUGS`` holds the same
+list for a notebook to print):
 
 1. A batch-first x ``(N, L, H_in)`` fed to a sequence-first RNN: it runs as L' = N steps of
    N' = L sequences, and h_n comes back ``(D*num_layers, L, H)``. Caught by

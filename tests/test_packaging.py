@@ -113,14 +113,16 @@ def test_start_defaults_to_a_folder_in_the_current_directory(tmp_path, monkeypat
 def test_start_opens_jupyterlab_in_the_folder(tmp_path, monkeypatch):
     calls = []
 
-    def fake_call(command, cwd):
-        calls.append((command, cwd))
+    def fake_call(command, cwd, env):
+        calls.append((command, cwd, env))
         return 0
 
     monkeypatch.setattr(notebooks.subprocess, "call", fake_call)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert cli.main(["start", str(tmp_path / "course"), "--port", "8891"]) == 0
-    ((command, cwd),) = calls
+    ((command, cwd, env),) = calls
     assert cwd == tmp_path / "course"
+    assert env["OMP_NUM_THREADS"] == "1"  # the kernels' one torch thread
     assert command[1:3] == ["lab", f"{CHAPTERS[0].stem}.ipynb"]
     assert "--port" in command
 
