@@ -222,3 +222,25 @@ def test_last_step_states_rejects_every_other_time_step():
             return rnn(x.permute(1, 0, 2))[0][t]
 
         assert bool(checks.last_step_states(pick)) == (t == -1), t
+
+
+def test_last_step_states_without_permute_then_output_batch_first():
+    """Third review of chapter 02: rnn(x) then output[:, -1] has the right shape, (N, H), and was
+    told to pick another time step; it is a layout mistake, named as one."""
+    first = checks.last_step_states(lambda rnn, x: rnn(x)[0][:, -1])
+    assert _status(first) == "incorrect"
+    assert "which time step" not in first.message
+    assert "which dimension of x" in first.message
+    second = checks.last_step_states(lambda rnn, x: rnn(x)[0][:, -1])
+    assert "without the permute" in second.message
+    assert "x.permute(1, 0, 2)" in checks.hint("last_step_states").message
+
+
+def test_hidden_size_message_names_the_one_shape_that_is_2d():
+    """Third review of chapter 02: with got right and expected 2-D, the hint said "both"."""
+    rnn, x, h0 = _setup()
+    result = checks.hidden_size_message(rnn, x, h0, (1, 4), (1, 1, 5))
+    assert _status(result) == "incorrect"
+    assert "got is right" in result.message
+    assert "both" not in checks.hint("hidden_size_message").message
+    assert "(1, 1, 5)" not in repr(result)

@@ -274,3 +274,21 @@ def test_cell_weight_shapes_of_the_template():
     assert _status(checks.cell_weight_shapes(..., ...)) == "not attempted"
     assert _status(checks.cell_weight_shapes("3x5", (3, 3))) == "incorrect"
     assert "(3, 5)" not in repr(checks.cell_weight_shapes((1, 1), (1, 1)))
+
+
+def test_forum_final_state_says_a_bool_is_not_a_number():
+    """Third review of chapter 01: True was told "(not a string)"."""
+    for wrong in (True, False, np.bool_(True)):
+        said = checks.forum_final_state(wrong).message
+        assert "True and False are not numbers" in said
+        assert "string" not in said
+
+
+@pytest.mark.parametrize("total", [56, 60, 61])
+def test_cell_parameters_first_reply_to_an_unknown_total_is_a_nudge(total):
+    """Third review of chapter 01: an unrecognised n_params must not get the formula at once."""
+    result = checks.cell_parameters(CELL_1, (4, 7), (4, 4), total)
+    assert _status(result) == "incorrect"
+    assert "n_params is not right" in result.message
+    assert "H*H_in" not in result.message
+    assert "52" not in result.message

@@ -316,6 +316,16 @@ checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
             _hm(expected=lambda e, g, x: e[::2], got=lambda e, g, x: g[::2]),
         ),
         Mistake(
+            "expected 2-D, got right",
+            Hints(
+                "got is right. expected: count its dimensions",
+                "got is right. expected is the 2-D shape of an unbatched h0; the message shows "
+                "it after PyTorch adds the batch dimension of 1, as it did to got",
+                "got is right. Insert a 1 in the middle of expected: (D*num_layers, 1, H)",
+            ),
+            _hm(expected=lambda e, g, x: e[::2]),
+        ),
+        Mistake(
             "L as the batch of h0",
             Hints(
                 "expected: what does the middle dimension of h0 count?",
@@ -444,6 +454,18 @@ checks.last_step_states(last_states)""",
                 "give the RNN x.permute(1, 0, 2), then take output[-1]",
             ),
             code="def last_states(rnn, x):\n    output, h_n = rnn(x)\n    return output[-1]\n",
+        ),
+        Mistake(
+            "no permute, then output indexed as if batch-first",
+            Hints(
+                "the shape is right: which dimension of x did the RNN read as time?",
+                "the RNN read x batch-first without the permute: it took the N sequences for "
+                "N time steps, so output[:, -1] holds the states of a made-up sequence, step L "
+                "of each of the N sequences in a row, not each sequence's final state",
+                "give the RNN x.permute(1, 0, 2), then take output[-1] (time is dimension 0 of "
+                "(L, N, H))",
+            ),
+            code="def last_states(rnn, x):\n    output, h_n = rnn(x)\n    return output[:, -1]\n",
         ),
         Mistake(
             "reshape instead of permute",
