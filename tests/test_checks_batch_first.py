@@ -258,6 +258,17 @@ def test_run_batch_first_other_wrong_answers(function, hint):
     assert hint in result.message
 
 
+def test_run_batch_first_names_a_flipped_h_n():
+    """Third review of chapter 03: h_n.flip(0) was told to compare the layout of the input."""
+    _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
+    result = checks.run_batch_first(
+        lambda rnn, x: (solution(rnn, x)[0], solution(rnn, x)[1].flip(0))
+    )
+    assert _status(result) == "incorrect"
+    assert "h_n: in which order are its rows?" in result.message
+    assert "layout" not in result.message
+
+
 def test_run_batch_first_stub():
     assert _status(checks.run_batch_first(...)) == "not attempted"
 
