@@ -258,6 +258,17 @@ def test_run_batch_first_other_wrong_answers(function, hint):
     assert hint in result.message
 
 
+def test_run_batch_first_names_a_flipped_h_n():
+    """Third review of chapter 03: h_n.flip(0) was told to compare the layout of the input."""
+    _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
+    result = checks.run_batch_first(
+        lambda rnn, x: (solution(rnn, x)[0], solution(rnn, x)[1].flip(0))
+    )
+    assert _status(result) == "incorrect"
+    assert "h_n: in which order are its rows?" in result.message
+    assert "layout" not in result.message
+
+
 def test_run_batch_first_stub():
     assert _status(checks.run_batch_first(...)) == "not attempted"
 
@@ -266,13 +277,18 @@ def test_run_batch_first_stub():
     assert _status(checks.run_batch_first(stub)) == "not attempted"
 
 
-def test_windows_batch_tells_a_float_count_to_use_floor_division():
-    """n_windows = 5.0 (what / gives) is whole but not an int: the message says so, and //."""
+def test_windows_batch_tells_a_float_count_to_be_an_int():
+    """n_windows = 5.0 is whole but not an int: the message writes the student's own number back
+    as an int, and says nothing of / it was not given; 4.5, what / gives, is told to use //."""
     result = checks.windows_batch(A, A + 100, SOLUTION, 5.0)
     assert result.status == "incorrect"
+    assert "give n_windows as an int (5, not 5.0)" == result.message
+    result = checks.windows_batch(A, A + 100, SOLUTION, n_windows=6.0)  # a wrong count, as a float
+    assert result.message == "give n_windows as an int (6, not 6.0)"  # its own number, not 5
+    result = checks.windows_batch(A, A + 100, SOLUTION, 4.5)
     assert "as an int" in result.message
     assert "//" in result.message
-    assert "5" not in result.message  # never the expected count
+    assert "5" not in result.message.replace("4.5", "")  # never the expected count
 
 
 @pytest.mark.parametrize(

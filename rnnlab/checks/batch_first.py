@@ -504,6 +504,20 @@ def run_batch_first(rnn, x):
             ),
         ),
         Mistake(
+            "h_n flipped",
+            Hints(
+                "output is right. h_n: in which order are its rows?",
+                "output is right. h_n keeps the RNN's order of rows, layer 0 first and, within a "
+                "layer, the forward direction before the reverse one: batch-first or not, "
+                "nothing about it is turned around",
+                "output is right. Return h_n exactly as the RNN returns it, without flip",
+            ),
+            edit=(
+                "return output.permute(1, 0, 2), h_n",
+                "return output.permute(1, 0, 2), h_n.flip(0)",
+            ),
+        ),
+        Mistake(
             "the last layer's h_n only",
             Hints(
                 "output is right. h_n: how many final states does it hold?",
@@ -706,13 +720,17 @@ _NOT_AN_INT = "give n_windows as a whole number"
 
 
 def _as_int_count(check: Callable) -> Callable:
-    """``check`` with a plainer message for an n_windows of the wrong type: a float such as the
-    result of ``/`` is told to use ``//``, not that it is not a whole number."""
+    """``check`` with a plainer message for an n_windows of the wrong type: a whole float such as
+    5.0 is told to be an int, written back as the student's own number (5, not 5.0); another
+    float, such as what ``/`` gives, is told to count with ``//``."""
 
     @functools.wraps(check)
     def wrapped(*args, **kwargs):
         result = check(*args, **kwargs)
         if result.status == INCORRECT and result.message == _NOT_AN_INT:
+            count = kwargs.get("n_windows", args[3] if len(args) > 3 else None)
+            if isinstance(count, float) and count.is_integer():
+                return Result(INCORRECT, f"give n_windows as an int ({int(count)}, not {count})")
             return Result(
                 INCORRECT,
                 "give n_windows as an int (count with //, floor division: / always gives a float)",

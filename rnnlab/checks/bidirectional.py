@@ -405,6 +405,43 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
 """,
         ),
         Mistake(
+            "halves swapped",
+            Hints(
+                "output: which direction's states come first at each step of output?",
+                "output: nn.RNN(bidirectional=True) puts the forward direction's H features "
+                "first, output[..., :H], and the reverse direction's after them, output[..., H:]",
+                "put the forward half first: "
+                "torch.cat([forward_half, reverse_half.flip(1)], dim=2)",
+            ),
+            edit=(
+                "torch.cat([forward_half, reverse_half.flip(1)], dim=2)",
+                "torch.cat([reverse_half.flip(1), forward_half], dim=2)",
+            ),
+        ),
+        Mistake(
+            "forward_rnn used twice",
+            Hints(
+                "which RNN computes the reverse half?",
+                "the two directions have their own weights: forward_rnn reads x from step 1, "
+                "reverse_rnn reads x.flip(1)",
+                "compute the reverse half with reverse_rnn(x.flip(1), h0[1:2])",
+            ),
+            edit=("reverse_rnn(x.flip(1), h0[1:2])", "forward_rnn(x.flip(1), h0[1:2])"),
+        ),
+        Mistake(
+            "h_n rows swapped",
+            Hints(
+                "output is right. h_n: which direction's final state is row 0?",
+                "output is right. h_n has the layout of h0: row 0 is the forward direction's "
+                "final state, row 1 the reverse direction's",
+                "output is right. Return torch.cat([forward_last, reverse_last])",
+            ),
+            edit=(
+                "torch.cat([forward_last, reverse_last])",
+                "torch.cat([reverse_last, forward_last])",
+            ),
+        ),
+        Mistake(
             "h0 left out",
             Hints(
                 "your code ignores an argument it was handed: which one?",
