@@ -115,7 +115,7 @@ def test_lm_loss_answers_of_the_wrong_form():
 
 def _sample_as_lists(model, start, n, temperature, generator):
     """Right, written differently: the start read one character at a time, the indices
-    collected in lists."""
+    collected in lists, made a tensor at the end."""
     h = None
     for t in range(start.shape[1]):
         logits, h = model(start[:, t : t + 1], h)
@@ -130,7 +130,7 @@ def _sample_as_lists(model, start, n, temperature, generator):
         for row, value in zip(rows, chosen[:, 0].tolist(), strict=True):
             row.append(value)
         logits, h = model(chosen, h)
-    return rows
+    return torch.tensor(rows)  # (N, n)
 
 
 def _row_by_row(model, start, n, temperature, generator):
@@ -153,6 +153,15 @@ def test_sampling_loop_right_answers_written_differently():
     for right in (_sample_as_lists, _row_by_row):
         result = checks.sampling_loop(right)
         assert result, (right.__name__, result)
+
+
+def test_sampling_loop_a_list_is_not_the_tensor_asked_for():
+    def as_list(model, start, n, temperature, generator):
+        return _sample_as_lists(model, start, n, temperature, generator).tolist()
+
+    result = checks.sampling_loop(as_list)
+    assert not result
+    assert "return a tensor of shape (N, n)" in result.message
 
 
 def test_sampling_loop_answers_of_the_wrong_form():

@@ -206,6 +206,17 @@ checks.language_model_shapes(embedding_1, rnn_1, head_1, x_1, logits_shape, loss
             ),
             _lm(flat=("N", "V", "L")),
         ),
+        Mistake(
+            "the targets' shape given for the scores",
+            Hints(
+                "logits_shape is right. loss_input_shape: that is the targets' shape; the scores "
+                "keep V",
+                "logits_shape is right. loss_input_shape: (N*L,) is what y becomes; the input "
+                "has one row of V scores for each of those N*L targets",
+                "logits_shape is right. loss_input_shape: N*L rows of V scores, (N*L, V)",
+            ),
+            _lm(flat=("NL",)),
+        ),
     ),
 )
 
@@ -364,6 +375,34 @@ checks.lm_loss(lm_loss)""",
                 "logits.transpose(1, 2), y, reduction='sum') / N",
             ),
         ),
+        Mistake(
+            "nll_loss on raw scores",
+            Hints(
+                "nll_loss: what does it expect as its input, scores or log-probabilities?",
+                "nll_loss only picks -input[target]; it expects log-probabilities, and "
+                "cross_entropy is log_softmax followed by nll_loss",
+                "use cross_entropy(logits.transpose(1, 2), y), or nll_loss on "
+                "logits.log_softmax(dim=-1).transpose(1, 2)",
+            ),
+            edit=(
+                "cross_entropy(logits.transpose(1, 2), y)",
+                "nll_loss(logits.transpose(1, 2), y)",
+            ),
+        ),
+        Mistake(
+            "log_softmax over the steps",
+            Hints(
+                "log_softmax: over which dimension does it normalise?",
+                "the logits are (N, L, V): dim=1 normalises over the L steps, so a step's "
+                "probabilities no longer sum to 1 over the V characters",
+                "normalise over the characters, logits.log_softmax(dim=-1), before the "
+                "transpose; or let cross_entropy(logits.transpose(1, 2), y) do it",
+            ),
+            edit=(
+                "cross_entropy(logits.transpose(1, 2), y)",
+                "nll_loss(logits.log_softmax(dim=1).transpose(1, 2), y)",
+            ),
+        ),
     ),
     equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
 )
@@ -407,12 +446,17 @@ def _call_sampling(answer, model, start, n, temperature, generator):
     """Run a sampling answer, counting the characters the model reads: with the state carried,
     each row reads its L0 start characters and then one character per step, L0 + n; reading
     the whole text again at every step reads far more (over twice as many on every probe).
-    Floats of the right shape are not character indices."""
+    Floats of the right shape are not character indices, and a list is not the (N, n) tensor."""
     read = [0]
     model.embedding.register_forward_pre_hook(
         lambda m, inputs: read.__setitem__(0, read[0] + inputs[0].shape[-1])
     )
     value = answer(model, start, n, temperature, generator)
+    if value is not None and not isinstance(value, torch.Tensor):
+        raise FormError(
+            f"your function returned {type(value).__name__}: return a tensor of shape (N, n), "
+            "e.g. torch.cat(new, dim=1)"
+        )
     L0 = start.shape[1]
     if read[0] > 2 * (L0 + n):
         raise FormError(
