@@ -416,6 +416,16 @@ checks.flatten_outputs(flatten)""",
             ),
             edit=("transpose(0, 1).reshape", "transpose(0, 1).view"),
         ),
+        Mistake(
+            "steps reversed",
+            Hints(
+                "each row is one sequence: in which order are its steps?",
+                "row n holds sequence n's outputs, but its last step comes first; the head "
+                "expects step 1's H features first, then step 2's, ...",
+                "drop the flip: output.transpose(0, 1).reshape(N, L * H)",
+            ),
+            edit=("output.transpose(0, 1).reshape", "output.flip(0).transpose(0, 1).reshape"),
+        ),
     ),
 )
 

@@ -330,6 +330,18 @@ checks.masked_mean_divisors(lengths, L, buggy_divides_by, right_divides_by, zero
             ),
             lambda lengths, L: (len(lengths) * L, sum(lengths), L - min(lengths)),
         ),
+        Mistake(
+            "no zeros counted",
+            Hints(
+                "buggy_divides_by and right_divides_by are right. zeros_counted: does the buggy "
+                "mean count any padded entry?",
+                "buggy_divides_by and right_divides_by are right. The buggy mean divides by every "
+                "entry, padded ones included: each padded step adds a zero loss it counts",
+                "buggy_divides_by and right_divides_by are right. zeros_counted = N * L - "
+                "sum(lengths)",
+            ),
+            lambda lengths, L: (len(lengths) * L, sum(lengths), 0),
+        ),
     ),
 )
 
@@ -392,6 +404,19 @@ checks.masked_mean(masked_mean)""",
             "off by one",
             _MASK,
             edit=("torch.arange(L) < lengths", "torch.arange(L) <= lengths"),
+        ),
+        Mistake(
+            "off by one in the count",
+            Hints(
+                "the mask and the sum are right: what do you divide by?",
+                "mask.sum() is exactly the number of real steps; the mean divides the masked "
+                "sum by it, nothing added or taken away",
+                "return (per_step * mask).sum() / mask.sum()",
+            ),
+            edit=(
+                "(per_step * mask).sum() / mask.sum()",
+                "(per_step * mask).sum() / (mask.sum() - 1)",
+            ),
         ),
         Mistake(
             "per sequence first",
