@@ -165,6 +165,26 @@ def forget_bias(lstm):
 """,
         ),
         Mistake(
+            "rows concatenated, not stacked",
+            Hints(
+                "check the shape you return: one row per layer and direction, or one long row?",
+                "torch.cat joins the (H,) rows end to end into one (D*num_layers*H,) vector; "
+                "torch.stack puts them one under the other",
+                "return torch.stack(rows), shape (D*num_layers, H)",
+            ),
+            edit=("return torch.stack(rows)", "return torch.cat(rows)"),
+        ),
+        Mistake(
+            "the gate, not the bias",
+            Hints(
+                "you return values between 0 and 1: is that the bias, or the gate it opens?",
+                "sigmoid(bias) is how open the gate would be with zero input and state; the "
+                "exercise asks for the bias itself, before the sigmoid",
+                "return the sum of the two biases' forget rows, without torch.sigmoid",
+            ),
+            edit=("return torch.stack(rows)", "return torch.sigmoid(torch.stack(rows))"),
+        ),
+        Mistake(
             "the handed LSTM opened in place",
             Hints(
                 "the lstm you were handed changed during your call: leave it as it is",
