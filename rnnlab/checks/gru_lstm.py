@@ -341,7 +341,7 @@ checks.lstm_shapes(lstm_2, x_2, output_shape, h_n_shape, c_n_shape)""",
 
 # -- 3. lstm_classifier: find the bug in a classifier switched from GRU to LSTM ----------------
 
-_H_IN, _H, _LAYERS, _CLASSES = 3, 6, 2, 2
+_H_IN, _H, _LAYERS, _CLASSES = 3, 6, 2, 3  # 3 classes: not num_layers = 2
 
 
 def _classifier_call(model_class, weights, x):
@@ -364,7 +364,7 @@ def _classifier_call(model_class, weights, x):
         != (_H, _CLASSES)
     ):
         raise FormError(
-            "keep the sizes: nn.LSTM(3, 6, num_layers=2, batch_first=True) and nn.Linear(6, 2); "
+            "keep the sizes: nn.LSTM(3, 6, num_layers=2, batch_first=True) and nn.Linear(6, 3); "
             "the bug is not in the sizes"
         )
     model.rnn.load_state_dict(weights["rnn"])
@@ -405,12 +405,12 @@ def _classifier_probes(generator):
 
 _STARTER_CLASSIFIER = """\
 class Classifier(nn.Module):
-    # Two scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
+    # Three scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
 
     def __init__(self):
         super().__init__()
         self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
-        self.head = nn.Linear(6, 2)
+        self.head = nn.Linear(6, 3)
 
     def forward(self, x):  # x: (N, L, H_in)
         output, h_n = self.rnn(x)
@@ -421,23 +421,23 @@ checks.lstm_classifier(Classifier)"""
 
 LSTM_CLASSIFIER = Exercise(
     id=f"{CHAPTER}.lstm_classifier",
-    version=1,
+    version=2,  # 2: a head of 3 classes, so num_layers = 2 and the classes differ
     title="Find the silent bug in a classifier switched from nn.GRU to nn.LSTM",
     points=3,
     kind="find-the-bug",
     starter=_STARTER_CLASSIFIER,
     solution="""\
 class Classifier(nn.Module):
-    # Two scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
+    # Three scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
 
     def __init__(self):
         super().__init__()
         self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
-        self.head = nn.Linear(6, 2)
+        self.head = nn.Linear(6, 3)
 
     def forward(self, x):  # x: (N, L, H_in)
         output, (h_n, c_n) = self.rnn(x)  # an LSTM returns its state as a tuple (h_n, c_n)
-        return self.head(h_n[-1])  # the top layer's final h: (N, H) -> (N, 2)
+        return self.head(h_n[-1])  # the top layer's final h: (N, H) -> (N, 3)
 
 
 checks.lstm_classifier(Classifier)""",
