@@ -452,7 +452,6 @@ out = {}
 for name, (kind, keep) in {**configs, "GRU": ("GRU", 0.0), "LSTM": ("LSTM", 0.0)}.items():
     for T in (LENGTHS if keep or kind == "RNN" else (32,)):
         out[f"{name}, T = {T}"] = [train_memory(kind, T, s, keep_bias=keep)[1] for s in SEEDS]
-out["plain RNN, weight_hh = I, T = 32"] = [train_identity(s) for s in SEEDS]
 """,
     ),
 }

@@ -75,7 +75,7 @@ def test_lstm_classifier_written_differently_and_wrong_forms():
         def __init__(self):
             super().__init__()
             self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
-            self.head = nn.Linear(6, 2)
+            self.head = nn.Linear(6, 3)
 
         def forward(self, x):
             output, _ = self.rnn(x)  # (N, L, H)

@@ -39,12 +39,19 @@ def test_layer_state_accepts_right_answers_written_differently():
         assert checks.layer_state(right), right.__name__
 
 
+def _weights_only(state, k):
+    return {name: value for name, value in _solution(state, k).items() if "weight" in name}
+
+
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
         (lambda state, k: list(state), "return a dict"),
-        (lambda state, k: {}, "does not load into a one-layer RNN: missing bias_hh_l0"),
-        (lambda state, k: {**_solution(state, k), "extra": 1}, "not its keys: extra"),
+        (
+            lambda state, k: {},
+            "does not load into a one-layer RNN (k=1 of a stack with D=1): it lacks",
+        ),
+        (lambda state, k: {**_solution(state, k), "extra": 1}, "a one-layer RNN has no extra"),
         (lambda state, k: dict.fromkeys(_solution(state, k), 1.0), "each value"),
         (lambda state, k: state["nope"], "raised KeyError"),
     ],
@@ -53,6 +60,15 @@ def test_layer_state_answers_of_the_wrong_form(answer, hint):
     result = checks.layer_state(answer)
     assert result.status == "incorrect"
     assert hint in result.message, result
+
+
+def test_layer_state_weights_only_gets_its_own_hints():
+    from rnnlab.checks.stacked import LAYER_STATE
+
+    hints = next(m.hints for m in LAYER_STATE.mistakes if m.name == "only the weights")
+    result = checks.layer_state(_weights_only)
+    assert result.status == "incorrect"
+    assert any(level in result.message for level in (hints.nudge, hints.pointer, hints.fix))
 
 
 def test_layer_state_stub():

@@ -165,6 +165,26 @@ def forget_bias(lstm):
 """,
         ),
         Mistake(
+            "rows concatenated, not stacked",
+            Hints(
+                "check the shape you return: one row per layer and direction, or one long row?",
+                "torch.cat joins the (H,) rows end to end into one (D*num_layers*H,) vector; "
+                "torch.stack puts them one under the other",
+                "return torch.stack(rows), shape (D*num_layers, H)",
+            ),
+            edit=("return torch.stack(rows)", "return torch.cat(rows)"),
+        ),
+        Mistake(
+            "the gate, not the bias",
+            Hints(
+                "you return values between 0 and 1: is that the bias, or the gate it opens?",
+                "sigmoid(bias) is how open the gate would be with zero input and state; the "
+                "exercise asks for the bias itself, before the sigmoid",
+                "return the sum of the two biases' forget rows, without torch.sigmoid",
+            ),
+            edit=("return torch.stack(rows)", "return torch.sigmoid(torch.stack(rows))"),
+        ),
+        Mistake(
             "the handed LSTM opened in place",
             Hints(
                 "the lstm you were handed changed during your call: leave it as it is",
@@ -321,7 +341,7 @@ checks.lstm_shapes(lstm_2, x_2, output_shape, h_n_shape, c_n_shape)""",
 
 # -- 3. lstm_classifier: find the bug in a classifier switched from GRU to LSTM ----------------
 
-_H_IN, _H, _LAYERS, _CLASSES = 3, 6, 2, 2
+_H_IN, _H, _LAYERS, _CLASSES = 3, 6, 2, 3  # 3 classes: not num_layers = 2
 
 
 def _classifier_call(model_class, weights, x):
@@ -344,7 +364,7 @@ def _classifier_call(model_class, weights, x):
         != (_H, _CLASSES)
     ):
         raise FormError(
-            "keep the sizes: nn.LSTM(3, 6, num_layers=2, batch_first=True) and nn.Linear(6, 2); "
+            "keep the sizes: nn.LSTM(3, 6, num_layers=2, batch_first=True) and nn.Linear(6, 3); "
             "the bug is not in the sizes"
         )
     model.rnn.load_state_dict(weights["rnn"])
@@ -385,12 +405,12 @@ def _classifier_probes(generator):
 
 _STARTER_CLASSIFIER = """\
 class Classifier(nn.Module):
-    # Two scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
+    # Three scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
 
     def __init__(self):
         super().__init__()
         self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
-        self.head = nn.Linear(6, 2)
+        self.head = nn.Linear(6, 3)
 
     def forward(self, x):  # x: (N, L, H_in)
         output, h_n = self.rnn(x)
@@ -401,23 +421,23 @@ checks.lstm_classifier(Classifier)"""
 
 LSTM_CLASSIFIER = Exercise(
     id=f"{CHAPTER}.lstm_classifier",
-    version=1,
+    version=2,  # 2: a head of 3 classes, so num_layers = 2 and the classes differ
     title="Find the silent bug in a classifier switched from nn.GRU to nn.LSTM",
     points=3,
     kind="find-the-bug",
     starter=_STARTER_CLASSIFIER,
     solution="""\
 class Classifier(nn.Module):
-    # Two scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
+    # Three scores per sequence of a batch-first batch (N, L, H_in); it used nn.GRU before.
 
     def __init__(self):
         super().__init__()
         self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
-        self.head = nn.Linear(6, 2)
+        self.head = nn.Linear(6, 3)
 
     def forward(self, x):  # x: (N, L, H_in)
         output, (h_n, c_n) = self.rnn(x)  # an LSTM returns its state as a tuple (h_n, c_n)
-        return self.head(h_n[-1])  # the top layer's final h: (N, H) -> (N, 2)
+        return self.head(h_n[-1])  # the top layer's final h: (N, H) -> (N, 3)
 
 
 checks.lstm_classifier(Classifier)""",

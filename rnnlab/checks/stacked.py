@@ -382,6 +382,16 @@ checks.stacked_forward(stacked_forward)""",
             edit=("h0[k : k + 1]", "h0[0:1]"),
         ),
         Mistake(
+            "h0 rows in reverse order",
+            Hints(
+                "layer 0 already differs: which row of h0 does it start from?",
+                "h0 lists the layers bottom up, as h_n does: h0[0] is layer 0's initial state, "
+                "h0[-1] the top layer's",
+                "give layer k h0[k : k + 1], in the order of the layers",
+            ),
+            edit=("layer(x, h0[k : k + 1])", "layer(x, h0.flip(0)[k : k + 1])"),
+        ),
+        Mistake(
             "no h0",
             Hints(
                 "your layers ignore an argument you were handed: which one?",
@@ -486,11 +496,16 @@ def _layer_state_call(select, state, k, x):
     layer = nn.RNN(x.shape[-1], H, bidirectional=bidirectional)
     expected = set(layer.state_dict())
     missing = sorted(expected - set(chosen.keys()))
-    extra = sorted(set(chosen.keys()) - expected)
-    if missing or extra:
-        said = [f"missing {', '.join(missing)}"] if missing else []
-        said += [f"not its keys: {', '.join(map(str, extra))}"] if extra else []
-        raise ValueError(f"the dict does not load into a one-layer RNN: {'; '.join(said)}"[:300])
+    extra = sorted(set(chosen.keys()) - expected, key=str)
+    if missing or extra:  # the form of the answer is wrong: say which keys, in one line
+        said = [f"it lacks {', '.join(missing)}"] if missing else []
+        said += [f"a one-layer RNN has no {', '.join(map(str, extra))}"] if extra else []
+        if missing and not extra and all(name.startswith("bias") for name in missing):
+            said.append("keep the biases too, not only the weights")
+        raise ValueError(  # an error, not a FormError: known mistakes are told by its text
+            f"your dict does not load into a one-layer RNN ({k=} of a stack with "
+            f"D={1 + bidirectional}): {'; '.join(said)}"[:300]
+        )
     for name in expected:
         if not isinstance(chosen[name], torch.Tensor):
             raise FormError("each value of the dict is a tensor, as in the state_dict")
@@ -578,6 +593,47 @@ def select(state, k):
 def select(state, k):
     return {name.replace(f"_l{k}", "_l0"): value for name, value in state.items()
             if name.endswith(f"_l{k}")}
+""",
+        ),
+        Mistake(
+            "only the weights",
+            Hints(
+                "your dict lacks the biases: a one-layer RNN with biases has four entries per "
+                "direction",
+                "bias_ih_lk and bias_hh_lk belong to layer k as much as its two weights do",
+                "keep every key of layer k, weights and biases, renamed _l0",
+            ),
+            code="""\
+def select(state, k):
+    chosen = {}
+    for name, value in state.items():
+        stem, layer = name.split("_l", 1)
+        number, _, direction = layer.partition("_")
+        if int(number) == k and stem.startswith("weight"):  # the biases left out
+            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
+    return chosen
+""",
+        ),
+        Mistake(
+            "directions swapped",
+            Hints(
+                "right with one direction: with two, which direction does each key hold?",
+                "keys ending in _reverse hold the reverse direction: a forward weight renamed "
+                "_l0_reverse runs the sequence backwards",
+                "keep each direction's suffix: _lk -> _l0 and _lk_reverse -> _l0_reverse",
+            ),
+            code="""\
+def select(state, k):
+    bidirectional = any(name.endswith("_reverse") for name in state)
+    chosen = {}
+    for name, value in state.items():
+        stem, layer = name.split("_l", 1)
+        number, _, direction = layer.partition("_")
+        if int(number) == k:
+            if bidirectional:  # the two directions' keys exchanged
+                direction = "" if direction else "reverse"
+            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
+    return chosen
 """,
         ),
         Mistake(
