@@ -230,9 +230,7 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
                 "reads final states, H numbers per direction",
                 "in_features = D*H",
             ),
-            _head_mistake(
-                lambda H_in, H, **s: H_in * H, lambda N, H_in, H, **s: (N, H_in * H)
-            ),
+            _head_mistake(lambda H_in, H, **s: H_in * H, lambda N, H_in, H, **s: (N, H_in * H)),
         ),
         Mistake(
             "features first",

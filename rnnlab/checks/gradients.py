@@ -649,8 +649,7 @@ def train_step(model, x, y, optimizer, max_norm):
                 "the parameters are right. The loss a training step returns is the one it "
                 "computed and backpropagated, before step() changed the weights; measured "
                 "again after the step it is another number",
-                "the parameters are right. Return the loss computed before the step, "
-                "loss.item()",
+                "the parameters are right. Return the loss computed before the step, loss.item()",
             ),
             code="""\
 def train_step(model, x, y, optimizer, max_norm):
