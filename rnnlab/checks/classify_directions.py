@@ -157,14 +157,14 @@ HEAD_INPUT = Exercise(
     points=2,
     kind="predict",
     starter="""\
-rnn_3 = nn.RNN(input_size=3, hidden_size=16, num_layers=3, bidirectional=True)
-x_3 = torch.zeros(5, 8, 3)  # (L, N, H_in): sequence-first
+rnn_3 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 4)  # (L, N, H_in): sequence-first
 in_features = ...
 features_shape = ...  # what the head reads for x_3
 checks.head_input(rnn_3, x_3, in_features, features_shape)""",
     solution="""\
-rnn_3 = nn.RNN(input_size=3, hidden_size=16, num_layers=3, bidirectional=True)
-x_3 = torch.zeros(5, 8, 3)  # (L, N, H_in): sequence-first
+rnn_3 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 4)  # (L, N, H_in): sequence-first
 in_features = 2 * 16  # D*H: h_n[-2] and h_n[-1] side by side; num_layers does not count
 features_shape = (8, 32)  # (N, D*H): one row per sequence, whatever the layout of x
 checks.head_input(rnn_3, x_3, in_features, features_shape)""",
@@ -173,8 +173,8 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
     asked=("in_features", "features_shape"),
     reference=_head_reference,
     defaults=lambda: (
-        nn.RNN(input_size=3, hidden_size=16, num_layers=3, bidirectional=True),
-        torch.zeros(5, 8, 3),
+        nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True),
+        torch.zeros(5, 8, 4),
     ),
     check_handed=_head_handed,
     variants=lambda generator: [
