@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from rnnlab import checks
+from rnnlab.checks import _exercise
 
 
 def _verdict(result):
@@ -74,6 +75,21 @@ def test_head_input_however_written_older_copies_and_other_objects():
     assert _verdict(checks.head_input(RNN_3, x_3, 32.0, (8, 32))) == "incorrect"
     assert "rnn_3 and x_3" in checks.head_input(RNN_3, None, 32, (8, 32)).message
     assert _verdict(checks.head_input(RNN_3, x_3, ..., ...)) == "not attempted"
+
+
+def test_head_input_version_2_tells_h_in_times_h_from_d_times_h():
+    """Version 1 handed input_size = 2 = D, so H_in*H passed as D*H; version 2 hands H_in = 4,
+    and a copy of version 1 (RNN_3, input_size = 2) still checks."""
+    rnn_4 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
+    x_4 = torch.zeros(5, 8, 4)  # (L, N, H_in)
+    assert checks.head_input(rnn_4, x_4, 32, (8, 32))
+    tries = dict(_exercise._TRIES)
+    wrong = checks.head_input(rnn_4, x_4, 4 * 16, (8, 4 * 16))  # input_size * hidden_size
+    _exercise._TRIES.clear()
+    _exercise._TRIES.update(tries)  # the other tests see their first hint
+    assert _verdict(wrong) == "incorrect"
+    assert "which sizes did you multiply" in wrong.message
+    assert checks.head_input(RNN_3, torch.zeros(5, 8, 2), 32, (8, 32))  # a version 1 copy
 
 
 def test_bidirectional_summary_right_answers_written_differently_and_wrong_forms():

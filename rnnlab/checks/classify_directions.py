@@ -152,19 +152,19 @@ _FEATURES = Hints(
 
 HEAD_INPUT = Exercise(
     id=f"{CHAPTER}.head_input",
-    version=1,
+    version=2,
     title="Predict in_features and the input shape of a bidirectional classifier's head",
     points=2,
     kind="predict",
     starter="""\
-rnn_3 = nn.RNN(input_size=2, hidden_size=16, num_layers=3, bidirectional=True)
-x_3 = torch.zeros(5, 8, 2)  # (L, N, H_in): sequence-first
+rnn_3 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 4)  # (L, N, H_in): sequence-first
 in_features = ...
 features_shape = ...  # what the head reads for x_3
 checks.head_input(rnn_3, x_3, in_features, features_shape)""",
     solution="""\
-rnn_3 = nn.RNN(input_size=2, hidden_size=16, num_layers=3, bidirectional=True)
-x_3 = torch.zeros(5, 8, 2)  # (L, N, H_in): sequence-first
+rnn_3 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 4)  # (L, N, H_in): sequence-first
 in_features = 2 * 16  # D*H: h_n[-2] and h_n[-1] side by side; num_layers does not count
 features_shape = (8, 32)  # (N, D*H): one row per sequence, whatever the layout of x
 checks.head_input(rnn_3, x_3, in_features, features_shape)""",
@@ -173,8 +173,8 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
     asked=("in_features", "features_shape"),
     reference=_head_reference,
     defaults=lambda: (
-        nn.RNN(input_size=2, hidden_size=16, num_layers=3, bidirectional=True),
-        torch.zeros(5, 8, 2),
+        nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True),
+        torch.zeros(5, 8, 4),
     ),
     check_handed=_head_handed,
     variants=lambda generator: [
@@ -221,6 +221,16 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
                 "in_features = D*H",
             ),
             _head_mistake(lambda H_in, D, **s: D * H_in, lambda N, H_in, D, **s: (N, D * H_in)),
+        ),
+        Mistake(
+            "H_in times H",
+            Hints(
+                "in_features: which sizes did you multiply?",
+                "in_features: input_size and hidden_size size weight_ih_l0, (H, H_in); the head "
+                "reads final states, H numbers per direction",
+                "in_features = D*H",
+            ),
+            _head_mistake(lambda H_in, H, **s: H_in * H, lambda N, H_in, H, **s: (N, H_in * H)),
         ),
         Mistake(
             "features first",

@@ -222,6 +222,16 @@ checks.backward_step(step)""",
             code=_step(share="h_prev.T @ grad_a"),
         ),
         Mistake(
+            "relu of h_prev in the share",
+            Hints(
+                "dL/dh0 is right. dL/dweight_hh: which state did weight_hh multiply at step 1?",
+                "dL/dh0 is right. At step 1 weight_hh multiplied h_0 as the caller passed it: no "
+                "relu made h0, so it can hold negative entries, and relu(h_prev) changes them",
+                "dL/dh0 is right. The share is grad_a.T @ h_prev, with h_prev as it is",
+            ),
+            code=_step(share="grad_a.T @ torch.relu(h_prev)"),
+        ),
+        Mistake(
             "share of h_t",
             Hints(
                 "dL/dweight_hh: which state did weight_hh multiply at step t?",
@@ -399,6 +409,21 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
                 "predicted_norm: compute scale ** steps to 3 significant digits or more",
             ),
             _norm_mistake(norm=lambda s, n: float(f"{s**n:.2g}")),
+        ),
+        Mistake(
+            "Frobenius norm",
+            Hints(
+                "predicted_norm: which norm did you compute?",
+                "predicted_norm: Tensor.norm() of a matrix is its Frobenius norm, the square root "
+                "of the sum of all squared entries; the exercise asks for the spectral norm, the "
+                "largest factor by which the matrix stretches a vector",
+                "predicted_norm: torch.linalg.matrix_norm(jacobian, ord=2), which is "
+                "scale ** steps here",
+            ),
+            lambda weight_hh, steps: (
+                torch.linalg.matrix_power(weight_hh.to(torch.float64), int(steps)).norm().item(),
+                tuple(weight_hh.shape),
+            ),
         ),
         Mistake(
             "a vector",
@@ -616,6 +641,25 @@ def train_step(model, x, y, optimizer, max_norm):
                 "loss = ((model(x) - y) ** 2).mean()",
             ),
             edit=("** 2).mean()", "** 2).sum()"),
+        ),
+        Mistake(
+            "loss after the step",
+            Hints(
+                "the parameters are right. The loss returned: when was it measured?",
+                "the parameters are right. The loss a training step returns is the one it "
+                "computed and backpropagated, before step() changed the weights; measured "
+                "again after the step it is another number",
+                "the parameters are right. Return the loss computed before the step, loss.item()",
+            ),
+            code="""\
+def train_step(model, x, y, optimizer, max_norm):
+    optimizer.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    optimizer.step()
+    return ((model(x) - y) ** 2).mean().item()  # measured after the step
+""",
         ),
         Mistake(
             "max_norm ignored",
