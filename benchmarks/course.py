@@ -238,7 +238,8 @@ the extra products and additions cost more than the module calls. `nn.RNN`, whic
 products as the hoisted loop from C++ (with `addmm` and `add_`), «cpp_text» `nn.LSTM` ran
 «lstm_ratio» times as fast as the LSTMCell loop, which launches about fifteen operators per step
 (counted in section 2) where `nn.LSTM` launches one computing operator for the whole sequence
-(and six that set it up); that ratio is the sum of every difference above, not the gain of the
+(and six that set it up); that gap combines every effect listed above for the LSTM (the Python
+loop, the module calls, the input products inside the loop, the fusion), not the gain of the
 fused call alone.""",
     "The ratio grows from": """\
 The ratio grows from `L = 5` to `L = 50` and changes less after that. In the stored run (each
