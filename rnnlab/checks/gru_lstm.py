@@ -56,7 +56,7 @@ def _lstm(H_in, H, layers, bidirectional):
 
 def _forget_bias_probes(generator):
     probes = []
-    for H_in, H, layers, bidirectional in ((3, 4, 2, True), (5, 2, 1, False), (2, 5, 3, True),
+    for H_in, H, layers, bidirectional in ((3, 6, 2, True), (5, 2, 1, False), (2, 5, 3, True),
                                            (4, 3, 2, False)):  # fmt: skip
         lstm = drawn(generator, lambda a=(H_in, H, layers, bidirectional): _lstm(*a))
         label = f"H_in={H_in}, H={H}, num_layers={layers}, D={1 + bidirectional}"
@@ -173,6 +173,16 @@ def forget_bias(lstm):
                 "return torch.stack(rows), shape (D*num_layers, H)",
             ),
             edit=("return torch.stack(rows)", "return torch.cat(rows)"),
+        ),
+        Mistake(
+            "rows stacked as columns",
+            Hints(
+                "your numbers are right: check which axis holds the layers and directions",
+                "torch.stack(rows, dim=1) puts each row in a column, (H, D*num_layers); h_n has "
+                "one row per layer and direction",
+                "return torch.stack(rows), shape (D*num_layers, H)",
+            ),
+            edit=("return torch.stack(rows)", "return torch.stack(rows, dim=1)"),
         ),
         Mistake(
             "the gate, not the bias",
