@@ -6,6 +6,7 @@ lecture-hall sizes (rise.css beside the notebooks).
 The browser fixture and its skip-or-fail rule are in tests/conftest.py.
 """
 
+import http.client
 import os
 import re
 import shutil
@@ -31,6 +32,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _answers(server: subprocess.Popen, url: str, seconds: float = 60) -> bool:
+    """Whether the server answers ``url`` within ``seconds``; False (the server stopped) if it
+    exits first, or if something else holds its port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except (OSError, http.client.HTTPException):  # not up yet, or another service's port
+            if server.poll() is not None:
+                return False
+            time.sleep(0.3)
+    _stop(server)
+    return False
+
+
 @pytest.fixture
 def jupyterlab(tmp_path):
     """JupyterLab on 127.0.0.1 serving a copy of the first chapter; stopped afterwards."""
@@ -39,7 +65,7 @@ def jupyterlab(tmp_path):
     root.mkdir()
     shutil.copy2(first, root / first.name)  # the student's copy: the repository is untouched
     shutil.copy2(ROOT / slides.RISE_CSS, root / "rise.css")  # RISE reads it beside the notebook
-    port, token = _free_port(), "rnnlab-test-token"
+    token = "rnnlab-test-token"
     # JupyterLab 4 renders only the cells in view; render them all so the test can read them.
     tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
@@ -54,39 +80,38 @@ def jupyterlab(tmp_path):
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--allow-root",
-    ]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
+    # A port found free can be taken before JupyterLab binds it (another test's kernel, on a
+    # busy machine): JupyterLab may not move to another port (port_retries=0), it exits, and
+    # the fixture starts it again on a new one.
+    server = None
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+        for _attempt in range(3):
+            port = _free_port()
+            command = [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={root}",
+                "--allow-root",
+            ]
+            server = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            base = f"http://127.0.0.1:{port}"
+            if _answers(server, f"{base}/api/status?token={token}"):
                 break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start") from None
-                time.sleep(0.3)
+            _stop(server)
+        else:
+            raise RuntimeError("JupyterLab did not start")
         yield base, token, first.name
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        if server is not None:
+            _stop(server)
 
 
 def test_a_students_first_minutes_in_jupyterlab(browser, jupyterlab):
