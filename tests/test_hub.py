@@ -191,6 +191,11 @@ c.Authenticator.allowed_users = set({students!r})
 c.Authenticator.admin_users = set()
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [{python!r}, "-m", "jupyterhub.singleuser"]
+# Twenty servers on one machine start their kernels at once: over TCP, a port one kernel picked
+# can be taken by another before it binds (seen: "Address already in use", five restarts, the
+# kernel removed). Kernels talk to their server over Unix sockets instead, as on one host they
+# may (each Zero to JupyterHub pod has its own network, so this is the test's setting only).
+c.Spawner.args = ["--KernelManager.transport=ipc"]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
