@@ -371,13 +371,10 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
                 "in reverse order",
                 "flip only the reverse half: torch.cat([forward_half, reverse_half.flip(1)], 2)",
             ),
-            code="""\
-def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
-    forward_half, forward_last = forward_rnn(x, h0[0:1])
-    reverse_half, reverse_last = reverse_rnn(x.flip(1), h0[1:2])
-    output = torch.cat([forward_half, reverse_half], dim=2).flip(1)
-    return output, torch.cat([forward_last, reverse_last])
-""",
+            edit=(
+                "torch.cat([forward_half, reverse_half.flip(1)], dim=2)",
+                "torch.cat([forward_half, reverse_half], dim=2).flip(1)",
+            ),
         ),
         Mistake(
             "x not flipped",

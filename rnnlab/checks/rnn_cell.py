@@ -586,14 +586,7 @@ checks.loop_final_state(final_state)""",
                 "step 1 to step L",
                 "for t in range(L) reads the indices 0, 1, ..., L-1 in that order",
             ),
-            code="""\
-def final_state(cell, x):
-    N, L, _ = x.shape
-    h = torch.zeros(N, cell.hidden_size)
-    for t in reversed(range(L)):
-        h = cell(x[:, t], h)
-    return h
-""",
+            edit=("for t in range(L):", "for t in reversed(range(L)):"),
         ),
         Mistake(
             "every step returned",
