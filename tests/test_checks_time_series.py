@@ -45,6 +45,11 @@ def test_initial_state_written_differently():
     )
     assert _status(checks.initial_state(lambda x, num_layers, H: None)) == "not attempted"
     assert _status(checks.initial_state(lambda x, num_layers, H: "zeros")) == "incorrect"
+    on_the_cpu = checks.initial_state(
+        lambda x, num_layers, H: torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype)
+    )
+    assert _status(on_the_cpu) == "incorrect"
+    assert "device" in on_the_cpu.message
 
 
 def test_flatten_row_zero_from_older_objects_and_wrong_forms():

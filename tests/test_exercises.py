@@ -468,6 +468,22 @@ def test_the_catalog_is_the_definitions():
     )
 
 
+@pytest.mark.parametrize("arguments", [["nope.ipynb"], ["--bogus"], ["book.yml"]])
+def test_the_exercises_tool_refuses_what_is_not_a_notebook_in_one_line(arguments, capsys):
+    """`python -m rnnlab.tooling.exercises --help` once ran the course's notebook code on a file
+    named "--help" and ended in a traceback; a wrong argument is now one line, before any write."""
+    from rnnlab.tooling import exercises
+
+    before = exercises.CATALOG.stat().st_mtime_ns
+    assert exercises.main(arguments) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "usage:" in err
+    assert exercises.CATALOG.stat().st_mtime_ns == before
+    assert exercises.main(["--help"]) == 0
+    assert "usage:" in capsys.readouterr().out
+
+
 def test_a_later_part_at_fault_is_not_given_the_first_part_s_hint():
     """With no known mistake matching, the exercise's own hints speak of its first part; a wrong
     later part gets hints that name it instead."""

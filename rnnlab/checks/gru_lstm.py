@@ -473,6 +473,16 @@ checks.lstm_classifier(Classifier)""",
             edit=("self.head(h_n[-1])", "self.head(h_n[0])"),
         ),
         Mistake(
+            "the layers' h averaged",
+            Hints(
+                "the head reads h: which layers' states are in it?",
+                "h_n is (num_layers, N, H); a mean over dimension 0 mixes the first layer's "
+                "final h into the top layer's, and the GRU's head read the top layer's alone",
+                "give the head h_n[-1], the top layer's final h",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(h_n.mean(0))"),
+        ),
+        Mistake(
             "the first step",
             Hints(
                 "which time step does the head see?",

@@ -299,6 +299,16 @@ def _bias(which):
     )
 
 
+def _twice(which):
+    return Hints(
+        f"how many times does each step add {which}?",
+        f"{which} is in projected already, added once for the whole sequence; adding it again "
+        "in the loop counts it twice",
+        "each bias once: projected = layer_input @ W_ih.T + b_ih + b_hh before the loop, and "
+        "inside it only h = torch.tanh(projected_t + h @ W_hh.T)",
+    )
+
+
 _W_HH_T = Hints(
     "weight_hh is square, so a missing transpose raises no error: check how you use it",
     "nn.RNN computes h @ weight_hh.T; weight_hh is (H, H), so h @ weight_hh runs and is wrong",
@@ -382,6 +392,38 @@ def forward(rnn, x):
         Mistake("bias_hh left out", _bias("bias_hh"), edit=(" + b_ih + b_hh", " + b_ih")),
         Mistake("bias_ih left out", _bias("bias_ih"), edit=(" + b_ih + b_hh", " + b_hh")),
         Mistake("weight_hh untransposed", _W_HH_T, edit=("h @ W_hh.T", "h @ W_hh")),
+        Mistake(
+            "bias_ih added twice",
+            _twice("bias_ih"),
+            edit=(
+                "h = torch.tanh(projected_t + h @ W_hh.T)",
+                "h = torch.tanh(projected_t + h @ W_hh.T + b_ih)",
+            ),
+        ),
+        Mistake(
+            "bias_hh added twice",
+            _twice("bias_hh"),
+            edit=(
+                "h = torch.tanh(projected_t + h @ W_hh.T)",
+                "h = torch.tanh(projected_t + h @ W_hh.T + b_hh)",
+            ),
+        ),
+        Mistake(
+            "weight_ih copied out of PyTorch",
+            Hints(
+                "output is right. The checker saw your function read the module's weight_ih 0 "
+                "times: where does your W_ih come from?",
+                "output is right. The checker counts the operators that read rnn.weight_ih_l0 and "
+                "rnn.weight_ih_l1 themselves; a copy made through NumPy or .tolist() is a new "
+                "tensor it cannot follow",
+                "output is right. Use the module's tensor itself: W_ih = getattr(rnn, "
+                'f"weight_ih_l{k}")',
+            ),
+            edit=(
+                'getattr(rnn, f"weight_ih_l{k}"),',
+                'torch.tensor(getattr(rnn, f"weight_ih_l{k}").tolist()),',
+            ),
+        ),
         Mistake(
             "the state's product hoisted too",
             Hints(
@@ -472,6 +514,17 @@ def fixed_forward(rnn, x):
             "weight_hh untransposed",
             _W_HH_T,
             edit=("h @ rnn.weight_hh_l0.T", "h @ rnn.weight_hh_l0"),
+        ),
+        Mistake(
+            "bias_ih added twice",
+            Hints(
+                "how many times does each step add bias_ih?",
+                "bias_ih is in projected already, added once for the whole sequence; inside the "
+                "loop only the state's part belongs: h @ weight_hh.T + bias_hh",
+                "inside the loop: h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + "
+                "rnn.bias_hh_l0)",
+            ),
+            edit=("+ rnn.bias_hh_l0)  # (N, H)", "+ rnn.bias_ih_l0 + rnn.bias_hh_l0)  # (N, H)"),
         ),
         Mistake(
             "tanh left out",

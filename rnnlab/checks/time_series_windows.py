@@ -149,12 +149,21 @@ def _h0_call(make_h0, x, num_layers, H):
     h0 = make_h0(x, num_layers, H)
     if h0 is None:
         return None
-    return h0, int(isinstance(h0, torch.Tensor) and h0.dtype == x.dtype)
+    # The same batch on the "meta" device (shapes and dtypes, no values) tells whether the state
+    # follows x's device, on a machine without a GPU too.
+    on_meta = make_h0(x.to("meta"), num_layers, H)
+    kept = (
+        isinstance(h0, torch.Tensor)
+        and h0.dtype == x.dtype
+        and isinstance(on_meta, torch.Tensor)
+        and on_meta.device.type == "meta"
+    )
+    return h0, int(kept)
 
 
 INITIAL_STATE = Exercise(
     id=f"{CHAPTER}.initial_state",
-    version=1,
+    version=2,  # 2: the second part checks x's device too
     title="A zero initial state for any batch",
     points=2,
     kind="implement",
@@ -169,15 +178,16 @@ def make_h0(x, num_layers, H):
 
 
 checks.initial_state(make_h0)""",
-    parts=(Part("h0", "tensor"), Part("x's dtype kept (1 if so)", "int")),
+    parts=(Part("h0", "tensor"), Part("x's dtype and device kept (1 if so)", "int")),
     asked=("make_h0",),
     probes=_h0_probes,
     call=_h0_call,
-    right="zeros of shape (num_layers, N, H) for any N, on x's dtype, as nn.RNN's default",
+    right="zeros of shape (num_layers, N, H) for any N, in x's dtype, on x's device, as nn.RNN's "
+    "default",
     hints=Hints(
         "compare your h0 with what nn.RNN uses when h0 is left out",
         "nn.RNN's default h0 is zeros, one (N, H) state per layer, in x's dtype",
-        "torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype)",
+        "torch.zeros(num_layers, x.shape[0], H, dtype=x.dtype, device=x.device)",
     ),
     mistakes=(
         Mistake(
@@ -236,6 +246,16 @@ checks.initial_state(make_h0)""",
                 "h0 is right. Pass dtype=x.dtype to torch.zeros",
             ),
             edit=(", dtype=x.dtype", ""),
+        ),
+        Mistake(
+            "made on the CPU always",
+            Hints(
+                "h0 is right. Its device: what happens when x lives on a GPU?",
+                "h0 is right. nn.RNN refuses an h0 on another device than x; torch.zeros makes "
+                "its tensor on the CPU unless told otherwise",
+                "h0 is right. Pass device=x.device to torch.zeros",
+            ),
+            edit=(", device=x.device", ""),
         ),
     ),
 )

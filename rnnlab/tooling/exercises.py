@@ -152,8 +152,27 @@ def refresh(path: Path | str) -> list[str]:
     return changed
 
 
-if __name__ == "__main__":
+USAGE = (
+    "usage: python -m rnnlab.tooling.exercises [--catalog] [NOTEBOOK.ipynb ...]: rewrite "
+    "rnnlab/checks/catalog.json, then each notebook's exercise cells and their outputs"
+)
+
+
+def main(arguments: list[str]) -> int:
+    notebooks = [a for a in arguments if a != "--catalog"]
+    for argument in notebooks:
+        if argument in ("-h", "--help") or argument.startswith("-"):
+            print(USAGE, file=sys.stderr if argument not in ("-h", "--help") else sys.stdout)
+            return 0 if argument in ("-h", "--help") else 2
+        if not argument.endswith(".ipynb") or not Path(argument).is_file():
+            print(f"{argument}: not a notebook file (.ipynb); {USAGE}", file=sys.stderr)
+            return 2
     if write_catalog():
         print(f"{CATALOG.name}: rewritten from the definitions")
-    for argument in (a for a in sys.argv[1:] if a != "--catalog"):
+    for argument in notebooks:
         print(f"{argument}: {', '.join(refresh(argument)) or 'cells up to date'}; outputs stored")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
