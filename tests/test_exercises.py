@@ -224,6 +224,23 @@ def test_hints_climb_from_a_nudge_to_the_fix(ex):
     assert checks.hint(ex.name).message == mistake.hints.fix
 
 
+@pytest.mark.parametrize("ex", [e for e in EXERCISES if len(e.mistakes) > 1], ids=lambda e: e.id)
+def test_a_different_mistake_starts_again_from_its_nudge(ex):
+    """Reviewers were handed the fix of a mistake they had not made: the level had climbed with
+    other mistakes' tries. It climbs only while the same hints come back."""
+    first, other = (
+        ex.mistakes[0],
+        next(m for m in ex.mistakes[1:] if m.hints != ex.mistakes[0].hints),
+    )
+    for _ in range(_exercise.FIX_AFTER + 1):
+        _mistake_result(ex, first)
+    assert first.hints.fix in checks.hint(ex.name).message
+    message = _mistake_result(ex, other).message
+    assert other.hints.nudge in message
+    assert other.hints.fix not in message or other.hints.fix in other.hints.nudge
+    assert other.hints.pointer in _mistake_result(ex, other).message
+
+
 def test_hint_before_any_try_and_for_an_unknown_name():
     assert "first" in checks.hint("run_batch_first").message
     assert "no exercise" in checks.hint("nothing_like_this").message

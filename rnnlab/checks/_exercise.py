@@ -21,8 +21,10 @@ Two kinds of answer:
 
 A wrong answer is compared with every known mistake on the same probe: the first that gives the
 same result (the same value on a part where the mistake is wrong, the same error, the same change
-to a handed object) lends its hints. Hint level rises with the wrong tries of that exercise in
-this kernel: nudge, pointer, then the fix after ``FIX_AFTER`` tries or on ``checks.hint(name)``.
+to a handed object) lends its hints. Hint level rises with the wrong tries in a row that get the
+same hints, in this kernel: nudge, pointer, then the fix after ``FIX_AFTER`` such tries or on
+``checks.hint(name)``. A different mistake starts again from its own nudge, so a student is never
+handed the fix of a mistake they did not make.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
 """
@@ -75,13 +77,14 @@ __all__ = [
 
 KINDS = ("predict", "implement", "find-the-bug")
 
-#: Wrong tries of one exercise after which its hint is the fix (sooner with ``checks.hint``).
+#: Wrong tries in a row with the same hints after which the hint is the fix (sooner with
+#: ``checks.hint``).
 FIX_AFTER = 3
 
 #: Every exercise defined so far, by id, in the order the chapter modules define them.
 REGISTRY: dict[str, Exercise] = {}
 
-_TRIES: dict[str, int] = {}  # wrong tries per exercise id, in this kernel
+_TRIES: dict[str, int] = {}  # wrong tries in a row with the same hints, per exercise id
 _LAST: dict[str, Hints | None] = {}  # hints of the last wrong answer per id; None: it was right
 _COPY_VERSIONS: dict[str, int] = {}  # exercise versions stamped in the student's copy
 
@@ -537,7 +540,8 @@ def _value_outcome(ex: Exercise, function, handed) -> Outcome:
 
 
 def _wrong(ex: Exercise, hints: Hints, lead: str = "") -> Result:
-    tries = _TRIES[ex.id] = _TRIES.get(ex.id, 0) + 1
+    same = _LAST.get(ex.id) == hints  # the same mistake again: the next level
+    tries = _TRIES[ex.id] = _TRIES.get(ex.id, 0) + 1 if same else 1
     _LAST[ex.id] = hints
     level = 2 if tries > FIX_AFTER else min(tries - 1, 1)
     text = hints.level(level)

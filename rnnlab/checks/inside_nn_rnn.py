@@ -416,8 +416,8 @@ def forward(rnn, x):
                 "output is right. The checker counts the operators that read rnn.weight_ih_l0 and "
                 "rnn.weight_ih_l1 themselves; a copy made through NumPy or .tolist() is a new "
                 "tensor it cannot follow",
-                "output is right. Use the module's tensor itself: W_ih = getattr(rnn, "
-                'f"weight_ih_l{k}")',
+                "output is right. Use the module's tensors themselves, rnn.weight_ih_l0 and "
+                "rnn.weight_ih_l1, with no copy: projected = layer_input @ W_ih.T + b_ih + b_hh",
             ),
             edit=(
                 'getattr(rnn, f"weight_ih_l{k}"),',
