@@ -165,6 +165,18 @@ def forget_bias(lstm):
 """,
         ),
         Mistake(
+            "reverse before forward",
+            Hints(
+                "your rows are right: check their order within each layer",
+                "h_n puts each layer's forward direction first, then its reverse direction",
+                'in each layer, the suffix "" (forward) before "_reverse"',
+            ),
+            edit=(
+                '["", "_reverse"] if lstm.bidirectional',
+                '["_reverse", ""] if lstm.bidirectional',
+            ),
+        ),
+        Mistake(
             "rows concatenated, not stacked",
             Hints(
                 "check the shape you return: one row per layer and direction, or one long row?",
