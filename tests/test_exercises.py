@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import linecache
 import random
 import warnings
 from pathlib import Path
@@ -70,9 +71,11 @@ def _run_cell(source: str):
             return call
 
     namespace = {"torch": torch, "nn": torch.nn, "np": np, "checks": Recorder()}
+    filename = f"<cell {abs(hash(source))}>"  # in linecache, as IPython keeps a cell's source
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        exec(compile(source, "<cell>", "exec"), namespace)  # noqa: S102 - the course's own cells
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the course's own cells
     assert len(seen) == 1, "a cell ends with exactly one checker call"
     return seen[0]
 
@@ -84,6 +87,18 @@ def _run_cell(source: str):
 def test_the_solution_cell_is_accepted_and_the_starter_is_not_attempted(ex):
     assert _run_cell(ex.solution), ex.id
     assert _run_cell(ex.starter).status == "not attempted"
+
+
+def test_a_changed_answer_that_gives_the_bug_s_result_is_told_so_not_called_unattempted():
+    """A reviewer changed 08's reshape to view (the same numbers) and was told "not attempted";
+    a comment added to the starter is still the starter."""
+    ex = checks.EXERCISES["08_time_series_windows.flatten_outputs"]
+    commented = ex.starter.replace("    L, N, H = output.shape", "    L, N, H = output.shape  # ?")
+    assert commented != ex.starter
+    assert _run_cell(commented).status == "not attempted"
+    changed = _run_cell(ex.starter.replace("output.reshape(N, L * H)", "output.view(N, L * H)"))
+    assert changed.status == "incorrect"
+    assert "your change gives the same result as the buggy code" in changed.message
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)

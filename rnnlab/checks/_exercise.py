@@ -36,6 +36,7 @@ import copy
 import inspect
 import linecache
 import re
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -594,8 +595,33 @@ def _error_hints(out: Outcome) -> Hints:
     )
 
 
-def _verdict_of(ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str) -> Result | None:
-    """None when ``got`` is right; otherwise the verdict with the matching mistake's hints."""
+def _code_key(obj):
+    """What a function or class says, as the syntax tree of its source (comments, blank lines,
+    layout and the defined name left out); None when its source cannot be read."""
+    if isinstance(obj, type):  # a class: its methods, whose sources can be read
+        methods = sorted((k, v) for k, v in vars(obj).items() if inspect.isfunction(v))
+        keys = tuple((name, _code_key(f)) for name, f in methods)
+        return keys if keys and all(k is not None for _, k in keys) else None
+    try:
+        node = ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    if hasattr(node, "name"):
+        node.name = "_"
+    return ast.dump(node)
+
+
+def _untouched(ex: Exercise, answer) -> bool:
+    """Whether a find-the-bug answer is the starter's code as given (unknown counts as given)."""
+    mine, given = _code_key(answer), _code_key(ex.runnable(ex.starter))
+    return mine is None or given is None or mine == given
+
+
+def _verdict_of(
+    ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str, untouched=lambda: True
+) -> Result | None:
+    """None when ``got`` is right; otherwise the verdict with the matching mistake's hints.
+    ``untouched()`` says whether a find-the-bug answer is still the starter's code."""
     if got.pending:
         return Result(NOT_ATTEMPTED, got.pending)
     if _correct(ex, got, want):
@@ -607,11 +633,13 @@ def _verdict_of(ex: Exercise, got: Outcome, want: Outcome, wrongs, label: str) -
             if not _mistake_matches(ex, got, want, wrong, exact):
                 continue
             if mistake.name == "starter" and ex.buggy_is_pending and exact:
-                return Result(
-                    NOT_ATTEMPTED,
-                    "this still gives what the buggy code gives: find the bug, fix it, run the "
-                    "cell again",
-                )
+                if untouched():
+                    return Result(
+                        NOT_ATTEMPTED,
+                        "this still gives what the buggy code gives: find the bug, fix it, run "
+                        "the cell again",
+                    )
+                on += "your change gives the same result as the buggy code. "
             return _wrong(ex, mistake.hints, on)
     if got.changed:
         return _wrong(
@@ -678,7 +706,8 @@ def check_function(ex: Exercise, answer) -> Result:
                     wrong = outcome(ex, ex.answer_of(mistake), probe)
                 yield mistake, wrong
 
-        verdict = _verdict_of(ex, got, want, wrongs, probe.label if len(probes) > 1 else "")
+        label = probe.label if len(probes) > 1 else ""
+        verdict = _verdict_of(ex, got, want, wrongs, label, lambda: _untouched(ex, answer))
         if verdict is not None:
             return verdict
     n = len(probes)

@@ -392,8 +392,8 @@ checks.flatten_outputs(flatten)""",
     right="each row is one sequence, its steps in time order",
     hints=Hints(
         "the shape is right: which numbers does row 0 hold?",
-        "reshape keeps memory order, and a sequence-first output keeps step 0 of every "
-        "sequence first: each row mixes sequences",
+        "reshape reads the numbers in row-major order, and a sequence-first output holds step 1 "
+        "of every sequence first: each row mixes sequences",
         "move N first with output.transpose(0, 1), then reshape(N, L * H)",
     ),
     mistakes=(
