@@ -84,6 +84,20 @@ def test_windows_batch_rejects_generated_wrong_answers(shape, shift):
     assert _status(result) == "incorrect"
 
 
+def test_windows_batch_names_the_count_for_a_window_too_few():
+    """Four windows where five fit, however the count was predicted: the hint counts them."""
+    b = A + 100
+    by_hand = torch.stack([SERIES[s : s + 3] for s in range(0, 8, 2)])  # starts 0, 2, 4, 6
+    assert by_hand.shape == (4, 3, 2)
+    for count in (4, 5):
+        _exercise._TRIES.clear()
+        checks.windows_batch(A, b, by_hand, count)  # the nudge
+        result = checks.windows_batch(A, b, by_hand, count)  # the same mistake: the pointer
+        assert _status(result) == "incorrect"
+        assert "N = (T - L) // step + 1" in result.message
+        assert "torch.stack" not in result.message
+
+
 # --- single_steps -----------------------------------------------------------------------------
 
 RNN_1 = nn.RNN(input_size=4, hidden_size=3, num_layers=2, batch_first=True)
@@ -105,6 +119,15 @@ def test_single_steps_follows_the_objects_the_cell_hands():
     rnn = nn.RNN(5, 4, num_layers=3, bidirectional=True, batch_first=True)
     assert checks.single_steps(rnn, torch.zeros(6, 5), (6, 8), (6, 4))
     assert _status(checks.single_steps(rnn, torch.zeros(6, 5), (7, 3), (2, 3))) == "incorrect"
+
+
+def test_single_steps_names_h_n_made_batch_first():
+    """h_n written (L, D*num_layers, H), as if batch_first applied to it: the central mistake."""
+    checks.single_steps(RNN_1, X_1, (7, 3), (7, 2, 3))  # the nudge
+    result = checks.single_steps(RNN_1, X_1, (7, 3), (7, 2, 3))  # the pointer
+    assert _status(result) == "incorrect"
+    assert "h_n never follows batch_first" in result.message
+    assert "no batch dimension at all" in result.message
 
 
 @pytest.mark.parametrize(

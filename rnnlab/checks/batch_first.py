@@ -177,6 +177,17 @@ checks.single_steps(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _ss((1, "DH")),
         ),
+        Mistake(
+            "h_n made batch-first",
+            Hints(
+                "output is right. h_n: did batch_first change its layout?",
+                "output is right. h_n never follows batch_first; and a 2-D x has no batch "
+                "dimension at all",
+                "output is right. h_n is (D*num_layers, H) for an unbatched input, whatever "
+                "batch_first says",
+            ),
+            _ss(h_n=("L", "DN", "H")),
+        ),
         Mistake("h_n with a batch dimension of L", _H_N_BATCHED, _ss(h_n=("DN", "L", "H"))),
         Mistake("h_n with a batch dimension of 1", _H_N_BATCHED, _ss(h_n=("DN", 1, "H"))),
         Mistake(
@@ -624,13 +635,28 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
     ),
     right="batch-first windows, (N, L, H_in), and the number of windows predicted",
     hints=Hints(
-        "stack a and b as two features, then cut windows of 3 steps starting every 2 steps",
+        "stack a and b as two features, then cut every window of 3 steps, one starting every 2 "
+        "steps",
         "torch.stack with dim=1 gives one row per time step, (T, H_in); unfold cuts windows "
-        "along dimension 0",
+        "along dimension 0, N = (T - L) // step + 1 of them",
         "torch.stack([a, b], dim=1).unfold(0, 3, 2).transpose(1, 2) gives (N, L, H_in)",
     ),
     mistakes=(
         Mistake("one window too few", _COUNT, _windows(count=lambda T: (T - _SIZE) // _STEP)),
+        Mistake(
+            "the last window left out",
+            Hints(
+                "windows_batch: count the windows",
+                "windows_batch: count the windows: N = (T - L) // step + 1; a window starts at "
+                "0, 2, 4, ... as long as its 3 steps fit in the T values",
+                "unfold(0, 3, 2) cuts every window that fits, N = (T - L) // step + 1: do not "
+                "stop the starts early",
+            ),
+            _windows(
+                batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP).transpose(1, 2)[:-1],
+                count=lambda T: (T - _SIZE) // _STEP,
+            ),
+        ),
         Mistake(
             "the step ignored",
             _COUNT,
