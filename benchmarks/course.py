@@ -392,6 +392,7 @@ out = {"H = 5 validation": [], "H = 2 validation": [], "left-trained on C or D":
 out |= {name: [] for name in tests}
 out |= {"bi h_n reverse, fitted": [], "bi h_n reverse, fresh": []}
 out |= {"bi output reverse, fitted": [], "bi output reverse, fresh": []}
+out |= {"bi h_n validation": [], "bi output validation": []}
 x_fresh, y_fresh = data.square_walks(4000, seed=99)
 for seed in SEEDS:
     m5, a5 = train_classifier(seed, hidden_size=5)
@@ -402,7 +403,8 @@ for seed in SEEDS:
     left, _ = train_classifier(seed, x=x_train[starts_left], y=y_train[starts_left])
     out["left-trained on C or D"].append(accuracy(left, x_right, y_right))
     for read in ("h_n", "output"):
-        bi_model, _ = train_classifier(seed, bidirectional=True, read=read)
+        bi_model, bi_accuracy = train_classifier(seed, bidirectional=True, read=read)
+        out[f"bi {read} validation"].append(bi_accuracy)
         with torch.no_grad():
             o, h = bi_model.rnn(x_val)
             o_f, h_f = bi_model.rnn(x_fresh)

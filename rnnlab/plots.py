@@ -151,8 +151,8 @@ def square_sequences(points, directions=None, ax=None, title: str | None = None)
         xlim=(-1.6, 1.6),
         ylim=(-1.6, 1.6),
         aspect="equal",
-        xlabel="$x_1$",
-        ylabel="$x_2$",
+        xlabel="x (coordinate 0)",
+        ylabel="y (coordinate 1)",
         title=title or f"{len(arrays)} sequences",
     )
     return fig

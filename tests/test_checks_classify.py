@@ -182,3 +182,17 @@ def test_direction_rule_stub_and_global_random_state():
     checks.bidirectional_summary(lambda h: h[-1])
     assert torch.equal(torch.random.get_rng_state(), state)
     assert np.array_equal(np.random.get_state()[1], numpy_state)
+
+
+def test_direction_rule_rejects_the_last_two_points():
+    """The review's answer: right on every walk as generated, but it reads the last two points,
+    not the first two the exercise asks for; the probe with random later points tells."""
+
+    def last_two(x):  # x: (N, L, 2)
+        a, b = x[:, -2], x[:, -1] - x[:, -2]  # (N, 2) each
+        return (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0] < 0).long()
+
+    result = checks.direction_rule(last_two)
+    assert _verdict(result) == "incorrect"
+    assert "random" in result.message
+    assert "a constant" not in result.message

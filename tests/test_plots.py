@@ -17,6 +17,7 @@ def test_square_sequences_draws_one_arrow_per_step():
     ax = fig.axes[0]
     assert tuple(fig.get_size_inches()) == plots.FIGSIZE
     assert [text.get_text() for text in ax.texts] == ["A", "B", "C", "D"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x (coordinate 0)", "y (coordinate 1)")  # not x_t
     arrows = sum(len(q.U) for q in ax.collections if type(q).__name__ == "Quiver")
     assert arrows == 5 * 3  # one arrow per step, L - 1 = 3 per sequence
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [

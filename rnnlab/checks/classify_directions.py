@@ -327,8 +327,8 @@ checks.bidirectional_summary(summarize)""",
             "summarize_buggy as given",
             Hints(
                 "the shape is right: which numbers ended up in row 0?",
-                "reshape and view keep memory order, in which h_n's sequences are dimension 1: "
-                "each row mixes numbers of different sequences",
+                "reshape and view read the numbers in row-major index order, in which h_n's "
+                "sequences are dimension 1: each row mixes numbers of different sequences",
                 "put the sequences first (permute(1, 0, 2)) before flattening, or "
                 "torch.cat([h_n[-2], h_n[-1]], dim=1)",
             ),
@@ -391,6 +391,9 @@ def _rule_probes(generator):
         label = f"walks of L={L} on a square turned by {angle:g} degrees"
         label += f", scaled by {size:g}" if size != 1 else ""
         probes.append(Probe(label, (x * size,)))
+    x, _ = square_walks(48, L=5, angle=30.0, seed=15)  # (N, 5, 2)
+    x[:, 2:] = 2 * torch.rand(48, 3, 2, generator=generator) - 1  # points 3 to 5: random
+    probes.append(Probe("walks of L=5 whose points after the second are random", (x,)))
     return probes
 
 
@@ -420,8 +423,8 @@ def rule(x): ...  # x: (N, L, 2) -> (N,) labels, 1 = clockwise
 checks.direction_rule(rule)""",
     solution="""\
 def rule(x):  # x: (N, L, 2)
-    position, first_step = x[:, 0], x[:, 1] - x[:, 0]  # (N, 2) each
-    cross = position[:, 0] * first_step[:, 1] - position[:, 1] * first_step[:, 0]  # (N,)
+    position, first_move = x[:, 0], x[:, 1] - x[:, 0]  # (N, 2) each
+    cross = position[:, 0] * first_move[:, 1] - position[:, 1] * first_move[:, 0]  # (N,)
     return (cross < 0).long()  # turning right around the centre: clockwise
 
 
@@ -434,7 +437,7 @@ checks.direction_rule(rule)""",
         "line 2: x[:, 1] - x[:, 0] -> its left term": "the cross product of x[:, 0] with "
         "x[:, 1] - x[:, 0] equals its cross product with x[:, 1] (that of x[:, 0] with itself is "
         "0): the same sign",
-        "line 2: Sub -> Add": "the same reason: adding x[:, 0] to the step adds a zero cross "
+        "line 2: Sub -> Add": "the same reason: adding x[:, 0] to the move adds a zero cross "
         "product",
         "line 2: 0 -> 1": "the cross product of x[:, 1] with x[:, 1] - x[:, 0] equals that of "
         "x[:, 0] with x[:, 1]: the same sign",
@@ -442,7 +445,7 @@ checks.direction_rule(rule)""",
     right="the sign of a cross product does not care about length or turn",
     hints=Hints(
         "your labels are wrong on some walks: which walks, and what does your rule use of them?",
-        "seen from the centre, the first point and the first step turn one way for clockwise "
+        "seen from the centre, the first point and the first move turn one way for clockwise "
         "walks and the other for counter-clockwise ones, however the square is turned",
         "label 1 when the cross product of x[:, 0] and x[:, 1] - x[:, 0] is negative",
     ),
@@ -462,8 +465,8 @@ checks.direction_rule(rule)""",
             Hints(
                 "how many points does a walk of L = 2 have?",
                 "your rule reads a third point; use the first point (seen from the centre) and "
-                "the first step only",
-                "position = x[:, 0], first_step = x[:, 1] - x[:, 0], and the sign of their "
+                "the first move only",
+                "position = x[:, 0], first_move = x[:, 1] - x[:, 0], and the sign of their "
                 "cross product",
             ),
             code="""\
@@ -499,6 +502,16 @@ def rule(x):
                 "compare the cross product with 0: return (cross < 0).long()",
             ),
             edit=("(cross < 0)", "(cross < -1.0)"),
+        ),
+        Mistake(
+            "the last two points",
+            Hints(
+                "which of the walk's points does your rule read?",
+                "the direction is set by the first two points alone: the checker also tries walks "
+                "whose later points are random, and your rule reads the last two",
+                "use x[:, 0] and x[:, 1] - x[:, 0], not x[:, -2] and x[:, -1] - x[:, -2]",
+            ),
+            edit=("x[:, 0], x[:, 1] - x[:, 0]", "x[:, -2], x[:, -1] - x[:, -2]"),
         ),
         Mistake(
             "one label for all",
