@@ -238,3 +238,34 @@ def test_the_stored_seed_runs_are_as_the_refill_writes_them():
     for runs in stored.values():
         assert torch.tensor(runs["losses"]).shape == (10, 5)
         assert len(runs["largest"]) == 10
+
+
+def test_lm_loss_transposed_then_reshaped_is_named():
+    def mixed(logits, y):  # (N, V, L) by transpose, then cut into (N*L, V) rows: mixed again
+        N, L, V = logits.shape
+        return F.cross_entropy(logits.transpose(1, 2).reshape(N * L, V), y.reshape(-1))
+
+    result = checks.lm_loss(mixed)
+    assert _status(result) == "incorrect", result
+    assert "what does the reshape after it do" in result.message, result.message
+    assert "view(N, V, L)" not in result.message
+
+
+def test_lm_loss_cut_from_the_graph_is_refused():
+    for cut in (
+        lambda logits, y: _flattened(logits, y).item(),
+        lambda logits, y: _flattened(logits, y).detach(),
+    ):
+        result = checks.lm_loss(cut)
+        assert _status(result) == "incorrect", result
+        assert "no graph" in result.message
+        assert "backward()" in result.message
+
+
+def test_sampling_loop_a_draw_at_temperature_0_is_refused():
+    def tiny_temperature(model, start, n, temperature, generator):  # 0 read as 1e-3: draws
+        return _solution(model, start, n, temperature or 1e-3, generator)
+
+    result = checks.sampling_loop(tiny_temperature)
+    assert _status(result) == "incorrect", result
+    assert "at temperature 0 your function drew from the generator" in result.message

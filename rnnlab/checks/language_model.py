@@ -248,12 +248,26 @@ def _code_only(source: str) -> str:
     return "".join("".join(line.split("#", 1)[0].split()) for line in source.splitlines())
 
 
+def _a_number(value) -> bool:
+    """A Python number or a one-element tensor: what a loss is, graph or not."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() == 1
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _call_loss(answer, logits, y):
     """Run a loss answer. Code that was edited and still gives the untouched bug's numbers (a
     reshape to (N, V, L) then undone by a transpose and a flattening reads the same scores) is
     told so, instead of being counted as not attempted; the untouched starter stays not
-    attempted."""
-    value = answer(logits, y)
+    attempted. The logits it gets require a gradient, as a model's do: a loss cut from the graph
+    (.item(), .detach(), torch.no_grad()) has the right number and cannot train, and is told so."""
+    value = answer(logits.detach().clone().requires_grad_(True), y)
+    if _a_number(value) and not (isinstance(value, torch.Tensor) and value.requires_grad):
+        raise FormError(
+            "your loss has the right shape but no graph: training calls loss.backward() on it, "
+            "which fails on a Python number or a tensor cut by .item(), .detach() or "
+            "torch.no_grad(); return the tensor cross_entropy gives as it is"
+        )
     N, L, V = logits.shape
     buggy = nn.functional.cross_entropy(logits.reshape(N, V, L), y)  # the starter's number
     try:
@@ -363,6 +377,23 @@ checks.lm_loss(lm_loss)""",
             ),
         ),
         Mistake(
+            "transposed, then reshaped to (N*L, V)",
+            Hints(
+                "the transpose is right for the (N, V, L) layout; what does the reshape after "
+                "it do?",
+                "after transpose(1, 2) each window's numbers run character by character, all "
+                "L steps of one character, then the next; reshape(N * L, V) cuts that order "
+                "into rows of V numbers, so a row holds a few characters' scores at several "
+                "steps instead of one step's V scores: the rows are mixed again",
+                "keep one of the two: logits.transpose(1, 2) with y as it is, or "
+                "logits.reshape(N * L, V) with y.reshape(N * L), without the transpose",
+            ),
+            edit=(
+                "logits.transpose(1, 2), y)",
+                "logits.transpose(1, 2).reshape(N * L, V), y.reshape(-1))",
+            ),
+        ),
+        Mistake(
             "the sum divided by N",
             Hints(
                 "the right terms; what do you divide their sum by?",
@@ -446,11 +477,13 @@ def _call_sampling(answer, model, start, n, temperature, generator):
     """Run a sampling answer, counting the characters the model reads: with the state carried,
     each row reads its L0 start characters and then one character per step, L0 + n; reading
     the whole text again at every step reads far more (over twice as many on every probe).
-    Floats of the right shape are not character indices, and a list is not the (N, n) tensor."""
+    Floats of the right shape are not character indices, and a list is not the (N, n) tensor.
+    At temperature 0 the generator is not touched: the argmax draws nothing."""
     read = [0]
     model.embedding.register_forward_pre_hook(
         lambda m, inputs: read.__setitem__(0, read[0] + inputs[0].shape[-1])
     )
+    state_before = generator.get_state()
     value = answer(model, start, n, temperature, generator)
     if value is not None and not isinstance(value, torch.Tensor):
         raise FormError(
@@ -458,6 +491,12 @@ def _call_sampling(answer, model, start, n, temperature, generator):
             "e.g. torch.cat(new, dim=1)"
         )
     L0 = start.shape[1]
+    if temperature == 0 and not torch.equal(generator.get_state(), state_before):
+        raise FormError(
+            "at temperature 0 your function drew from the generator: temperature 0 takes the "
+            "argmax, with no draw (a very small temperature picks the same characters, and "
+            "uses up draws that later texts from the same generator would get)"
+        )
     if read[0] > 2 * (L0 + n):
         raise FormError(
             f"the model read {read[0]} characters per row, more than the {L0} of the start and "
