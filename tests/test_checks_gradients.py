@@ -255,6 +255,18 @@ def test_clipped_step_tells_zero_grad_after_backward_from_a_missing_step():
     assert "call optimizer.step() after clipping" in checks.hint("clipped_step").message
 
 
+def test_clipped_step_names_zero_grad_after_backward_that_keeps_zeros():
+    def zeros_kept(model, x, y, optimizer, max_norm):
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        optimizer.zero_grad(set_to_none=False)  # .grad holds zeros instead of None
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        return loss.item()
+
+    assert "zero_grad() runs" in checks.clipped_step(zeros_kept).message
+
+
 def test_clipped_step_accepts_zero_grad_after_the_step():
     def tidy_step(model, x, y, optimizer, max_norm):
         loss = fixed_step(model, x, y, optimizer, max_norm)

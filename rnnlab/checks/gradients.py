@@ -505,8 +505,8 @@ def _step_call(train_step, model, x, y, stale, lr, max_norm):
     found = []  # what each optimizer.step() found in .grad, seen from a pre-step hook
 
     def seen(opt, args, kwargs):
-        empty = all(p.grad is None for p in model.parameters())
-        found.append("an empty .grad (None)" if empty else "the gradients")
+        empty = all(p.grad is None or not p.grad.any() for p in model.parameters())
+        found.append("an empty .grad (None or zeros)" if empty else "the gradients")
 
     optimizer.register_step_pre_hook(seen)
     returned = train_step(model, x, y, optimizer, max_norm)
