@@ -144,6 +144,13 @@ def test_predicted_norm_wrong_shapes_and_two_digits_get_their_own_hints():
     assert checks.predicted_norm(WEIGHT_HH_2, 10, 6.192, (4, 4))
 
 
+def test_predicted_norm_one_row_per_step_gets_its_own_hint():
+    result = checks.predicted_norm(WEIGHT_HH_2, 10, 6.19, (10, 4))  # (L - t, H)
+    assert _status(result) == "incorrect"
+    assert "depend on L - t" in result.message
+    assert "whatever L - t is" in checks.hint("predicted_norm").message
+
+
 def test_predicted_norm_wrong_forms():
     assert _status(checks.predicted_norm(WEIGHT_HH_2, 10, ..., ...)) == "not attempted"
     assert _status(checks.predicted_norm(WEIGHT_HH_2, 10, [1, 2], (4, 4))) == "incorrect"
@@ -217,6 +224,56 @@ def test_clipped_step_rejects_a_step_always_rescaled_and_a_summed_loss():
     assert _status(checks.clipped_step(normalised)) == "incorrect"
     assert _status(checks.clipped_step(summed)) == "incorrect"
     assert "return the loss" in checks.clipped_step(lambda *a: fixed_step(*a) and None).message
+
+
+def zero_grad_after_backward(model, x, y, optimizer, max_norm):
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    optimizer.zero_grad()  # .grad is None again (set_to_none=True by default)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    optimizer.step()
+    return loss.item()
+
+
+def no_step(model, x, y, optimizer, max_norm):
+    optimizer.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    return loss.item()
+
+
+def test_clipped_step_tells_zero_grad_after_backward_from_a_missing_step():
+    # both leave the parameters where they were; only what step() found in .grad differs
+    result = checks.clipped_step(zero_grad_after_backward)
+    assert _status(result) == "incorrect"
+    assert "zero_grad() runs" in result.message
+    assert "zero_grad() must come before backward()" in checks.hint("clipped_step").message
+    result = checks.clipped_step(no_step)
+    assert _status(result) == "incorrect"
+    assert "zero_grad" not in result.message
+    assert "call optimizer.step() after clipping" in checks.hint("clipped_step").message
+
+
+def test_clipped_step_names_zero_grad_after_backward_that_keeps_zeros():
+    def zeros_kept(model, x, y, optimizer, max_norm):
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        optimizer.zero_grad(set_to_none=False)  # .grad holds zeros instead of None
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        return loss.item()
+
+    assert "zero_grad() runs" in checks.clipped_step(zeros_kept).message
+
+
+def test_clipped_step_accepts_zero_grad_after_the_step():
+    def tidy_step(model, x, y, optimizer, max_norm):
+        loss = fixed_step(model, x, y, optimizer, max_norm)
+        optimizer.zero_grad()  # after step(): harmless, a common habit
+        return loss
+
+    assert checks.clipped_step(tidy_step)
 
 
 @settings(max_examples=10, deadline=None)

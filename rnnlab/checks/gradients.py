@@ -426,6 +426,18 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             ),
         ),
         Mistake(
+            "one row per step",
+            Hints(
+                "predicted_norm is right. jacobian_shape: does the Jacobian's shape depend on "
+                "L - t?",
+                "predicted_norm is right. dh_L/dh_t is not one row per step: the chain of "
+                "L - t step Jacobians, each (H, H), multiplies out to one (H, H) matrix, every "
+                "unit of h_L against every unit of h_t",
+                "predicted_norm is right. jacobian_shape = (H, H), whatever L - t is",
+            ),
+            _norm_mistake(shape=lambda H, n: (n, H)),
+        ),
+        Mistake(
             "a vector",
             Hints(
                 "predicted_norm is right. jacobian_shape: how many numbers does a derivative of "
@@ -490,6 +502,13 @@ def _step_call(train_step, model, x, y, stale, lr, max_norm):
     before = [p.detach().clone() for p in model.parameters()]
     modes = [m.training for m in model.modules()]
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    found = []  # what each optimizer.step() found in .grad, seen from a pre-step hook
+
+    def seen(opt, args, kwargs):
+        empty = all(p.grad is None or not p.grad.any() for p in model.parameters())
+        found.append("an empty .grad (None or zeros)" if empty else "the gradients")
+
+    optimizer.register_step_pre_hook(seen)
     returned = train_step(model, x, y, optimizer, max_norm)
     after = [p.detach().clone() for p in model.parameters()]
     if returned is None and all(torch.equal(a, b) for a, b in zip(after, before, strict=True)):
@@ -505,7 +524,8 @@ def _step_call(train_step, model, x, y, stale, lr, max_norm):
     )
     if isinstance(loss, bool) or not isinstance(loss, (int, float)):
         raise FormError("return the loss as a number, loss.item(), as buggy_train_step does")
-    return torch.cat([a.reshape(-1) for a in after]), float(loss)  # every parameter; the loss
+    step_saw = found[-1] if found else "no optimizer.step() call"
+    return torch.cat([a.reshape(-1) for a in after]), float(loss), step_saw
 
 
 def _train_step(clip="nn.utils.clip_grad_norm_(model.parameters(), max_norm)", order="bcs",
@@ -557,6 +577,7 @@ checks.clipped_step(train_step)""",
     parts=(
         Part("the parameters after the step", "tensor", rtol=1e-9),
         Part("the loss returned", "number", rtol=1e-9),
+        Part("what optimizer.step() found in .grad", "value"),
     ),
     asked=("train_step",),
     probes=_step_probes,
@@ -610,6 +631,25 @@ checks.clipped_step(train_step)""",
                 "call optimizer.step() after clipping",
             ),
             code=_train_step(order="bc"),
+        ),
+        Mistake(
+            "zero_grad after backward",
+            Hints(
+                "did the parameters move? Look at when your zero_grad() runs",
+                "zero_grad() empties .grad (sets it to None by default): called after "
+                "backward(), it throws away the gradient that clip_grad_norm_ and step() need",
+                "zero_grad() must come before backward(): after it, .grad is empty (None) and "
+                "step() has nothing to use",
+            ),
+            code="""\
+def train_step(model, x, y, optimizer, max_norm):
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    optimizer.zero_grad()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    optimizer.step()
+    return loss.item()
+""",
         ),
         Mistake(
             "always rescaled",
