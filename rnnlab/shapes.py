@@ -119,12 +119,17 @@ def _input_problem(rnn: nn.RNNBase, x) -> str | None:
             fix = "a single number is not a sequence: give x.reshape(1, 1) for one step"
         elif x.dim() == 1:
             L = x.shape[0]
+            layers = (2 if rnn.bidirectional else 1) * rnn.num_layers
+            h_unbatched = (layers, _hidden_size_out(rnn))  # an LSTM's c0 keeps H
+            h_batched = (layers, 1, _hidden_size_out(rnn))
             if H_in == 1:
                 fix = (
                     f"if these are {L} time steps of one feature, add the feature dimension: "
                     f"x.unsqueeze(-1) gives (L, H_in) = ({L}, 1), one unbatched sequence; "
                     f"x.reshape({L}, 1, 1) gives a batch of one, {seq} = "
                     + ("(1, " + f"{L}, 1)" if rnn.batch_first else f"({L}, 1, 1)")
+                    + f"; then h0 is (D*num_layers, H) = {_shape(h_unbatched)} unbatched, or "
+                    f"(D*num_layers, N, H) = {_shape(h_batched)} for the batch of one"
                 )
             elif L == H_in:
                 fix = (
@@ -455,7 +460,9 @@ def describe(rnn, x, h0=None, *, batch_size=None, labels=None) -> ShapeTable:
 
     It never raises for a bad x or h0: it marks the row with ✗ and adds the explanation that
     ``check_inputs`` would raise (including the layout bugs it catches when told
-    ``batch_size`` or ``labels``).
+    ``batch_size`` or ``labels``). While x is wrong, a given h0 (and c0) is marked ``?``,
+    undecided: its right shape depends on the x that fixes it (a 1-D x fixed as an unbatched
+    ``(L, H_in)`` takes a 2-D h0, fixed as a batch of one a 3-D h0).
 
     Shapes: see the module docstring; dimensions are named (L, N, H_in, H, D, num_layers).
 
@@ -500,7 +507,9 @@ def describe(rnn, x, h0=None, *, batch_size=None, labels=None) -> ShapeTable:
             return _shape(t.shape)
         return type(t).__name__
 
-    def mark(text, bad):
+    def mark(text, bad, t=None):
+        if input_problem is not None and t is not None:  # h0 given, x wrong: undecided
+            return "? " + text
         return ("✗ " if bad else "✓ ") + text
 
     hidden_problem = None if input_problem else _hidden_problems(rnn, x, h0)
@@ -521,7 +530,7 @@ def describe(rnn, x, h0=None, *, batch_size=None, labels=None) -> ShapeTable:
             "h0",
             "never batch-first",
             f"{names} = {dims}",
-            mark(given(h0_given), hidden_problem is not None),
+            mark(given(h0_given), hidden_problem is not None, h0_given),
         )
     )
     if is_lstm:
@@ -532,7 +541,7 @@ def describe(rnn, x, h0=None, *, batch_size=None, labels=None) -> ShapeTable:
                 "c0",
                 "never batch-first",
                 f"{c_names} = {c_dims}",
-                mark(given(c0), hidden_problem is not None),
+                mark(given(c0), hidden_problem is not None, c0),
             )
         )
     rows.append(("output", layout, f"{out_names} = ({', '.join(out_dims)})", "returned"))

@@ -244,3 +244,38 @@ def test_hidden_size_message_names_the_one_shape_that_is_2d():
     assert "got is right" in result.message
     assert "both" not in checks.hint("hidden_size_message").message
     assert "(1, 1, 5)" not in repr(result)
+
+
+@pytest.mark.parametrize(
+    ("h_n_shape", "nudge", "pointer"),
+    [
+        ((5,), "count its dimensions", "D*num_layers, even when it is 1"),
+        ((1,), "how many numbers", "H numbers"),
+    ],
+    ids=["h_n without its first dimension", "h_n without its hidden size"],
+)
+def test_predicted_shapes_unbatched_h_n_mistakes_give_the_unbatched_case(h_n_shape, nudge, pointer):
+    """Review of 02: for (5,) or (1,) on an unbatched x the hint said (D*num_layers, N, H), and a
+    student following it answered (1, 1, 5), also wrong."""
+    rnn, x = nn.RNN(3, 5), torch.zeros(7, 3)
+    first = checks.predicted_shapes(rnn, x, (7, 5), h_n_shape)
+    assert _status(first) == "incorrect"
+    assert nudge in first.message
+    assert "Print h_n_shape" not in first.message
+    assert pointer in checks.predicted_shapes(rnn, x, (7, 5), h_n_shape).message
+    assert "(D*num_layers, H) for an unbatched x" in checks.hint("predicted_shapes").message
+    _exercise._TRIES.clear()  # a first try again
+    batched = checks.predicted_shapes(
+        nn.RNN(3, 5, num_layers=2), torch.zeros(7, 4, 3), (7, 4, 5), (4, 5)
+    )
+    assert "count its dimensions" in batched.message  # (N, H): the same mistake, batched
+
+
+def test_last_step_states_names_the_mean_over_the_steps():
+    """Review of 02: output.mean(0) was told that index 0 is the first step."""
+    answer = lambda rnn, x: rnn(x.permute(1, 0, 2))[0].mean(0)  # noqa: E731
+    first = checks.last_step_states(answer)
+    assert _status(first) == "incorrect"
+    assert "index 0" not in first.message
+    assert "combine them" in first.message
+    assert "averages the states of all L steps" in checks.last_step_states(answer).message

@@ -298,3 +298,34 @@ def test_silent_bugs_say_which_no_shape_check_can_catch():
         assert bug.caught_by.startswith(("none", "check_inputs", "check_predictions"))
     for sentence in ("No shape check can catch it", "check_predictions", "batch_size=N"):
         assert sentence in shapes.__doc__
+
+
+def test_describe_leaves_h0_undecided_while_a_1d_x_is_refused():
+    """Chapter 02, Error 1: with a 1-D x, h0 (1, 1) is right for one fix and wrong for the other,
+    so describe marks it ? (not ✓), and the note gives h0's shape for each fix."""
+    rnn = nn.RNN(1, 1)
+    x = torch.arange(1.0, 10.0)  # (9,): nn.RNN refuses it
+    for h0 in (torch.zeros(1, 1), torch.zeros(1, 1, 1)):
+        table = shapes.describe(rnn, x, h0)
+        assert not table.ok
+        h0_row = next(row for row in table.rows if row[0] == "h0")
+        assert h0_row[3] == f"? {tuple(h0.shape)}"
+        assert "then h0 is (D*num_layers, H) = (1, 1) unbatched, or (D*num_layers, N, H) = " in (
+            str(table)
+        )
+        assert "(1, 1, 1) for the batch of one" in str(table)
+    # each fix the note names takes one of the two h0 and refuses the other, as nn.RNN does
+    for fixed, h0_ok, h0_wrong in (
+        (x.unsqueeze(-1), torch.zeros(1, 1), torch.zeros(1, 1, 1)),
+        (x.reshape(9, 1, 1), torch.zeros(1, 1, 1), torch.zeros(1, 1)),
+    ):
+        assert shapes.describe(rnn, fixed, h0_ok).ok
+        assert rnn(fixed, h0_ok)[1].shape == h0_ok.shape
+        assert not shapes.describe(rnn, fixed, h0_wrong).ok
+        with pytest.raises(RuntimeError, match="hx should also be"):
+            rnn(fixed, h0_wrong)
+    lstm = nn.LSTM(1, 2, num_layers=2)  # c0 is undecided too; an omitted h0 stays ✓
+    table = shapes.describe(lstm, x, (torch.zeros(2, 2), torch.zeros(2, 2)))
+    assert [row[3] for row in table.rows[1:3]] == ["? (2, 2)", "? (2, 2)"]
+    assert "(D*num_layers, H) = (2, 2) unbatched" in str(table)
+    assert shapes.describe(rnn, x).rows[1][3] == "✓ omitted: zeros"

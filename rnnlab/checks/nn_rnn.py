@@ -118,7 +118,8 @@ checks.predicted_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
         "output is laid out like x; h_n holds one final state per layer and direction",
         "output holds the top layer's hidden state at every step of every sequence, laid out "
         "like x, with D*H features; h_n is (D*num_layers, N, H), without N when unbatched",
-        "output is x's layout with its last dimension D*H; h_n is (D*num_layers, N, H)",
+        "output is x's layout with its last dimension D*H; h_n is (D*num_layers, N, H), or "
+        "(D*num_layers, H) for an unbatched x",
     ),
     mistakes=(
         Mistake(
@@ -213,6 +214,28 @@ checks.predicted_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
                 "output is right. h_n's first dimension is D*num_layers",
             ),
             _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (D, H) if N is None else (D, N, H)),
+        ),
+        Mistake(
+            "h_n without its first dimension",
+            Hints(
+                "output is right. h_n: count its dimensions",
+                "output is right. h_n keeps a first dimension for the layers and directions, "
+                "D*num_layers, even when it is 1",
+                "output is right. h_n is (D*num_layers, H) for an unbatched x, "
+                "(D*num_layers, N, H) for a batch",
+            ),
+            _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (H,) if N is None else (N, H)),
+        ),
+        Mistake(
+            "h_n without its hidden size",
+            Hints(
+                "output is right. h_n: how many numbers does one final state hold?",
+                "output is right. each final state in h_n is a hidden state of H numbers; h_n "
+                "holds D*num_layers of them",
+                "output is right. h_n is (D*num_layers, H) for an unbatched x, "
+                "(D*num_layers, N, H) for a batch",
+            ),
+            _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (D * nl,) if N is None else (D * nl, N)),
         ),
     ),
 )
@@ -489,6 +512,16 @@ checks.last_step_states(last_states)""",
                 "time is dimension 0 of (L, N, H): output[-1]",
             ),
             edit=("return output[-1]", "return output[:, -1]"),
+        ),
+        Mistake(
+            "the mean over the steps",
+            Hints(
+                "does your function keep one step, or combine them?",
+                "output.mean(0) averages the states of all L steps; the final state is one "
+                "step's state, the last",
+                "keep the last step: output[-1]",
+            ),
+            edit=("return output[-1]", "return output.mean(0)"),
         ),
         Mistake(
             "one step before the end",
