@@ -185,11 +185,13 @@ def _by_hand_with(
     halves=lambda forward, reverse: [forward, reverse],
     reverse_with=lambda forward_rnn, reverse_rnn: reverse_rnn,
     finals=lambda forward, reverse: [forward, reverse],
+    reverse_row=1,
 ):
     def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
         h0 = h0_of(h0)
         forward_half, forward_last = forward_rnn(x, h0[0:1])
-        reverse_half, reverse_last = reverse_with(forward_rnn, reverse_rnn)(x.flip(1), h0[1:2])
+        reverse_h0 = h0[reverse_row : reverse_row + 1]
+        reverse_half, reverse_last = reverse_with(forward_rnn, reverse_rnn)(x.flip(1), reverse_h0)
         output = torch.cat(halves(forward_half, flip(reverse_half)), dim=2)
         return output, h_n_join(finals(forward_last, reverse_last))
 
@@ -220,10 +222,12 @@ def test_bidirectional_by_hand_names_stack_negative_steps_and_a_flipped_h0(
         (_by_hand_with(halves=lambda f, r: [r, f]), "which direction's states come first"),
         (_by_hand_with(reverse_with=lambda f, r: f), "which RNN computes the reverse half"),
         (_by_hand_with(finals=lambda f, r: [r, f]), "which direction's final state is row 0"),
+        (_by_hand_with(reverse_row=0), "which row of h0 does reverse_rnn start from"),
     ],
 )
 def test_bidirectional_by_hand_names_swapped_halves_one_rnn_twice_and_swapped_h_n(function, hint):
-    """Third review of chapter 05: these three got hints about flipping the reverse half."""
+    """Third review of chapter 05: these three got hints about flipping the reverse half (the
+    fourth review: so did the reverse direction started from h0[0:1], a copy-paste slip)."""
     _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
     result = checks.bidirectional_by_hand(function)
     assert result.status == "incorrect"

@@ -124,6 +124,31 @@ def test_stacked_forward_accepts_right_answers_written_differently():
         assert checks.stacked_forward(right), right.__name__
 
 
+def test_stacked_forward_names_layer_0s_output_and_layer_state_a_transposed_weight_hh():
+    """Fourth review of chapter 04: these got hints about the initial states and the picking."""
+
+    def layer_0_output(layers, x, h0):  # h_n right, output from the first layer
+        outputs, finals = [], []
+        for k, layer in enumerate(layers):
+            x, h = layer(x, h0[k : k + 1])
+            outputs.append(x)
+            finals.append(h)
+        return outputs[0], torch.cat(finals)
+
+    def transposed(state, k):  # the right keys, weight_hh transposed (written with .t())
+        chosen = _solution(state, k)
+        return {key: v.t() if "weight_hh" in key else v for key, v in chosen.items()}
+
+    result = checks.stacked_forward(layer_0_output)
+    assert result.status == "incorrect"
+    assert "which layer's states" in result.message
+    assert "initial state" not in result.message
+    result = checks.layer_state(transposed)
+    assert result.status == "incorrect"
+    assert "as the state_dict holds it" in result.message
+    assert "which tensors did you pick" not in result.message
+
+
 def test_stacked_forward_names_reading_x_everywhere_and_a_2d_h0():
     def every_layer_reads_x(layers, x, h0):
         finals = []

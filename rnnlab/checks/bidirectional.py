@@ -303,8 +303,8 @@ checks.bidirectional_by_hand(bidirectional_by_hand)""",
     equivalent={
         "line 3: 2 -> 3": "h0 has D = 2 rows: the slice 1:3 stops at the end, as 1:2 does",
     },
-    right="both halves of output aligned with x's steps, and h_n as nn.RNN(bidirectional=True) "
-    "gives them",
+    right="both halves of output aligned with x's steps, and h_n as the worked solution gives "
+    "them, which section 2 checked against nn.RNN(bidirectional=True)",
     hints=Hints(
         "output: at which index of x is each row of the reverse half?",
         "output[:, t] holds both directions' states at index t of x; the reverse RNN's output is "
@@ -400,6 +400,16 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
     output = torch.cat([forward_half, reverse_half.flip(1)], dim=2)
     return output, torch.cat([forward_last, reverse_last])
 """,
+        ),
+        Mistake(
+            "the reverse direction started from the forward direction's h0",
+            Hints(
+                "which row of h0 does reverse_rnn start from?",
+                "h0 has the layout of h_n: row 0 is where the forward direction starts, before "
+                "step 1; row 1 where the reverse direction starts, before step L",
+                "give reverse_rnn h0[1:2]; forward_rnn keeps h0[0:1]",
+            ),
+            edit=("reverse_rnn(x.flip(1), h0[1:2])", "reverse_rnn(x.flip(1), h0[0:1])"),
         ),
         Mistake(
             "halves swapped",

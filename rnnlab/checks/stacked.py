@@ -361,8 +361,8 @@ checks.stacked_forward(stacked_forward)""",
     asked=("stacked_forward",),
     probes=_stacked_forward_probes,
     call=_no_grad_call,
-    right="each layer reads the one below and starts from its own row of h0: the stacked "
-    "nn.RNN's output and h_n",
+    right="each layer reads the one below and starts from its own row of h0: the output and "
+    "h_n of the worked solution, which section 4 checked against nn.RNN",
     hints=Hints(
         "the states differ from the stacked RNN's from layer 1 up: which state does each layer "
         "start from?",
@@ -427,6 +427,25 @@ def stacked_forward(layers, x, h0):
                 "keep the layer dimension: h0[k:k+1], (1, N, H)",
             ),
             edit=("h0[k : k + 1]", "h0[k]"),
+        ),
+        Mistake(
+            "layer 0's output returned",
+            Hints(
+                "h_n is right. output: which layer's states does it hold?",
+                "h_n is right. output holds the states of the last layer at every step; layer 0's "
+                "states are only the input of layer 1",
+                "h_n is right. Return the output of the last layer, the x the loop ends with",
+            ),
+            code="""\
+def stacked_forward(layers, x, h0):
+    finals = []
+    for k, layer in enumerate(layers):
+        x, h = layer(x, h0[k : k + 1])
+        finals.append(h)
+        if k == 0:
+            output = x  # layer 0's states kept as output
+    return output, torch.cat(finals)
+""",
         ),
         Mistake(
             "h_n in the wrong order",
@@ -632,6 +651,28 @@ def select(state, k):
         if int(number) == k:
             if bidirectional:  # the two directions' keys exchanged
                 direction = "" if direction else "reverse"
+            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
+    return chosen
+""",
+        ),
+        Mistake(
+            "weight_hh transposed",
+            Hints(
+                "the right entries under the right names: is each tensor as the state_dict holds "
+                "it?",
+                "weight_hh_lk is (H, H), so its transpose loads without an error, but the layer "
+                "then multiplies h by the wrong matrix",
+                "copy every tensor as it is, without .T",
+            ),
+            code="""\
+def select(state, k):
+    chosen = {}
+    for name, value in state.items():
+        stem, layer = name.split("_l", 1)
+        number, _, direction = layer.partition("_")
+        if int(number) == k:
+            if stem == "weight_hh":
+                value = value.T  # (H, H): the transpose loads too
             chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
     return chosen
 """,
