@@ -582,10 +582,29 @@ def _sentence_start(ex: Exercise, text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _refused(ex: Exercise, message: str) -> Result:
+    """An answer of the wrong form: the message says what to give, and checks.hint repeats it."""
+    _LAST[ex.id] = Hints(message, message, message)
+    _TRIES.pop(ex.id, None)
+    return Result(INCORRECT, message)
+
+
+#: Errors whose message speaks of sizes: a size written into the code is a likely cause.
+_SIZE_WORDS = ("size", "shape", "dimension", "mat1", "mat2", "out of range", "out of bounds")
+
+
 def _error_hints(out: Outcome) -> Hints:
     err = out.error
     where = f" in `{out.where}`" if out.where else ""
     said = f"{type(err).__name__}{where}: {_first_line(err)}"
+    if not any(word in str(err).lower() for word in _SIZE_WORDS):  # a name, a type, a value...
+        return Hints(
+            f"your code raised {said}",
+            f"your code raised {said}. Read the line it names: what does it use that is not "
+            "there, or not of the kind it expects?",
+            f"your code raised {said}. Run your function on the cell's example and print what "
+            "that line uses, just before it",
+        )
     return Hints(
         f"your code raised {said}",
         f"your code raised {said}. Print the .shape of each tensor that line combines and "
@@ -690,7 +709,7 @@ def check_function(ex: Exercise, answer) -> Result:
     if answer is Ellipsis or answer is None:
         return Result(NOT_ATTEMPTED, "replace each ... with your answer, then run the cell again")
     if not callable(answer):
-        return Result(INCORRECT, f"give the {ex.asked[0]} you defined, without calling it")
+        return _refused(ex, f"give the {ex.asked[0]} you defined, without calling it")
     solution = ex.runnable(ex.solution)
     generator = torch.Generator().manual_seed(ex.seed)
     with torch.random.fork_rng(devices=[]), paused():
@@ -728,18 +747,18 @@ def check_values(ex: Exercise, handed: Sequence, answers: Sequence) -> Result:
     if ex.check_handed is not None:
         problem = ex.check_handed(*handed)
         if problem:
-            return Result(INCORRECT, problem)
+            return _refused(ex, problem)
     before = [_snapshot(h) for h in handed]
     parts = []
     for p, a in zip(ex.parts, answers, strict=False):
         value = read(p, a)
         if value is None:
             what = {
-                "shape": "a tuple of whole numbers, e.g. (2, 7, 3)",
+                "shape": "a tuple of whole numbers, written like (5, 8)",
                 "tensor": "a tensor",
                 "number": "a number, e.g. 2.5 or a one-element tensor (not a string)",
             }
-            return Result(INCORRECT, f"give {p.name} as {what.get(p.kind, 'a whole number')}")
+            return _refused(ex, f"give {p.name} as {what.get(p.kind, 'a whole number')}")
         parts.append(value)
     used = ex.parts[: len(parts)]
     trimmed = _trim(ex, used)
