@@ -323,7 +323,8 @@ def _loop_probes(generator, layers):
 _NOT_HOISTED = Hints(
     "output is right. How often does your function use weight_ih for the same layer?",
     "output is right. The input projection depends on x alone, not on h: compute it for the "
-    "whole sequence once, before the time loop, whatever operation you use for it",
+    "whole sequence once, before the time loop, whatever operation you use for it (a weight "
+    "joined with torch.cat([W_ih, W_hh], 1) still multiplies x_t by W_ih at every step)",
     "output is right. projected = layer_input @ W_ih.T + b_ih + b_hh before the loop; inside it "
     "only h = torch.tanh(projected_t + h @ W_hh.T)",
 )
@@ -418,15 +419,7 @@ def forward(rnn, x):
         ),
         Mistake(
             "weight_ih joined with weight_hh, one product per step",
-            Hints(
-                "output is right. Your joined weight holds weight_ih: how often does each "
-                "layer's loop multiply by it?",
-                "output is right. torch.cat([W_ih, W_hh], 1) is done once, but the product with "
-                "it at every step multiplies x_t by W_ih again: L products with the input's part "
-                "where one, before the loop, is enough",
-                "output is right. projected = layer_input @ W_ih.T + b_ih + b_hh before the loop; "
-                "inside it only h = torch.tanh(projected_t + h @ W_hh.T)",
-            ),
+            _NOT_HOISTED,
             code="""\
 def forward(rnn, x):
     layer_input = x
