@@ -10,6 +10,8 @@ and its counts are the same on every run, so a notebook can compare them.
 ``matrix_products`` reads the number of matrix products from such a count, and
 ``output_shapes(name, function, *args)`` lists the shape of every result of one operator, in
 the order they ran (which product multiplies the whole input, which one a single step).
+``operators_inside(function, *args)`` shows what a count does not: which operator ran inside
+which other one (``aten::cat`` inside ``aten::stack``), read from ``torch.autograd.profiler``.
 
 Reference: ``torch.utils._python_dispatch.TorchDispatchMode`` (PyTorch's mode for intercepting
 operators below autograd, used by its own FLOP counter, ``torch.utils.flop_counter``).
@@ -19,9 +21,11 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 
+import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "OperatorCounter",
     "count_operators",
     "matrix_products",
+    "operators_inside",
     "output_shapes",
     "summary",
 ]
@@ -154,3 +159,40 @@ def output_shapes(name: str, function: Callable, *args, **kwargs) -> list[tuple[
     with _ShapeRecorder(name) as recorder:
         function(*args, **kwargs)
     return recorder.shapes
+
+
+def operators_inside(function: Callable, *args, **kwargs) -> set[tuple[str, str]]:
+    """Run ``function(*args, **kwargs)`` once under ``torch.autograd.profiler``; return each
+    operator it ran with the operator it ran inside, ``("aten::cat", "aten::stack")``, or
+    ``"-"`` for one called directly.
+
+    Unlike a dispatch mode, the profiler records the operators an operator kernel calls inside
+    itself. It also writes two lines of its own to the process's error output (file descriptor
+    2, below Python's ``sys.stderr``), which this function sends to ``os.devnull``.
+
+    Shapes: whatever ``function`` takes; e.g. ``operators_inside(torch.stack, [a, b])``.
+
+    Raises:
+        TypeError: ``function`` is not callable.
+        Whatever ``function`` raises, unchanged (the error output restored).
+
+    Used in: 12_inside_nn_rnn.
+    """
+    if not callable(function):
+        raise TypeError(
+            "operators_inside expects a function to run, such as operators_inside(torch.stack, "
+            f"[a, b]); got {type(function).__name__}"
+        )
+    saved_stderr = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            with torch.autograd.profiler.profile(use_kineto=False) as recorded:
+                function(*args, **kwargs)
+    finally:
+        os.dup2(saved_stderr, 2)  # the error output back
+        os.close(saved_stderr)
+    return {
+        (event.name, event.cpu_parent.name if event.cpu_parent else "-")
+        for event in recorded.function_events
+    }

@@ -15,6 +15,13 @@ def _status(result):
     return result.status
 
 
+def test_matmul_count_known_mistakes_get_their_own_hints():
+    _exercise._TRIES.clear()
+    assert "when is it known?" in checks.matmul_count(100, 400, 201, 0).message
+    _exercise._TRIES.clear()
+    assert "do the gates' products reach" in checks.matmul_count(100, 400, 202, 4).message
+
+
 def test_matmul_count_other_spellings_and_older_copies():
     assert checks.matmul_count(100, 400, 202, 0)
     assert checks.matmul_count(100, np.int64(400), torch.tensor(202), 0)
@@ -64,6 +71,16 @@ def test_projected_loop_written_differently():
             layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
         return layer_input
 
+    def with_a_copy_made_by_cat(rnn, x):  # a tensor holding W_ih, used once: still hoisted
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            W_both = torch.cat([W_ih, W_ih], 0)  # (2H, H_in), W_ih twice
+            projected = (layer_input @ W_both.T)[..., : rnn.hidden_size] + b_ih + b_hh
+            layer_input = _run(projected, W_hh.clone(), x.shape[1], rnn.hidden_size)
+        return layer_input
+
+    assert checks.projected_loop(with_a_copy_made_by_cat)
     assert checks.projected_loop(with_linear)
     assert checks.projected_loop(with_einsum_in_float64)
     assert checks.projected_loop(with_an_expanded_weight)
@@ -86,7 +103,33 @@ def test_an_unhoisted_loop_is_rejected_whatever_it_multiplies_with():
             layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
         return layer_input
 
-    for answer in (product_per_step, copy_per_step):
+    def joined_weight(rnn, x):  # cat([W_ih, W_hh]) once: each step's product still reads W_ih
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            W = torch.cat([W_ih, W_hh], 1)  # (H, H_in + H), made once
+            h, outputs = torch.zeros(x.shape[1], rnn.hidden_size), []
+            for x_t in layer_input:
+                h = torch.tanh(torch.cat([x_t, h], 1) @ W.T + b_ih + b_hh)
+                outputs.append(h)
+            layer_input = torch.stack(outputs)
+        return layer_input
+
+    def filled_weight(rnn, x):  # the same, W_ih copied into a slice of a bigger tensor
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            W = torch.zeros(rnn.hidden_size, W_ih.shape[1] + rnn.hidden_size)
+            W[:, : W_ih.shape[1]] = W_ih
+            W[:, W_ih.shape[1] :] = W_hh
+            h, outputs = torch.zeros(x.shape[1], rnn.hidden_size), []
+            for x_t in layer_input:
+                h = torch.tanh(torch.cat([x_t, h], 1) @ W.T + b_ih + b_hh)
+                outputs.append(h)
+            layer_input = torch.stack(outputs)
+        return layer_input
+
+    for answer in (product_per_step, copy_per_step, joined_weight, filled_weight):
         _exercise._TRIES.clear()  # a first try each
         result = checks.projected_loop(answer)
         assert _status(result) == "incorrect"

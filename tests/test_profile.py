@@ -1,5 +1,7 @@
 """rnnlab.profile: operator counts are exact, repeatable and silent; and chapter 12's figure."""
 
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -58,6 +60,22 @@ def test_counting_prints_nothing(capfd):
     out, err = capfd.readouterr()
     assert out == ""
     assert err == ""
+
+
+def test_operators_inside_sees_inside_a_kernel_and_prints_nothing(capfd):
+    a, b = torch.randn(3, 4), torch.randn(3, 4)  # two (3, 4) tensors
+    inside = profile.operators_inside(torch.stack, [a, b])
+    assert ("aten::stack", "-") in inside  # called directly
+    assert ("aten::cat", "aten::stack") in inside  # what the count of stack does not see
+    assert ("aten::cat", "-") not in inside
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    with pytest.raises(ZeroDivisionError):
+        profile.operators_inside(lambda: 1 / 0)
+    os.write(2, b"back\n")
+    assert capfd.readouterr().err == "back\n"  # the error output restored after an error
+    with pytest.raises(TypeError, match="expects a function to run"):
+        profile.operators_inside("stack")
 
 
 def test_errors_pass_through_and_the_mode_ends():

@@ -165,6 +165,18 @@ checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)"""
             ),
             _mc(rnn=lambda L: 1),
         ),
+        Mistake(
+            "nn.RNN with one input projection for both layers",
+            Hints(
+                "cell_loop_products is right. nn_rnn_products: which input does the second "
+                "layer project, and when is it known?",
+                "cell_loop_products is right. The second layer's input is the first layer's "
+                "output, known only after the first layer's loop: nn.RNN projects it in a "
+                "product of its own, with weight_ih_l1",
+                "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L)",
+            ),
+            _mc(rnn=lambda L: 2 * L + 1),
+        ),
         Mistake("nn.RNN of one layer", _RNN_HINTS, _mc(rnn=lambda L: L + 1)),
         Mistake("nn.RNN without its input projections", _RNN_HINTS, _mc(rnn=lambda L: 2 * L)),
         Mistake("nn.RNN as the cell loop", _RNN_HINTS, _mc(rnn=lambda L: 4 * L)),
@@ -192,6 +204,20 @@ checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)"""
             ),
             _mc(lstm=lambda L: 2),
         ),
+        Mistake(
+            "nn.LSTM as one product per gate or per layer and weight",
+            Hints(
+                "cell_loop_products and nn_rnn_products are right. nn_lstm_products: do the "
+                "gates' products reach the dispatcher as ATen operators?",
+                "cell_loop_products and nn_rnn_products are right. On the CPU in float32 each "
+                "layer of nn.LSTM is one mkldnn_rnn_layer call; its four gates' products, for "
+                "weight_ih and weight_hh, all happen inside that call, where the count does not "
+                "see them",
+                "cell_loop_products and nn_rnn_products are right. nn_lstm_products = 0: two "
+                "mkldnn_rnn_layer calls, no ATen product",
+            ),
+            _mc(lstm=lambda L: 4),
+        ),
     ),
 )
 
@@ -206,13 +232,24 @@ def _address(t: torch.Tensor) -> int:
         return -1
 
 
+#: Operators whose output holds its inputs' values side by side (``torch.cat([W_ih, W_hh], 1)``,
+#: ``torch.stack``, ``repeat``, ``pad``, a copy into a slice of a bigger tensor): an output that
+#: holds the weight is the weight too, and a product with it later is a read of the weight.
+_CONTAINERS = frozenset(
+    {"cat", "stack", "hstack", "vstack", "repeat", "tile", "constant_pad_nd", "block_diag",
+     "repeat_interleave", "copy_", "index_put_", "slice_scatter", "select_scatter"}
+)  # fmt: skip
+
+
 class _ProjectionReads(TorchDispatchMode):
     """Counts, per layer, the operators that read that layer's ``weight_ih``.
 
-    A view of the weight (``.T``, ``detach``, ``expand``: the same memory) or a copy of it
-    (``clone``, ``double``: as many elements, computed from the weight alone) is the weight too;
-    any other operator that takes it (a product, an elementwise product) is one read. Copies are
-    kept alive while the mode runs, so that their memory is not reused by unrelated tensors.
+    A view of the weight (``.T``, ``detach``, ``expand``: the same memory), a copy of it
+    (``clone``, ``double``: as many elements, computed from the weight alone) or a tensor that
+    holds its values among others (``torch.cat([W_ih, W_hh], 1)``, ``stack``, a copy into a slice:
+    ``_CONTAINERS``) is the weight too; any other operator that takes it (a product, an
+    elementwise product) is one read. Such tensors are kept alive while the mode runs, so that
+    their memory is not reused by unrelated tensors.
     """
 
     def __init__(self, weights: dict[str, torch.Tensor]):
@@ -231,7 +268,8 @@ class _ProjectionReads(TorchDispatchMode):
                 continue
             views = outputs and all(_address(o) in addresses for o in outputs)  # .T, expand
             copies = len(inputs) == 1 and all(o.numel() == self.numel[name] for o in outputs)
-            if outputs and (views or copies):
+            holds = func.overloadpacket.__name__ in _CONTAINERS  # cat([W_ih, W_hh], 1)...
+            if outputs and (views or copies or holds):
                 addresses.update(_address(o) for o in outputs)  # the weight still
                 self.alive.extend(outputs)
             else:
@@ -285,7 +323,8 @@ def _loop_probes(generator, layers):
 _NOT_HOISTED = Hints(
     "output is right. How often does your function use weight_ih for the same layer?",
     "output is right. The input projection depends on x alone, not on h: compute it for the "
-    "whole sequence once, before the time loop, whatever operation you use for it",
+    "whole sequence once, before the time loop, whatever operation you use for it (a weight "
+    "joined with torch.cat([W_ih, W_hh], 1) still multiplies x_t by W_ih at every step)",
     "output is right. projected = layer_input @ W_ih.T + b_ih + b_hh before the loop; inside it "
     "only h = torch.tanh(projected_t + h @ W_hh.T)",
 )
@@ -373,6 +412,25 @@ def forward(rnn, x):
         for x_t in layer_input:
             projected_t = (x_t[:, None, :] * W_ih).sum(-1) + b_ih + b_hh
             h = torch.tanh(projected_t + h @ W_hh.T)
+            outputs.append(h)
+        layer_input = torch.stack(outputs)
+    return layer_input
+""",
+        ),
+        Mistake(
+            "weight_ih joined with weight_hh, one product per step",
+            _NOT_HOISTED,
+            code="""\
+def forward(rnn, x):
+    layer_input = x
+    for k in range(rnn.num_layers):
+        W_ih, W_hh = getattr(rnn, f"weight_ih_l{k}"), getattr(rnn, f"weight_hh_l{k}")
+        b_ih, b_hh = getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
+        W = torch.cat([W_ih, W_hh], 1)
+        h = torch.zeros(x.shape[1], rnn.hidden_size)
+        outputs = []
+        for x_t in layer_input:
+            h = torch.tanh(torch.cat([x_t, h], 1) @ W.T + b_ih + b_hh)
             outputs.append(h)
         layer_input = torch.stack(outputs)
     return layer_input
@@ -484,7 +542,8 @@ checks.fixed_loop(fixed_forward)""",
     call=_loop_call,
     right="nn.RNN's output: only the input projection, which depends on x alone, left the loop",
     hints=Hints(
-        "the output differs from rnn(x)[0] from step 2 on: what does the second step use?",
+        "compare your output with rnn(x)[0] step by step: at which step does it first differ, "
+        "and what does that step use?",
         "recurrent was computed from the initial h and then used at every step; h changes at "
         "every step",
         "inside the loop: h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
