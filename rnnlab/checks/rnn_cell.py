@@ -343,7 +343,7 @@ def step(x, h, cell):
         Mistake(
             "one product per row",
             Hints(
-                "the numbers are right; count the matrix products your step runs",
+                "the numbers are right; how many matrix products does your step run for N rows?",
                 "the numbers are right, but your step runs N products, one per row of xh (one "
                 "per sequence); one product handles the whole batch at once",
                 "the numbers are right. Multiply the whole (N, H_in + H) xh once: xh @ w.T "
