@@ -524,6 +524,49 @@ checks.last_step_states(last_states)""",
             edit=("return output[-1]", "return output.mean(0)"),
         ),
         Mistake(
+            "the last step transposed",
+            Hints(
+                "the step is right: compare your shape with (N, H)",
+                "(H, N): .T swaps the two dimensions of output[-1], so each column is a sequence",
+                "return output[-1] as it is, (N, H), one row per sequence",
+            ),
+            edit=("return output[-1]", "return output[-1].T"),
+        ),
+        Mistake(
+            "the sum over the steps",
+            Hints(
+                "does your function keep one step, or combine them?",
+                "output.sum(0) adds the states of all L steps; the final state is one step's "
+                "state, the last",
+                "keep the last step: output[-1]",
+            ),
+            edit=("return output[-1]", "return output.sum(0)"),
+        ),
+        Mistake(
+            "x flipped in time, then output[0]",
+            Hints(
+                "which order did the RNN read the steps in?",
+                "x.flip(1) reverses each sequence before the RNN, so the RNN reads step L first: "
+                "output[0] is then the state after reading x_L alone, not after all L steps",
+                "do not flip x: give the RNN x.permute(1, 0, 2), then take output[-1]",
+            ),
+            code="def last_states(rnn, x):\n"
+            "    output, h_n = rnn(x.flip(1).permute(1, 0, 2))\n"
+            "    return output[0]\n",
+        ),
+        Mistake(
+            "x flipped in time, then output[-1]",
+            Hints(
+                "which order did the RNN read the steps in?",
+                "x.flip(1) reverses each sequence before the RNN, so it reads step L first and "
+                "step 1 last: an RNN's state depends on the order, so that is another state",
+                "do not flip x: give the RNN x.permute(1, 0, 2), then take output[-1]",
+            ),
+            code="def last_states(rnn, x):\n"
+            "    output, h_n = rnn(x.flip(1).permute(1, 0, 2))\n"
+            "    return output[-1]\n",
+        ),
+        Mistake(
             "one step before the end",
             Hints(
                 "which step is the last?",

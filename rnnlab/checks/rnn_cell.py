@@ -199,6 +199,16 @@ checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
             _cp(hh=lambda H_in, H: (H, H_in)),
         ),
         Mistake(
+            "weight_hh as H_in by H_in",
+            Hints(
+                "weight_ih is right. weight_hh_shape: which vector goes into weight_hh?",
+                "weight_ih is right. weight_hh multiplies the previous hidden state h, (N, H), "
+                "not the input x: its sizes come from H, not from H_in",
+                "weight_ih is right. weight_hh is (H, H): H values in, H out",
+            ),
+            _cp(hh=lambda H_in, H: (H_in, H_in)),
+        ),
+        Mistake(
             "the biases left out",
             Hints(
                 "both shapes are right. n_params: did you count every parameter?",
@@ -328,6 +338,23 @@ checks.my_rnn_cell(step)""",
             code="""\
 def step(x, h, cell):
     return torch.tanh(x @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh)
+""",
+        ),
+        Mistake(
+            "one product per row",
+            Hints(
+                "the numbers are right; how many matrix products does your step run for N rows?",
+                "the numbers are right, but your step runs N products, one per row of xh (one "
+                "per sequence); one product handles the whole batch at once",
+                "the numbers are right. Multiply the whole (N, H_in + H) xh once: xh @ w.T "
+                "gives (N, H), every row in one product",
+            ),
+            code="""\
+def step(x, h, cell):
+    xh = torch.cat([x, h], dim=1)
+    w = torch.cat([cell.weight_ih, cell.weight_hh], dim=1)
+    rows = [xh[n] @ w.T for n in range(xh.shape[0])]
+    return torch.tanh(torch.stack(rows) + cell.bias_ih + cell.bias_hh)
 """,
         ),
         Mistake(
