@@ -263,6 +263,26 @@ def test_run_batch_first_rejects_changing_the_handed_rnn():
     assert "the rnn you were handed changed" in result.message
 
 
+def test_run_batch_first_passes_what_the_text_allows():
+    """The exercise text says a copy switched to batch_first=True passes (results only), and
+    that only a call that LEAVES rnn changed is told so: toggling and restoring passes too."""
+
+    def on_a_copy(rnn, x):
+        twin = copy.deepcopy(rnn)
+        twin.batch_first = True
+        return twin(x)
+
+    def toggled_and_restored(rnn, x):
+        rnn.batch_first = True
+        try:
+            return rnn(x)
+        finally:
+            rnn.batch_first = False
+
+    assert checks.run_batch_first(on_a_copy)
+    assert checks.run_batch_first(toggled_and_restored)
+
+
 @pytest.mark.parametrize(
     ("function", "hint"),
     [
