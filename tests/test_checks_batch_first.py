@@ -51,10 +51,9 @@ def test_windows_batch_accepts_right_answers_written_differently():
     windows = SERIES.unfold(0, 3, 2)
     windows.transpose_(1, 2)  # in place
     by_hand = torch.stack([SERIES[s : s + 3] for s in range(0, 9, 2)])
-    ints = torch.stack([torch.arange(1, 13), torch.arange(101, 113)], dim=1)
     for answer in (windows, SOLUTION.numpy(), SOLUTION.tolist(), by_hand, SOLUTION.double()):
         assert checks.windows_batch(A, b, answer, 5)
-    assert checks.windows_batch(A, b, ints.unfold(0, 3, 2).transpose(1, 2), np.int64(5))
+    assert checks.windows_batch(A, b, SOLUTION, np.int64(5))
     assert checks.windows_batch(A, b, SOLUTION, torch.tensor(5))
 
 
@@ -264,6 +263,26 @@ def test_run_batch_first_rejects_changing_the_handed_rnn():
     assert "the rnn you were handed changed" in result.message
 
 
+def test_run_batch_first_passes_what_the_text_allows():
+    """The exercise text says a copy switched to batch_first=True passes (results only), and
+    that only a call that LEAVES rnn changed is told so: toggling and restoring passes too."""
+
+    def on_a_copy(rnn, x):
+        twin = copy.deepcopy(rnn)
+        twin.batch_first = True
+        return twin(x)
+
+    def toggled_and_restored(rnn, x):
+        rnn.batch_first = True
+        try:
+            return rnn(x)
+        finally:
+            rnn.batch_first = False
+
+    assert checks.run_batch_first(on_a_copy)
+    assert checks.run_batch_first(toggled_and_restored)
+
+
 @pytest.mark.parametrize(
     ("function", "hint"),
     [
@@ -347,9 +366,26 @@ class _Softmax(_Right):
         return torch.softmax(self.head(output[:, -1]), dim=1)
 
 
+class _SumOverTime(_Right):
+    def forward(self, x):
+        output, _ = self.rnn(x)
+        return self.head(output.sum(1))
+
+
+class _MaxOverTime(_Right):
+    def forward(self, x):
+        output, _ = self.rnn(x)
+        return self.head(output.amax(1))  # amax: written otherwise than the mistake's max(1)
+
+
 @pytest.mark.parametrize(
     ("model_class", "hint"),
-    [(_MeanOverTime, "which steps does the head see"), (_Softmax, "after the head")],
+    [
+        (_MeanOverTime, "which steps does the head see"),
+        (_SumOverTime, "which steps does the head see"),
+        (_MaxOverTime, "which steps does the head see"),
+        (_Softmax, "after the head"),
+    ],
 )
 def test_fixed_classifier_hints_at_the_step_once_the_layout_is_right(model_class, hint):
     result = checks.fixed_classifier(model_class)
@@ -363,3 +399,16 @@ def test_windows_batch_rejects_the_rule_t_over_step():
     result = checks.windows_batch(A, A + 100, SOLUTION, len(A) // 2)
     assert _status(result) == "incorrect"
     assert "n_windows" in result.message
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32])
+def test_windows_batch_refuses_integer_windows(dtype):
+    """Right numbers as integers: nn.RNN refuses them, so the checker does too."""
+    ints = torch.stack([torch.arange(1, 13), torch.arange(101, 113)], dim=1).to(dtype)
+    assert not checks.windows_batch(A, A + 100, ints.unfold(0, 3, 2).transpose(1, 2), 5)
+    result = checks.windows_batch(A, A + 100, SOLUTION.to(dtype), 5)
+    assert _status(result) == "incorrect"
+    assert "floating-point" in result.message
+    with pytest.raises(ValueError, match="dtype"):  # what the message claims
+        nn.RNN(2, 4, batch_first=True)(SOLUTION.to(dtype))
+    assert checks.windows_batch(A, A + 100, SOLUTION.double(), 5)  # float64 is floating-point

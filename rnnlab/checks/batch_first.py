@@ -260,6 +260,13 @@ def _classifier_probes(generator):
     return probes
 
 
+_POOLED = Hints(
+    "the layout is right: which steps does the head see?",
+    "a mean, sum or max over dimension 1 pools every step's state; the classifier reads the "
+    "state after the last step, the one that has seen the whole sequence",
+    "give the head the last step only, output[:, -1]",
+)
+
 FIXED_CLASSIFIER = Exercise(
     id=f"{CHAPTER}.fixed_classifier",
     version=1,
@@ -349,13 +356,16 @@ checks.fixed_classifier(DirectionClassifier)""",
         ),
         Mistake(
             "mean over time",
-            Hints(
-                "the layout is right: which steps does the head see?",
-                "output.mean(1) averages every step's state; the classifier reads the state "
-                "after the last step, the one that has seen the whole sequence",
-                "give the head the last step only, output[:, -1]",
-            ),
+            _POOLED,
             edit=("self.head(output[:, -1])", "self.head(output.mean(1))"),
+        ),
+        Mistake(
+            "sum over time", _POOLED, edit=("self.head(output[:, -1])", "self.head(output.sum(1))")
+        ),
+        Mistake(
+            "max over time",
+            _POOLED,
+            edit=("self.head(output[:, -1])", "self.head(output.max(1).values)"),
         ),
         Mistake(
             "softmax on the scores",
@@ -766,10 +776,34 @@ def _as_int_count(check: Callable) -> Callable:
     return wrapped
 
 
+def _floating_windows(check: Callable) -> Callable:
+    """``check`` that also refuses integer windows: the numbers are right, but nn.RNN raises for
+    integer input."""
+
+    @functools.wraps(check)
+    def wrapped(*args, **kwargs):
+        result = check(*args, **kwargs)
+        windows = kwargs.get("windows_batch", args[2] if len(args) > 2 else None)
+        if (
+            result.status == CORRECT
+            and isinstance(windows, torch.Tensor)
+            and not windows.is_floating_point()
+        ):
+            return Result(
+                INCORRECT,
+                f"windows_batch: the numbers are right, but its dtype is {windows.dtype}, and "
+                "nn.RNN refuses integer input: give floating-point windows, built from the "
+                "float a and b (or converted with .float())",
+            )
+        return result
+
+    return wrapped
+
+
 single_steps = checker(SINGLE_STEPS)
 fixed_classifier = checker(FIXED_CLASSIFIER)
 run_batch_first = checker(RUN_BATCH_FIRST)
-windows_batch = _as_int_count(checker(WINDOWS_BATCH))
+windows_batch = _floating_windows(_as_int_count(checker(WINDOWS_BATCH)))
 
 
 # -- kept for older student copies -------------------------------------------------------------
