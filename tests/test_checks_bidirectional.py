@@ -62,6 +62,13 @@ def test_bidirectional_shapes_however_written_older_calls_and_other_objects():
     assert checks.bidirectional_shapes(rnn, torch.zeros(3, 6, 2), (3, 6, 8), (4, 3, 4))
 
 
+def test_bidirectional_shapes_refuses_an_rnn_rewritten_to_one_direction():
+    one_way = nn.RNN(7, 3, num_layers=4)  # the right shapes for it, but not the exercise
+    verdict = checks.bidirectional_shapes(one_way, torch.zeros(9, 5, 7), (9, 5, 3), (4, 5, 3))
+    assert verdict.status == "incorrect"
+    assert "bidirectional layers" in verdict.message
+
+
 # --- bidirectional_by_hand --------------------------------------------------------------------
 
 

@@ -97,6 +97,30 @@ def test_stacked_shapes_follows_the_objects_the_cell_hands():
     assert checks.stacked_shapes(rnn, torch.zeros(4, 5, 2), (4, 5, 12), (6, 4, 6))
 
 
+def test_stacked_shapes_refuses_an_rnn_rewritten_to_one_layer():
+    one_layer = nn.RNN(7, 3, num_layers=1)  # the right shapes for it, but not the exercise
+    verdict = checks.stacked_shapes(one_layer, X_1, (9, 5, 3), (1, 5, 3))
+    assert verdict.status == "incorrect"
+    assert "keep the cell's rnn_1 as it is" in verdict.message
+
+
+def test_layer_state_tells_a_tensor_under_another_entrys_name():
+    def select(state, k):  # every key of layer k renamed, but the biases under each other's name
+        swap = {"bias_ih": "bias_hh", "bias_hh": "bias_ih"}
+        chosen = {}
+        for name, value in state.items():
+            stem, layer = name.split("_l", 1)
+            number, _, direction = layer.partition("_")
+            if int(number) == k:
+                suffix = f"_{direction}" if direction else ""
+                chosen[f"{swap.get(stem, stem)}_l0{suffix}"] = value
+        return chosen
+
+    verdict = checks.layer_state(select)
+    assert verdict.status == "incorrect"
+    assert "bias" in verdict.message
+
+
 # --- stacked_forward --------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from torch import nn
 from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
 from rnnlab.checks._verdict import INCORRECT, Result
 from rnnlab.checks.stacked import (
+    _H_N_BATCH_FIRST,
     _head_verdict,
     _no_grad_call,
     _predicted,
@@ -76,7 +77,7 @@ checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
         nn.RNN(input_size=7, hidden_size=3, num_layers=4, bidirectional=True),
         torch.zeros(9, 5, 7),
     ),
-    check_handed=_shapes_handed,
+    check_handed=lambda rnn, x: _shapes_handed(rnn, x, bidirectional=True),
     variants=lambda generator: [
         (nn.RNN(H_in, H, num_layers=layers, bidirectional=True, batch_first=bf), torch.zeros(*s))
         for H_in, H, layers, bf, s in (
@@ -117,6 +118,17 @@ checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _predicted(h_n=(2, "N", "H")),
         ),
+        Mistake(
+            "h_n 4-D",
+            Hints(
+                "output is right. h_n: count its dimensions",
+                "output is right. nn.RNN returns h_n 3-D; view(num_layers, D, N, H) is something "
+                "you do to it afterwards",
+                "output is right. h_n is (D*num_layers, N, H)",
+            ),
+            _predicted(h_n=("layers", 2, "N", "H")),
+        ),
+        Mistake("h_n batch-first", _H_N_BATCH_FIRST, _predicted(h_n=("N", "DN", "H"))),
     ),
 )
 
@@ -197,6 +209,16 @@ checks.final_states(split)""",
                 "forward_final is right. reverse_final = output[0, :, H:]",
             ),
             code=_split(reverse="output[-1, :, H:]"),
+        ),
+        Mistake(
+            "step 1 read as index 1",
+            Hints(
+                "forward_final is right. reverse_final: which index holds step 1?",
+                "forward_final is right. Steps are numbered from 1, indices from 0: step 1 is "
+                "index 0",
+                "forward_final is right. reverse_final = output[0, :, H:]",
+            ),
+            code=_split(reverse="output[1, :, H:]"),
         ),
         Mistake(
             "forward from step 0",

@@ -217,10 +217,20 @@ def _predicted(output=None, h_n=None):
     return answer
 
 
-def _shapes_handed(rnn, x) -> str:
+def _shapes_handed(rnn, x, bidirectional: bool = False) -> str:
     if not isinstance(rnn, nn.RNNBase) or not isinstance(x, torch.Tensor) or x.dim() != 3:
         return "pass the cell's rnn_1 and x_1 first (an RNN and a 3-D input), then your two shapes"
+    if rnn.num_layers < 2 or (bidirectional and not rnn.bidirectional):
+        kind = "bidirectional layers" if bidirectional else "layers"
+        return f"keep the cell's rnn_1 as it is, a stack of {kind}, then give its shapes"
     return ""
+
+
+_H_N_BATCH_FIRST = Hints(
+    "output is right. h_n: which dimension comes first in h_n?",
+    "output is right. h_n is never batch-first: the layers come first",
+    "output is right. h_n is (D*num_layers, N, H)",
+)
 
 
 _EVERY_LAYER = Hints(
@@ -297,15 +307,7 @@ checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _predicted(h_n=("L", "N", "H")),
         ),
-        Mistake(
-            "h_n batch-first",
-            Hints(
-                "output is right. h_n: which dimension comes first in h_n?",
-                "output is right. h_n is never batch-first: the layers come first",
-                "output is right. h_n is (D*num_layers, N, H)",
-            ),
-            _predicted(h_n=("N", "DN", "H")),
-        ),
+        Mistake("h_n batch-first", _H_N_BATCH_FIRST, _predicted(h_n=("N", "DN", "H"))),
     ),
 )
 
@@ -478,6 +480,16 @@ def stacked_forward(layers, x, h0):
             ),
             edit=("torch.cat(finals)", "x[:, -1:].transpose(0, 1)"),
         ),
+        Mistake(
+            "output sequence-first",
+            Hints(
+                "h_n is right. output: in which order are its dimensions?",
+                "h_n is right. The layers are batch-first, so output keeps x's layout, "
+                "(N, L, H); only h0 and h_n put their first dimension elsewhere",
+                "h_n is right. Return the last layer's output as it comes, without transposing it",
+            ),
+            edit=("return x, torch.cat(finals)", "return x.transpose(0, 1), torch.cat(finals)"),
+        ),
     ),
 )
 
@@ -528,6 +540,12 @@ def _layer_state_call(select, state, k, x):
     for name in expected:
         if not isinstance(chosen[name], torch.Tensor):
             raise FormError("each value of the dict is a tensor, as in the state_dict")
+    for name in expected:  # a tensor under another entry's name: the biases swapped, say
+        source = name.replace("_l0", f"_l{k}", 1)
+        for other, value in state.items():
+            if other != source and value.shape == chosen[name].shape:
+                if torch.equal(value, chosen[name]) and not torch.equal(value, state[source]):
+                    raise ValueError(f"your {name} holds the state_dict's {other}, not {source}")
     layer.load_state_dict(dict(chosen.items()))
     with torch.no_grad():
         output, _ = layer(x)  # (L, N, D*H)
@@ -673,6 +691,49 @@ def select(state, k):
         if int(number) == k:
             if stem == "weight_hh":
                 value = value.T  # (H, H): the transpose loads too
+            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
+    return chosen
+""",
+        ),
+        Mistake(
+            "biases swapped",
+            Hints(
+                "each key must hold its own tensor: which tensor did you put under each bias?",
+                "bias_ih_lk becomes bias_ih_l0 and bias_hh_lk becomes bias_hh_l0: rename the "
+                "layer number, keep the rest of the key",
+                "rename only _lk to _l0, so that every tensor keeps its kind (ih or hh)",
+            ),
+            code="""\
+def select(state, k):
+    chosen = {}
+    for name, value in state.items():
+        stem, layer = name.split("_l", 1)
+        number, _, direction = layer.partition("_")
+        if int(number) == k:
+            swapped = {"bias_ih": "bias_hh", "bias_hh": "bias_ih"}.get(stem, stem)
+            chosen[f"{swapped}_l0" + (f"_{direction}" if direction else "")] = value
+    return chosen
+""",
+        ),
+        Mistake(
+            "weight_ih transposed",
+            Hints(
+                "the right entries under the right names: is each tensor as the state_dict holds "
+                "it?",
+                "weight_ih_lk of a layer above the first is (H, H) with one direction, so its "
+                "transpose loads without an error, but the layer then multiplies its input by "
+                "the wrong matrix",
+                "copy every tensor as it is, without .T",
+            ),
+            code="""\
+def select(state, k):
+    chosen = {}
+    for name, value in state.items():
+        stem, layer = name.split("_l", 1)
+        number, _, direction = layer.partition("_")
+        if int(number) == k:
+            if stem == "weight_ih":
+                value = value.T  # (H, H) for k >= 1 and one direction: the transpose loads
             chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
     return chosen
 """,
