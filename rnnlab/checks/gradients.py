@@ -222,6 +222,16 @@ checks.backward_step(step)""",
             code=_step(share="h_prev.T @ grad_a"),
         ),
         Mistake(
+            "both transposed",
+            Hints(
+                "dL/dweight_hh and dL/dh0: check the layout of both results",
+                "the forward multiplied h_(t-1) by weight_hh.T: what goes back to h_(t-1) is "
+                "grad_a @ weight_hh, and weight_hh's share has one row per unit of grad_a",
+                "return grad_a @ weight_hh, grad_a.T @ h_prev: neither transposed",
+            ),
+            code=_step(back="grad_a @ weight_hh.T", share="h_prev.T @ grad_a"),
+        ),
+        Mistake(
             "relu of h_prev in the share",
             Hints(
                 "dL/dh0 is right. dL/dweight_hh: which state did weight_hh multiply at step 1?",
@@ -631,6 +641,27 @@ checks.clipped_step(train_step)""",
                 "call optimizer.step() after clipping",
             ),
             code=_train_step(order="bc"),
+        ),
+        Mistake(
+            "own optimizer",
+            Hints(
+                "the parameters moved as they should: which optimizer moved them?",
+                "the parameters are right, but the optimizer you are handed never ran its "
+                "step(): a training loop that calls your train_step keeps using that optimizer "
+                "(its state, its learning-rate schedule)",
+                "use the optimizer you are handed; its step() never ran: call optimizer.step(), "
+                "not a new optimizer's",
+            ),
+            code="""\
+def train_step(model, x, y, optimizer, max_norm):
+    own = torch.optim.SGD(model.parameters(), lr=optimizer.param_groups[0]["lr"])
+    own.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    own.step()  # a new optimizer, not the one handed in
+    return loss.item()
+""",
         ),
         Mistake(
             "zero_grad after backward",
