@@ -196,3 +196,65 @@ def test_direction_rule_rejects_the_last_two_points():
     assert _verdict(result) == "incorrect"
     assert "random" in result.message
     assert "a constant" not in result.message
+
+
+def _cross(x):  # x: (N, L, 2) -> (N,): cross product of the first point and the first move
+    position, step = x[:, 0], x[:, 1] - x[:, 0]
+    return position[:, 0] * step[:, 1] - position[:, 1] * step[:, 0]
+
+
+@pytest.mark.parametrize("threshold", [-0.3, -0.1, 0.3])
+def test_direction_rule_rejects_thresholds_near_0(threshold):
+    """The review's answers: right on the squares of side 1 and 2, wrong when scaled by 0.1."""
+    result = checks.direction_rule(lambda x: (_cross(x) < threshold).long())
+    assert _verdict(result) == "incorrect"
+    assert "scaled by 0.1" in result.message
+    assert "size" in result.message
+
+
+@pytest.mark.parametrize(
+    ("rule", "hint"),
+    [
+        (lambda x: torch.sigmoid(-_cross(x)), "not probabilities"),
+        (lambda x: torch.where(_cross(x) < 0, 1, -1), "not -1 and 1"),
+        (lambda x: torch.sign(-_cross(x)), "not -1 and 1"),
+    ],
+)
+def test_direction_rule_names_probabilities_and_signs(rule, hint):
+    result = checks.direction_rule(rule)
+    assert _verdict(result) == "incorrect"
+    assert hint in result.message
+
+
+def test_direction_rule_shoelace_area_gets_a_true_hint():
+    def shoelace(x):  # signed area of the walk's polygon: 0 on a walk of two points
+        area = (x[:, :, 0] * x[:, :, 1].roll(-1, dims=1)).sum(1)
+        area = area - (x[:, :, 1] * x[:, :, 0].roll(-1, dims=1)).sum(1)
+        return (area < 0).long()
+
+    result = checks.direction_rule(shoelace)
+    assert _verdict(result) == "incorrect"
+    assert "L=2" in result.message
+    assert "one label" in result.message
+
+
+def test_bidirectional_summary_concatenated_along_dim_0():
+    result = checks.bidirectional_summary(lambda h_n: torch.cat([h_n[-2], h_n[-1]], dim=0))
+    assert _verdict(result) == "incorrect"
+    assert "concatenate" in result.message
+
+
+@pytest.mark.parametrize(
+    ("shape", "hint"),
+    [
+        ((32,), "how many sequences"),
+        ((1, 8, 32), "how many dimensions"),
+        ((8, 1, 32), "how many dimensions"),
+        ((2, 8, 16), "stacked or side by side"),
+    ],
+)
+def test_head_input_plausible_shapes_get_their_own_hint(shape, hint):
+    rnn = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
+    result = checks.head_input(rnn, torch.zeros(5, 8, 4), 32, shape)
+    assert _verdict(result) == "incorrect"
+    assert hint in result.message

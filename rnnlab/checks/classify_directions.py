@@ -275,6 +275,47 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
             ),
             _head_mistake(shape=lambda N, H, D, layers, **s: (D * layers, N, H)),
         ),
+        Mistake(
+            "one sequence's row",
+            Hints(
+                "in_features is right. features_shape: how many sequences does x_3 hold?",
+                "in_features is right. (D*H,) is one sequence's row; the head reads one row per "
+                "sequence",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda H, D, **s: (D * H,)),
+        ),
+        Mistake(
+            "a dimension of 1 in front",
+            Hints(
+                "in_features is right. features_shape: how many dimensions does it have?",
+                "in_features is right. The head reads a 2-D tensor, one row per sequence: "
+                "h_n[-1] is (N, H), with no dimension of 1 left in front",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, **s: (1, N, D * H)),
+        ),
+        Mistake(
+            "a dimension of 1 in the middle",
+            Hints(
+                "in_features is right. features_shape: how many dimensions does it have?",
+                "in_features is right. The head reads a 2-D tensor, one row per sequence, D*H "
+                "features in it: no dimension of 1 between them",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, **s: (N, 1, D * H)),
+        ),
+        Mistake(
+            "the two states stacked",
+            Hints(
+                "in_features is right. features_shape: are the two directions stacked or side "
+                "by side?",
+                "in_features is right. h_n[-2:] stacks the two final states, (D, N, H); the head "
+                "reads them side by side in one row per sequence",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, **s: (D, N, H)),
+        ),
     ),
 )
 
@@ -370,6 +411,16 @@ checks.bidirectional_summary(summarize)""",
             ),
             code=_summary("h_n.permute(1, 0, 2).reshape(h_n.shape[1], -1)"),
         ),
+        Mistake(
+            "concatenated along the sequences",
+            Hints(
+                "along which dimension did you concatenate?",
+                "dim=0 puts the reverse states below the forward ones, (2*N, H): one row per "
+                "sequence needs them side by side, along the features",
+                "torch.cat([h_n[-2], h_n[-1]], dim=1)",
+            ),
+            code=_summary("torch.cat([h_n[-2], h_n[-1]], dim=0)"),
+        ),
     ),
 )
 
@@ -386,6 +437,8 @@ def _rule_probes(generator):
         (64, 2, 45.0, 1.0, 11),
         (64, 4, 0.0, 1.0, 13),
         (48, 3, 30.0, 0.5, 14),
+        (48, 4, 30.0, 0.1, 16),
+        (48, 3, 60.0, 5.0, 17),
     ):
         x, _ = square_walks(n, L=L, angle=angle, seed=seed)  # (N, L, 2)
         label = f"walks of L={L} on a square turned by {angle:g} degrees"
@@ -407,8 +460,23 @@ def _rule_call(rule, x):
         raise FormError("return one label 0 or 1 per walk, shape (N,)") from err
     if labels.shape[0] != x.shape[0] or labels.is_complex():
         raise FormError("return one label 0 or 1 per walk, shape (N,)")
-    return labels.to(torch.float64)
+    labels = labels.to(torch.float64)
+    if not ((labels == 0) | (labels == 1)).all():
+        if ((labels == -1) | (labels == 0) | (labels == 1)).all():
+            raise FormError("return labels 0 or 1 (1 = clockwise), not -1 and 1")
+        if ((labels >= 0) & (labels <= 1)).all():
+            raise FormError("return labels 0 or 1 (1 = clockwise), not probabilities")
+        raise FormError("return one label 0 or 1 per walk, shape (N,)")
+    return labels
 
+
+_THRESHOLD = Hints(
+    "right on the squares of side 2, wrong on a smaller one: what in your rule depends on the "
+    "square's size?",
+    "the cross product grows with the square's size (its magnitude is about 2 on the square of "
+    "side 2, about 0.02 on the one scaled by 0.1): only its sign is the same for every size",
+    "compare the cross product with 0: return (cross < 0).long()",
+)
 
 DIRECTION_RULE = Exercise(
     id=f"{CHAPTER}.direction_rule",
@@ -493,16 +561,11 @@ def rule(x):
         ),
         Mistake(
             "a threshold that depends on the square's size",
-            Hints(
-                "right on the full-size squares, wrong on the half-size one: what in your rule "
-                "depends on the square's size?",
-                "the cross product grows with the square's size (its magnitude is 2 on the "
-                "square of side 2, 0.5 on the half-size one): only its sign is the same for "
-                "every size",
-                "compare the cross product with 0: return (cross < 0).long()",
-            ),
+            _THRESHOLD,
             edit=("(cross < 0)", "(cross < -1.0)"),
         ),
+        Mistake("a small threshold below 0", _THRESHOLD, edit=("(cross < 0)", "(cross < -0.1)")),
+        Mistake("a threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.3)")),
         Mistake(
             "the last two points",
             Hints(
@@ -516,9 +579,10 @@ def rule(x):
         Mistake(
             "one label for all",
             Hints(
-                "does your rule look at the walk at all?",
-                "a constant is right on about half the walks: the rule must read the first two "
-                "points",
+                "your rule gives all these walks one label: what does it read of each walk?",
+                "one label for every walk is right on about half of them; even on a walk of two "
+                "points, the first point and the first move set the direction (an area or a "
+                "turn is 0 there)",
                 "use the sign of the cross product of x[:, 0] and x[:, 1] - x[:, 0]",
             ),
             code="def rule(x):\n    return torch.zeros(x.shape[0], dtype=torch.long)\n",
