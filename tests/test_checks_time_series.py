@@ -50,6 +50,14 @@ def test_initial_state_written_differently():
     )
     assert _status(on_the_cpu) == "incorrect"
     assert "device" in on_the_cpu.message
+    float64_written_in = checks.initial_state(  # device right, dtype not: the dtype is named
+        lambda x, num_layers, H: torch.zeros(
+            num_layers, x.shape[0], H, dtype=torch.float64, device=x.device
+        )
+    )
+    assert _status(float64_written_in) == "incorrect"
+    assert "dtype" in float64_written_in.message
+    assert "device" not in float64_written_in.message
 
 
 def test_flatten_row_zero_from_older_objects_and_wrong_forms():
