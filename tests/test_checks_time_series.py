@@ -109,3 +109,12 @@ def test_flatten_outputs_one_row_per_step_is_not_told_its_shape_is_right():
     assert _status(result) == "incorrect"
     assert "shape is right" not in result.message.lower(), result.message
     assert "count the rows" in result.message.lower() or "one row per" in result.message.lower()
+
+
+def test_flatten_outputs_keeps_the_dtype():
+    as_float64 = checks.flatten_outputs(
+        lambda output: output.transpose(0, 1).reshape(output.shape[1], -1).double()
+    )
+    assert _status(as_float64) == "incorrect"
+    assert "dtype" in as_float64.message
+    assert checks.flatten_outputs(lambda output: output.permute(1, 0, 2).flatten(1))

@@ -375,9 +375,17 @@ def _flatten_probes(generator):
     return probes
 
 
+def _flatten_call(flatten, output):
+    flat = flatten(output)
+    if flat is None:
+        return None
+    # the head is a float32 Linear: a row of another dtype (a .double() say) would break it
+    return flat, int(isinstance(flat, torch.Tensor) and flat.dtype == output.dtype)
+
+
 FLATTEN_OUTPUTS = Exercise(
     id=f"{CHAPTER}.flatten_outputs",
-    version=1,
+    version=2,  # 2: output's dtype kept is a part of its own
     title="Find the bug in a flattened sequence-first output",
     points=2,
     kind="find-the-bug",
@@ -395,9 +403,10 @@ def flatten(output):  # output: (L, N, H), sequence-first
 
 
 checks.flatten_outputs(flatten)""",
-    parts=(Part("flat", "tensor"),),
+    parts=(Part("flat", "tensor"), Part("output's dtype kept (1 if so)", "int")),
     asked=("flatten",),
     probes=_flatten_probes,
+    call=_flatten_call,
     equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
     right="each row is one sequence, its steps in time order",
     hints=Hints(
@@ -445,6 +454,16 @@ checks.flatten_outputs(flatten)""",
                 "use reshape (it copies when it must), or .contiguous().view(...)",
             ),
             edit=("transpose(0, 1).reshape", "transpose(0, 1).view"),
+        ),
+        Mistake(
+            "another dtype",
+            Hints(
+                "flat is right. Its dtype: which dtype does the Linear(L*H, 1) head expect?",
+                "flat is right. A float32 Linear refuses a float64 input; flatten should move "
+                "numbers, not change their dtype",
+                "flat is right. Drop the .double(): output.transpose(0, 1).reshape(N, L * H)",
+            ),
+            edit=(".reshape(N, L * H)  #", ".reshape(N, L * H).double()  #"),
         ),
         Mistake(
             "steps reversed",
