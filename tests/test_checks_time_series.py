@@ -50,6 +50,14 @@ def test_initial_state_written_differently():
     )
     assert _status(on_the_cpu) == "incorrect"
     assert "device" in on_the_cpu.message
+    float64_written_in = checks.initial_state(  # device right, dtype not: the dtype is named
+        lambda x, num_layers, H: torch.zeros(
+            num_layers, x.shape[0], H, dtype=torch.float64, device=x.device
+        )
+    )
+    assert _status(float64_written_in) == "incorrect"
+    assert "dtype" in float64_written_in.message
+    assert "device" not in float64_written_in.message
 
 
 def test_flatten_row_zero_from_older_objects_and_wrong_forms():
@@ -101,3 +109,12 @@ def test_flatten_outputs_one_row_per_step_is_not_told_its_shape_is_right():
     assert _status(result) == "incorrect"
     assert "shape is right" not in result.message.lower(), result.message
     assert "count the rows" in result.message.lower() or "one row per" in result.message.lower()
+
+
+def test_flatten_outputs_keeps_the_dtype():
+    as_float64 = checks.flatten_outputs(
+        lambda output: output.transpose(0, 1).reshape(output.shape[1], -1).double()
+    )
+    assert _status(as_float64) == "incorrect"
+    assert "dtype" in as_float64.message
+    assert checks.flatten_outputs(lambda output: output.permute(1, 0, 2).flatten(1))

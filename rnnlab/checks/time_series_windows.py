@@ -152,18 +152,14 @@ def _h0_call(make_h0, x, num_layers, H):
     # The same batch on the "meta" device (shapes and dtypes, no values) tells whether the state
     # follows x's device, on a machine without a GPU too.
     on_meta = make_h0(x.to("meta"), num_layers, H)
-    kept = (
-        isinstance(h0, torch.Tensor)
-        and h0.dtype == x.dtype
-        and isinstance(on_meta, torch.Tensor)
-        and on_meta.device.type == "meta"
-    )
-    return h0, int(kept)
+    dtype_kept = isinstance(h0, torch.Tensor) and h0.dtype == x.dtype
+    device_kept = isinstance(on_meta, torch.Tensor) and on_meta.device.type == "meta"
+    return h0, int(dtype_kept), int(device_kept)
 
 
 INITIAL_STATE = Exercise(
     id=f"{CHAPTER}.initial_state",
-    version=2,  # 2: the second part checks x's device too
+    version=3,  # 2: the second part checks x's device too; 3: dtype and device graded apart
     title="A zero initial state for any batch",
     points=2,
     kind="implement",
@@ -178,7 +174,11 @@ def make_h0(x, num_layers, H):
 
 
 checks.initial_state(make_h0)""",
-    parts=(Part("h0", "tensor"), Part("x's dtype and device kept (1 if so)", "int")),
+    parts=(
+        Part("h0", "tensor"),
+        Part("x's dtype kept (1 if so)", "int"),
+        Part("x's device kept (1 if so)", "int"),
+    ),
     asked=("make_h0",),
     probes=_h0_probes,
     call=_h0_call,
@@ -213,8 +213,8 @@ checks.initial_state(make_h0)""",
             "ones",
             Hints(
                 "h0: which values does the default initial state hold?",
-                "h0: a constant start such as ones is not learned and shifts every sequence's "
-                "first step; nn.RNN starts from zeros",
+                "h0: a constant start such as ones is not learned and shifts the first steps "
+                "of every sequence; nn.RNN starts from zeros",
                 "h0: torch.zeros(...)",
             ),
             edit=("torch.zeros(", "torch.ones("),
@@ -246,6 +246,16 @@ checks.initial_state(make_h0)""",
                 "h0 is right. Pass dtype=x.dtype to torch.zeros",
             ),
             edit=(", dtype=x.dtype", ""),
+        ),
+        Mistake(
+            "a dtype written in",
+            Hints(
+                "h0 is right. Its dtype: does it follow x's dtype for every x?",
+                "h0 is right. nn.RNN refuses an h0 whose dtype differs from x's; a dtype written "
+                "into the code matches one dtype of x only",
+                "h0 is right. Pass dtype=x.dtype to torch.zeros",
+            ),
+            edit=(", dtype=x.dtype", ", dtype=torch.float64"),
         ),
         Mistake(
             "made on the CPU always",
@@ -365,9 +375,17 @@ def _flatten_probes(generator):
     return probes
 
 
+def _flatten_call(flatten, output):
+    flat = flatten(output)
+    if flat is None:
+        return None
+    # the head is a float32 Linear: a row of another dtype (a .double() say) would break it
+    return flat, int(isinstance(flat, torch.Tensor) and flat.dtype == output.dtype)
+
+
 FLATTEN_OUTPUTS = Exercise(
     id=f"{CHAPTER}.flatten_outputs",
-    version=1,
+    version=2,  # 2: output's dtype kept is a part of its own
     title="Find the bug in a flattened sequence-first output",
     points=2,
     kind="find-the-bug",
@@ -385,9 +403,10 @@ def flatten(output):  # output: (L, N, H), sequence-first
 
 
 checks.flatten_outputs(flatten)""",
-    parts=(Part("flat", "tensor"),),
+    parts=(Part("flat", "tensor"), Part("output's dtype kept (1 if so)", "int")),
     asked=("flatten",),
     probes=_flatten_probes,
+    call=_flatten_call,
     equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
     right="each row is one sequence, its steps in time order",
     hints=Hints(
@@ -435,6 +454,16 @@ checks.flatten_outputs(flatten)""",
                 "use reshape (it copies when it must), or .contiguous().view(...)",
             ),
             edit=("transpose(0, 1).reshape", "transpose(0, 1).view"),
+        ),
+        Mistake(
+            "another dtype",
+            Hints(
+                "flat is right. Its dtype: which dtype does the Linear(L*H, 1) head expect?",
+                "flat is right. A float32 Linear refuses a float64 input; flatten should move "
+                "numbers, not change their dtype",
+                "flat is right. Drop the .double(): output.transpose(0, 1).reshape(N, L * H)",
+            ),
+            edit=(".reshape(N, L * H)  #", ".reshape(N, L * H).double()  #"),
         ),
         Mistake(
             "steps reversed",
