@@ -1,6 +1,7 @@
 """rnnlab.data: the seed notebook's numbers, the dataset's structure, tensors and windows."""
 
 import re
+
 import numpy as np
 import pytest
 import torch
