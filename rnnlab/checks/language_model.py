@@ -221,9 +221,10 @@ checks.language_model_shapes(embedding_1, rnn_1, head_1, x_1, logits_shape, loss
         Mistake(
             "flattened to one dimension",
             Hints(
-                "logits_shape is right. loss_input_shape: where are the scores of one prediction?",
                 "logits_shape is right. loss_input_shape: cross_entropy needs one row of V "
-                "scores per prediction; a 1-D input of N*L*V numbers mixes all predictions",
+                "scores per prediction; how many dimensions is that?",
+                "logits_shape is right. loss_input_shape: a 1-D input of N*L*V numbers has no "
+                "rows; each of the N*L predictions needs its own row of V scores",
                 "logits_shape is right. loss_input_shape: N*L rows of V scores, (N*L, V)",
             ),
             _lm(flat=("NLV",)),
