@@ -2,6 +2,7 @@
 answers written differently, calls from older copies (without the handed objects), answers of
 the wrong form, generated wrong answers, and the legacy ``last_valid_outputs``."""
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,6 +96,7 @@ def test_masked_mean_answers_of_the_wrong_form():
     assert _status(checks.masked_mean("mean")) == "incorrect"
 
 
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")  # float(tensor)
 def test_masked_mean_tells_a_mean_without_a_graph():
     for cut in (
         lambda p, n: _solution(p, n).item(),
