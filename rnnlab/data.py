@@ -161,11 +161,13 @@ def to_tensors(points, directions=None):
                 f"could not read {type(points[0]).__name__} as numbers"
             ) from err
         if len({a.shape for a in arrays}) != 1:
-            lengths = sorted({a.shape[0] for a in arrays if a.ndim})
+            lengths = [a.shape[0] if a.ndim else 0 for a in arrays]  # one per sequence
+            listed = f" ({lengths})" if len(lengths) <= 10 else ""
             raise ValueError(
                 "to_tensors stacks sequences of equal length into one (N, L, H_in) tensor, but "
-                f"these have lengths {lengths}. Pad them to one length (nn.utils.rnn."
-                "pad_sequence) and pack them instead."
+                f"these {len(lengths)} have lengths between {min(lengths)} and {max(lengths)}"
+                f"{listed}. Pad them to one length (nn.utils.rnn.pad_sequence) and pack them "
+                "instead."
             )
         array = np.stack(arrays)  # (N, L, H_in)
     if array.ndim != 3 or 0 in array.shape:

@@ -2,6 +2,7 @@
 answers written differently, calls from older copies (without the handed objects), answers of
 the wrong form, generated wrong answers, and the legacy ``last_valid_outputs``."""
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,9 +65,12 @@ def test_masked_mean_divisors_of_other_objects_and_wrong_forms():
     assert "pass the cell's lengths" in checks.masked_mean_divisors([4, 2, 3], 2, 6, 9, 3).message
 
 
+def _mask(per_step, lengths):
+    return torch.arange(per_step.shape[1]) < lengths.unsqueeze(1)  # (N, L)
+
+
 def _solution(per_step, lengths):
-    L = per_step.shape[1]
-    mask = torch.arange(L) < lengths.unsqueeze(1)
+    mask = _mask(per_step, lengths)
     return (per_step * mask).sum() / mask.sum()
 
 
@@ -76,7 +80,6 @@ def test_masked_mean_accepts_right_answers_written_differently():
         return total / lengths.sum()
 
     assert checks.masked_mean(with_a_loop)
-    assert checks.masked_mean(lambda p, n: float(_solution(p, n)))
     assert checks.masked_mean(lambda p, n: _solution(p, n).reshape(1))
     assert checks.masked_mean(lambda p, n: _solution(p.float(), n))  # float32 is close enough
 
@@ -91,6 +94,32 @@ def test_masked_mean_answers_of_the_wrong_form():
     assert "should be a number" in repr(checks.masked_mean(lambda p, n: p))
     assert _status(checks.masked_mean(lambda p, n: float("nan"))) == "incorrect"
     assert _status(checks.masked_mean("mean")) == "incorrect"
+
+
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")  # float(tensor)
+def test_masked_mean_tells_a_mean_without_a_graph():
+    for cut in (
+        lambda p, n: _solution(p, n).item(),
+        lambda p, n: float(_solution(p, n)),
+        lambda p, n: _solution(p, n).detach(),
+        lambda p, n: _solution(p.detach(), n),
+    ):
+        result = checks.masked_mean(cut)
+        assert _status(result) == "incorrect", result
+        assert "no graph" in result.message
+        assert "backward()" in result.message
+    assert checks.masked_mean(_solution)  # the same numbers, graph kept
+
+
+def test_masked_mean_divisor_mistakes_ask_about_the_divisor():
+    for wrong in (
+        lambda p, n: (p * _mask(p, n)).sum() / (_mask(p, n).sum() + 1),
+        lambda p, n: (p * _mask(p, n)).sum() / n.float().mean(),
+    ):
+        result = checks.masked_mean(wrong)
+        assert _status(result) == "incorrect", result
+        assert "what must it be divided by?" in result.message
+        assert ".mean()" not in result.message
 
 
 @settings(max_examples=30, deadline=None)

@@ -1,5 +1,7 @@
 """rnnlab.data: the seed notebook's numbers, the dataset's structure, tensors and windows."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -92,8 +94,13 @@ def test_to_tensors_builds_a_batch_first_float32_batch():
 
 def test_to_tensors_explains_unequal_lengths_and_bad_labels():
     points, _ = data.generate_sequences(n=20, variable_len=True)
-    with pytest.raises(ValueError, match=r"lengths \[2, 3, 4\].*pad_sequence"):
-        data.to_tensors(points)
+    with pytest.raises(ValueError, match=r"these 20 have lengths between 2 and 4\. Pad.*pad_seq"):
+        data.to_tensors(points)  # 20 sequences: too many to list
+    lengths = [len(p) for p in points[:5]]
+    with pytest.raises(
+        ValueError, match=re.escape(f"these 5 have lengths between 2 and 4 ({lengths}).")
+    ):
+        data.to_tensors(points[:5])  # up to 10: each sequence's length, in order
     fixed, directions = data.generate_sequences(n=4)
     with pytest.raises(ValueError, match="one whole-number label per sequence"):
         data.to_tensors(fixed, directions[:3])

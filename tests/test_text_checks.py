@@ -51,6 +51,12 @@ def test_shapes_follow_the_handed_model_and_never_state_the_answer():
         assert "29" not in result.message
 
 
+def test_shapes_everything_flattened_is_told_one_row_per_prediction():
+    result = checks.language_model_shapes(*_handed(), (5, 40, 58), (11600,))  # N*L*V numbers
+    assert _status(result) == "incorrect"
+    assert "one row of V scores per prediction" in result.message
+
+
 def test_shapes_called_without_the_handed_objects_use_the_cell_s():
     assert checks.language_model_shapes((5, 40, 58), (200, 58))
     result = checks.language_model_shapes(_handed()[0], None, None, None, (5, 40, 58), (200, 58))

@@ -53,6 +53,7 @@ def _lm(logits=None, flat=None):
     def answer(embedding, rnn, head, x):
         N, L, V, E, H = _lm_sizes(embedding, rnn, head, x)
         sizes = {"N": N, "L": L, "V": V, "E": E, "H": H, "NL": N * L, "LV": L * V}
+        sizes["NLV"] = N * L * V
         right = _lm_reference(embedding, rnn, head, x)
         out = right[0] if logits is None else tuple(sizes[s] for s in logits)
         fl = right[1] if flat is None else tuple(sizes[s] for s in flat)
@@ -216,6 +217,17 @@ checks.language_model_shapes(embedding_1, rnn_1, head_1, x_1, logits_shape, loss
                 "logits_shape is right. loss_input_shape: N*L rows of V scores, (N*L, V)",
             ),
             _lm(flat=("NL",)),
+        ),
+        Mistake(
+            "flattened to one dimension",
+            Hints(
+                "logits_shape is right. loss_input_shape: cross_entropy needs one row of V "
+                "scores per prediction; how many dimensions is that?",
+                "logits_shape is right. loss_input_shape: a 1-D input of N*L*V numbers has no "
+                "rows; each of the N*L predictions needs its own row of V scores",
+                "logits_shape is right. loss_input_shape: N*L rows of V scores, (N*L, V)",
+            ),
+            _lm(flat=("NLV",)),
         ),
     ),
 )

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import torch
 from torch.nn.utils.rnn import pack_sequence
 
-from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
+from rnnlab.checks._exercise import Exercise, FormError, Hints, Mistake, Part, Probe, checker
 from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
 
 __all__ = [
@@ -356,6 +356,32 @@ def _masked_probes(generator):
     return probes
 
 
+def _call_mean(answer, per_step, lengths):
+    """Run a masked_mean answer on losses that require a gradient, as a model's do: a mean cut
+    from the graph (.item(), .detach(), torch.no_grad()) has the right number and cannot train,
+    and is told so."""
+    value = answer(per_step.detach().clone().requires_grad_(True), lengths)
+    one_number = (
+        value.numel() == 1
+        if isinstance(value, torch.Tensor)
+        else isinstance(value, (int, float)) and not isinstance(value, bool)
+    )
+    if one_number and not (isinstance(value, torch.Tensor) and value.requires_grad):
+        raise FormError(
+            "your mean is one number but has no graph: training calls loss.backward() on it, "
+            "which fails on a Python number or a tensor cut by .item(), .detach() or "
+            "torch.no_grad(); return the tensor your arithmetic gives as it is"
+        )
+    return value
+
+
+_DIVISOR = Hints(
+    "the masked sum is right; what must it be divided by?",
+    "a mean over the real steps divides their summed losses by how many real steps there are "
+    "in the whole batch, nothing added or taken away",
+    "return (per_step * mask).sum() / mask.sum()",
+)
+
 _MASK = Hints(
     "which steps does your mean include?",
     "a sequence of length l has its real steps at indices 0 .. l - 1; the mask keeps the "
@@ -389,9 +415,11 @@ checks.masked_mean(masked_mean)""",
     asked=("masked_mean",),
     probes=_masked_probes,
     right="the masked sum over the number of real steps, as cross_entropy on packed.data",
+    call=_call_mean,
     hints=Hints(
-        "the mask is right: what does .mean() divide by?",
-        ".mean() divides by every entry, N * L, padded steps included; the real steps are fewer",
+        "the mask is right; what must the masked sum be divided by?",
+        "the mean over the real steps divides by how many real steps there are; .mean() would "
+        "divide by every entry, N * L, padded steps included",
         "return (per_step * mask).sum() / mask.sum()",
     ),
     mistakes=(
@@ -407,15 +435,31 @@ checks.masked_mean(masked_mean)""",
         ),
         Mistake(
             "off by one in the count",
+            _DIVISOR,
+            edit=(
+                "(per_step * mask).sum() / mask.sum()",
+                "(per_step * mask).sum() / (mask.sum() - 1)",
+            ),
+        ),
+        Mistake(
+            "one too many in the count",
+            _DIVISOR,
+            edit=(
+                "(per_step * mask).sum() / mask.sum()",
+                "(per_step * mask).sum() / (mask.sum() + 1)",
+            ),
+        ),
+        Mistake(
+            "divided by the mean length",
             Hints(
-                "the mask and the sum are right: what do you divide by?",
-                "mask.sum() is exactly the number of real steps; the mean divides the masked "
-                "sum by it, nothing added or taken away",
+                "the masked sum is right; what must it be divided by?",
+                "the mean length is the real steps per sequence; the masked sum holds the real "
+                "steps of all N sequences, so divide by all of them",
                 "return (per_step * mask).sum() / mask.sum()",
             ),
             edit=(
                 "(per_step * mask).sum() / mask.sum()",
-                "(per_step * mask).sum() / (mask.sum() - 1)",
+                "(per_step * mask).sum() / lengths.float().mean()",
             ),
         ),
         Mistake(
