@@ -51,7 +51,7 @@ def test_windows_batch_accepts_right_answers_written_differently():
     windows = SERIES.unfold(0, 3, 2)
     windows.transpose_(1, 2)  # in place
     by_hand = torch.stack([SERIES[s : s + 3] for s in range(0, 9, 2)])
-    for answer in (windows, SOLUTION.numpy(), SOLUTION.tolist(), by_hand, SOLUTION.double()):
+    for answer in (windows, by_hand, SOLUTION.contiguous()):
         assert checks.windows_batch(A, b, answer, 5)
     assert checks.windows_batch(A, b, SOLUTION, np.int64(5))
     assert checks.windows_batch(A, b, SOLUTION, torch.tensor(5))
@@ -411,4 +411,7 @@ def test_windows_batch_refuses_integer_windows(dtype):
     assert "floating-point" in result.message
     with pytest.raises(ValueError, match="dtype"):  # what the message claims
         nn.RNN(2, 4, batch_first=True)(SOLUTION.to(dtype))
-    assert checks.windows_batch(A, A + 100, SOLUTION.double(), 5)  # float64 is floating-point
+    for other in (SOLUTION.double(), SOLUTION.numpy(), SOLUTION.tolist()):  # nn.RNN refuses these
+        assert _status(checks.windows_batch(A, A + 100, other, 5)) == "incorrect"
+    with pytest.raises(ValueError, match="dtype"):
+        nn.RNN(2, 4, batch_first=True)(SOLUTION.double())

@@ -692,7 +692,8 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
             Hints(
                 "windows_batch: the shape is right; how did you move the features to the end?",
                 "unfold gives (N, H_in, L); reshape keeps row-major order and only cuts it into "
-                "rows of 2 numbers, so each 'step' mixes values of a with values of b",
+                "rows of 2 numbers, so a 'step' holds two times of a, or of b, or one of each, "
+                "instead of a and b at one time",
                 "move the features with transpose(1, 2), never with reshape or view",
             ),
             _windows(
@@ -777,23 +778,28 @@ def _as_int_count(check: Callable) -> Callable:
 
 
 def _floating_windows(check: Callable) -> Callable:
-    """``check`` that also refuses integer windows: the numbers are right, but nn.RNN raises for
-    integer input."""
+    """``check`` that also refuses windows nn.RNN cannot read: the numbers are right, but the
+    RNN's float32 weights take a float32 tensor only (not integers, float64, NumPy or a list)."""
 
     @functools.wraps(check)
     def wrapped(*args, **kwargs):
         result = check(*args, **kwargs)
         windows = kwargs.get("windows_batch", args[2] if len(args) > 2 else None)
-        if (
-            result.status == CORRECT
-            and isinstance(windows, torch.Tensor)
-            and not windows.is_floating_point()
-        ):
+        if result.status != CORRECT or windows is None:
+            return result
+        if not isinstance(windows, torch.Tensor):
+            return Result(
+                INCORRECT,
+                f"windows_batch: the numbers are right, but it is a {type(windows).__name__}; "
+                "nn.RNN reads a torch.Tensor: build it with unfold on the stacked series",
+            )
+        if windows.dtype != torch.float32:
             return Result(
                 INCORRECT,
                 f"windows_batch: the numbers are right, but its dtype is {windows.dtype}, and "
-                "nn.RNN refuses integer input: give floating-point windows, built from the "
-                "float a and b (or converted with .float())",
+                "nn.RNN refuses input whose dtype differs from its float32 weights: give "
+                "floating-point float32 windows, built from the float a and b (or converted "
+                "with .float())",
             )
         return result
 
