@@ -617,7 +617,7 @@ def stacked_unrolled(L: int = 4, num_layers: int = 2, ax=None) -> Figure:
     ax.set(xlim=(-2.2, (L - 1) * dx + 2.2), ylim=(-0.4, dy * num_layers + 1.3), aspect="equal")
     ax.set_title(
         f"num_layers={num_layers}: output is the top layer at every step; "
-        "h_n[k] is layer k's last step",
+        "h_n[k]: layer k's final state",
         fontsize=9,
     )
     ax.axis("off")

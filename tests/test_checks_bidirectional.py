@@ -240,3 +240,28 @@ def test_bidirectional_by_hand_names_swapped_halves_one_rnn_twice_and_swapped_h_
     assert result.status == "incorrect"
     assert hint in result.message
     assert "flip" not in result.message
+
+
+def _reverse_from_forward_last(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x, h0[:1])
+    reverse_half, reverse_last = reverse_rnn(torch.flip(x, [1]), forward_last)
+    output = torch.cat((forward_half, torch.flip(reverse_half, [1])), 2)
+    return output, torch.cat((forward_last, reverse_last), 0)
+
+
+def _reverse_from_zeros(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x, h0[:1])
+    reverse_half, reverse_last = reverse_rnn(torch.flip(x, [1]))  # h0 left out, reverse only
+    output = torch.cat((forward_half, torch.flip(reverse_half, [1])), 2)
+    return output, torch.cat((forward_last, reverse_last), 0)
+
+
+@pytest.mark.parametrize("function", [_reverse_from_forward_last, _reverse_from_zeros])
+def test_bidirectional_by_hand_names_the_reverse_start_without_flip_hints(function):
+    """Third review of chapters 04-05: the reverse RNN started from forward_last, or from zeros
+    while the forward one had h0[0:1], got the generic hints about flipping."""
+    _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
+    result = checks.bidirectional_by_hand(function)
+    assert result.status == "incorrect"
+    assert "which row of h0 does reverse_rnn start from" in result.message
+    assert "flip" not in result.message

@@ -294,6 +294,13 @@ _H0_FLIPPED = Hints(
     "output are flipped along time",
 )
 
+_REVERSE_H0 = Hints(
+    "which row of h0 does reverse_rnn start from?",
+    "h0 has the layout of h_n: row 0 is where the forward direction starts, before step 1; row 1 "
+    "where the reverse direction starts, before step L",
+    "give reverse_rnn h0[1:2]; forward_rnn keeps h0[0:1]",
+)
+
 BIDIRECTIONAL_BY_HAND = Exercise(
     id=f"{CHAPTER}.bidirectional_by_hand",
     version=1,
@@ -425,13 +432,18 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
         ),
         Mistake(
             "the reverse direction started from the forward direction's h0",
-            Hints(
-                "which row of h0 does reverse_rnn start from?",
-                "h0 has the layout of h_n: row 0 is where the forward direction starts, before "
-                "step 1; row 1 where the reverse direction starts, before step L",
-                "give reverse_rnn h0[1:2]; forward_rnn keeps h0[0:1]",
-            ),
+            _REVERSE_H0,
             edit=("reverse_rnn(x.flip(1), h0[1:2])", "reverse_rnn(x.flip(1), h0[0:1])"),
+        ),
+        Mistake(
+            "the reverse direction started from forward_last",
+            _REVERSE_H0,
+            edit=("reverse_rnn(x.flip(1), h0[1:2])", "reverse_rnn(x.flip(1), forward_last)"),
+        ),
+        Mistake(
+            "the reverse direction started from zeros",
+            _REVERSE_H0,
+            edit=("reverse_rnn(x.flip(1), h0[1:2])", "reverse_rnn(x.flip(1))"),
         ),
         Mistake(
             "halves swapped",
