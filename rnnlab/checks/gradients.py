@@ -314,13 +314,13 @@ permutation = torch.eye(4, dtype=torch.float64)[[2, 0, 3, 1]]  # (H, H): orthogo
 weight_hh_2 = 1.2 * permutation  # (H, H)
 steps_2 = 10  # L - t
 weight_in_2 = torch.rand(4, 3, dtype=torch.float64)  # (H, H_in), positive
-inputs_2 = torch.rand(steps_2, 3, dtype=torch.float64)  # (L, H_in), positive: every unit active
+inputs_2 = torch.rand(steps_2, 3, dtype=torch.float64)  # (L - t, H_in), positive: all active
 
 
-def run_2(h):  # h: (H,), the state at step t
-    for t in range(steps_2):
-        h = torch.relu(inputs_2[t] @ weight_in_2.T + h @ weight_hh_2.T)  # (H,)
-    return h  # the state at step L
+def run_2(h):  # h: (H,), h_t, the state at step t
+    for i in range(steps_2):  # steps t+1 .. L; index i holds the input of step t+1+i
+        h = torch.relu(inputs_2[i] @ weight_in_2.T + h @ weight_hh_2.T)  # (H,)
+    return h  # h_L, the state at step L
 
 
 jacobian = torch.autograd.functional.jacobian(run_2, torch.rand(4, dtype=torch.float64))
@@ -597,7 +597,8 @@ checks.clipped_step(train_step)""",
     hints=Hints(
         "compare how far your step moves the parameters with lr * max_norm",
         "with SGD the step is lr times the gradient in .grad: it must be the gradient of this "
-        "loss only, clipped as one vector over every parameter",
+        "loss only, clipped as one vector over every parameter by its Euclidean norm "
+        "(norm_type=2, the default)",
         "zero_grad, backward, clip_grad_norm_(model.parameters(), max_norm), step",
     ),
     mistakes=(
@@ -731,6 +732,18 @@ def train_step(model, x, y, optimizer, max_norm):
     optimizer.step()
     return ((model(x) - y) ** 2).mean().item()  # measured after the step
 """,
+        ),
+        Mistake(
+            "norm_type inf",
+            Hints(
+                "you clipped every parameter as one vector: which norm did you measure?",
+                "norm_type=inf measures the largest |entry|, not the Euclidean norm: the step "
+                "is then bounded entry by entry, and its length can exceed lr * max_norm",
+                "leave norm_type at its default, 2: clip_grad_norm_(model.parameters(), max_norm)",
+            ),
+            code=_train_step(
+                clip="nn.utils.clip_grad_norm_(model.parameters(), max_norm, norm_type=torch.inf)"
+            ),
         ),
         Mistake(
             "max_norm ignored",
