@@ -109,7 +109,8 @@ def test_flatten_row_zero_off_by_one_hints_name_the_list_that_is_off():
         assert _one_of(hints, result.message), result.message
         assert not _one_of(t._ROW_ZERO, result.message), result.message
         fix = checks.hint("flatten_row_zero").message
-        assert fix == hints.fix and named in fix, fix
+        assert fix == hints.fix, fix
+        assert named in fix, fix
         if not_named is not None:
             assert not_named not in fix, fix
 
