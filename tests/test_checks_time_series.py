@@ -93,15 +93,39 @@ def _one_of(hints, message):
     return any(h[1:].lower() in message.lower() for h in (hints.nudge, hints.pointer, hints.fix))
 
 
-def test_flatten_row_zero_steps_counted_from_1_get_the_numbering_hint_not_the_order_one():
-    from rnnlab.checks.time_series_windows import _ONE_BASED, _ROW_ZERO
+def test_flatten_row_zero_off_by_one_hints_name_the_list_that_is_off():
+    from rnnlab.checks import time_series_windows as t
 
     example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
-    for sequences in ((0, 1, 2, 0, 1), (1, 2, 3, 1, 2)):  # steps 1-based, sequences 0- or 1-based
-        result = checks.flatten_row_zero(example, (1, 1, 1, 2, 2), sequences)
+    indices, sequences = (0, 0, 0, 1, 1), (0, 1, 2, 0, 1)
+    plus_1 = lambda values: tuple(v + 1 for v in values)  # noqa: E731
+    for answer, hints, named, not_named in (
+        ((plus_1(indices), sequences), t._INDICES_FROM_1, "row_0_indices", "row_0_sequences:"),
+        ((indices, plus_1(sequences)), t._SEQUENCES_FROM_1, "row_0_sequences", "row_0_indices:"),
+        ((plus_1(indices), plus_1(sequences)), t._BOTH_FROM_1, "row_0_sequences", None),
+    ):
+        result = checks.flatten_row_zero(example, *answer)
         assert _status(result) == "incorrect"
-        assert _one_of(_ONE_BASED, result.message), result.message
-        assert not _one_of(_ROW_ZERO, result.message), result.message
+        assert _one_of(hints, result.message), result.message
+        assert not _one_of(t._ROW_ZERO, result.message), result.message
+        fix = checks.hint("flatten_row_zero").message
+        assert fix == hints.fix, fix
+        assert named in fix, fix
+        if not_named is not None:
+            assert not_named not in fix, fix
+
+
+def test_initial_state_dtype_hint_quotes_the_real_error():
+    from rnnlab.checks.time_series_windows import INITIAL_STATE
+
+    quoted = "mat1 and mat2 must have the same dtype"
+    rnn = torch.nn.RNN(2, 3, batch_first=True)  # float32, CPU
+    x = torch.randn(4, 5, 2)  # (N, L, H_in), float32
+    with pytest.raises(RuntimeError, match=quoted):
+        rnn(x, torch.zeros(1, 4, 3, dtype=torch.float64))  # an h0 of another dtype
+    dtype_mistakes = [m for m in INITIAL_STATE.mistakes if "dtype" in m.hints.fix]
+    assert len(dtype_mistakes) == 2
+    assert all(quoted in m.hints.pointer for m in dtype_mistakes)
 
 
 def test_flatten_outputs_one_row_per_step_is_not_told_its_shape_is_right():

@@ -241,8 +241,9 @@ checks.initial_state(make_h0)""",
             "float32 always",
             Hints(
                 "h0 is right. Its dtype: what happens with a float64 x?",
-                "h0 is right. nn.RNN refuses an h0 whose dtype differs from x's; "
-                "torch.zeros makes float32 unless told otherwise",
+                "h0 is right. nn.RNN refuses an h0 whose dtype differs from x's (the error reads "
+                "'mat1 and mat2 must have the same dtype'); torch.zeros makes float32 unless "
+                "told otherwise",
                 "h0 is right. Pass dtype=x.dtype to torch.zeros",
             ),
             edit=(", dtype=x.dtype", ""),
@@ -251,8 +252,9 @@ checks.initial_state(make_h0)""",
             "a dtype written in",
             Hints(
                 "h0 is right. Its dtype: does it follow x's dtype for every x?",
-                "h0 is right. nn.RNN refuses an h0 whose dtype differs from x's; a dtype written "
-                "into the code matches one dtype of x only",
+                "h0 is right. nn.RNN refuses an h0 whose dtype differs from x's (the error reads "
+                "'mat1 and mat2 must have the same dtype'); a dtype written into the code "
+                "matches one dtype of x only",
                 "h0 is right. Pass dtype=x.dtype to torch.zeros",
             ),
             edit=(", dtype=x.dtype", ", dtype=torch.float64"),
@@ -302,11 +304,24 @@ _ROW_ZERO = Hints(
     "block j comes from index j // N along L (output[j // N]) and sequence j % N",
 )
 
-_ONE_BASED = Hints(
-    "the order is right: how are the blocks numbered? The question asks indices",
-    "steps are numbered 1 to L, but the question asks the index along L, counted from 0 as in "
-    "code: step t is output[t - 1]",
-    "subtract 1 from each of your numbers: block j comes from output[j // N]",
+_INDICES_FROM_1 = Hints(
+    "row_0_sequences is right; row_0_indices is off by one: how are the blocks numbered?",
+    "row_0_indices: steps are numbered 1 to L, but the question asks the index along L, counted "
+    "from 0 as in code: step t is output[t - 1]",
+    "row_0_indices: subtract 1 from each number; block j comes from output[j // N]",
+)
+
+_SEQUENCES_FROM_1 = Hints(
+    "row_0_indices is right; row_0_sequences is off by one: how are the sequences numbered?",
+    "row_0_sequences: the question asks each sequence's index along N, counted from 0 as in code",
+    "row_0_sequences: subtract 1 from each number; block j comes from sequence j % N",
+)
+
+_BOTH_FROM_1 = Hints(
+    "the order is right, but both lists are off by one: how are the blocks numbered?",
+    "row_0_indices and row_0_sequences: the question asks indices, counted from 0 as in code: "
+    "step t is output[t - 1]",
+    "row_0_indices and row_0_sequences: subtract 1 from each number in both lists",
 )
 
 FLATTEN_ROW_ZERO = Exercise(
@@ -355,12 +370,17 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
         Mistake("step and sequence swapped", _ROW_ZERO, _blocks(lambda j, L, N: (j % N, j // N))),
         Mistake(
             "steps counted from 1",
-            _ONE_BASED,
+            _INDICES_FROM_1,
             _blocks(lambda j, L, N: (j // N + 1, j % N)),
         ),
         Mistake(
+            "sequences counted from 1",
+            _SEQUENCES_FROM_1,
+            _blocks(lambda j, L, N: (j // N, j % N + 1)),
+        ),
+        Mistake(
             "steps and sequences counted from 1",
-            _ONE_BASED,
+            _BOTH_FROM_1,
             _blocks(lambda j, L, N: (j // N + 1, j % N + 1)),
         ),
     ),
