@@ -245,7 +245,8 @@ class _ProjectionReads(TorchDispatchMode):
     """Counts, per layer, the operators that read that layer's ``weight_ih``.
 
     A view of the weight (``.T``, ``detach``, ``expand``: the same memory), a copy of it
-    (``clone``, ``double``: as many elements, computed from the weight alone) or a tensor that
+    (any result with as many elements, computed from the weight, alone or with other tensors:
+    ``clone``, ``double``, ``W * torch.ones(1)``, ``torch.where(W > 0, W, 0.)``) or a tensor that
     holds its values among others (``torch.cat([W_ih, W_hh], 1)``, ``stack``, a copy into a slice:
     ``_CONTAINERS``) is the weight too; any other operator that takes it (a product, an
     elementwise product) is one read. Such tensors are kept alive while the mode runs, so that
@@ -267,7 +268,7 @@ class _ProjectionReads(TorchDispatchMode):
             if not any(_address(a) in addresses for a in inputs):
                 continue
             views = outputs and all(_address(o) in addresses for o in outputs)  # .T, expand
-            copies = len(inputs) == 1 and all(o.numel() == self.numel[name] for o in outputs)
+            copies = all(o.numel() == self.numel[name] for o in outputs)  # W * 1, where(...)
             holds = func.overloadpacket.__name__ in _CONTAINERS  # cat([W_ih, W_hh], 1)...
             if outputs and (views or copies or holds):
                 addresses.update(_address(o) for o in outputs)  # the weight still
@@ -391,7 +392,8 @@ checks.projected_loop(forward)""",
     call=_loop_call,
     right="nn.RNN's output, with each layer's input projected once, before its time loop",
     hints=Hints(
-        "compare your output with rnn(x)[0] layer by layer: which layer goes wrong first?",
+        "compare each layer's last state with h_n[k] of rnn(x), or your first layer with a "
+        "one-layer nn.RNN given weight_*_l0: which layer goes wrong first?",
         "each layer projects its whole input once, then at every step adds h @ W_hh.T and "
         "applies tanh; the second layer's input is the first layer's output at every step",
         "for each layer k: projected = layer_input @ W_ih.T + b_ih + b_hh; loop over steps with "
@@ -589,8 +591,8 @@ def fixed_forward(rnn, x):
             "tanh left out",
             Hints(
                 "the state's product is in the loop now; what does nn.RNN apply to the sum?",
-                "nn.RNN's step is h = tanh(x_t W_ih^T + b_ih + h W_hh^T + b_hh): without the tanh "
-                "the states are not squashed into (-1, 1) and grow step by step",
+                "nn.RNN's step is h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh): without "
+                "the tanh the states are not squashed into (-1, 1): some exceed 1",
                 "h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
             ),
             edit=(
