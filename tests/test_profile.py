@@ -27,9 +27,9 @@ def test_count_with_warnings_returns_the_count_and_only_user_warnings():
     import warnings
 
     def warns(x):
-        warnings.warn("first", UserWarning)
-        warnings.warn("not a user warning", DeprecationWarning)
-        warnings.warn("first", UserWarning)  # shown again: the filter is "always"
+        warnings.warn("first", UserWarning, stacklevel=2)
+        warnings.warn("not a user warning", DeprecationWarning, stacklevel=2)
+        warnings.warn("first", UserWarning, stacklevel=2)  # shown again: the filter is "always"
         return torch.tanh(x)
 
     x = torch.randn(3, 2)
