@@ -10,6 +10,7 @@ and its counts are the same on every run, so a notebook can compare them.
 ``matrix_products`` reads the number of matrix products from such a count, and
 ``output_shapes(name, function, *args)`` lists the shape of every result of one operator, in
 the order they ran (which product multiplies the whole input, which one a single step).
+``count_with_warnings`` also returns the ``UserWarning`` messages a count gave.
 ``operators_inside(function, *args)`` shows what a count does not: which operator ran inside
 which other one (``aten::cat`` inside ``aten::stack``), read from ``torch.autograd.profiler``.
 
@@ -22,6 +23,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size.
 from __future__ import annotations
 
 import os
+import warnings
 from collections import Counter
 from collections.abc import Callable
 
@@ -88,6 +90,27 @@ def count_operators(function: Callable, *args, **kwargs) -> Counter:
     with OperatorCounter() as counter:
         function(*args, **kwargs)
     return counter.counts
+
+
+def count_with_warnings(function: Callable, *args, **kwargs) -> tuple[Counter, list[str]]:
+    """``count_operators(function, *args, **kwargs)``, and the messages of the ``UserWarning``
+    it gave, in order (Python's filters are set to show each one; none is printed).
+
+    A warning that PyTorch gives once per process from its C++ code (``proj_size`` on the
+    oneDNN path) appears at the first call in a process only, whatever the filters say.
+
+    Shapes: whatever ``function`` takes; e.g. ``count_with_warnings(lstm, x)``, x (L, N, H_in).
+
+    Raises:
+        TypeError: ``function`` is not callable.
+        Whatever ``function`` raises, unchanged.
+
+    Used in: 12_inside_nn_rnn.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        counts = count_operators(function, *args, **kwargs)
+    return counts, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
 
 def matrix_products(counts: Counter | dict) -> int:

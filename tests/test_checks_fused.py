@@ -80,6 +80,16 @@ def test_projected_loop_written_differently():
             layer_input = _run(projected, W_hh.clone(), x.shape[1], rnn.hidden_size)
         return layer_input
 
+    def with_a_copy_made_once(rnn, x):  # clone, then W * 1: copies of W_ih, used once
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            W = W_ih.clone() * torch.ones(1)  # (H, H_in)
+            projected = layer_input @ W.T + b_ih + b_hh  # one product
+            layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+        return layer_input
+
+    assert checks.projected_loop(with_a_copy_made_once)
     assert checks.projected_loop(with_a_copy_made_by_cat)
     assert checks.projected_loop(with_linear)
     assert checks.projected_loop(with_einsum_in_float64)
@@ -129,7 +139,25 @@ def test_an_unhoisted_loop_is_rejected_whatever_it_multiplies_with():
             layer_input = torch.stack(outputs)
         return layer_input
 
-    for answer in (product_per_step, copy_per_step, joined_weight, filled_weight):
+    def made_with(make):  # W_ih passed once through a two-tensor operator, x_t @ it every step
+        def answer(rnn, x):
+            layer_input = x
+            for k in range(rnn.num_layers):
+                W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+                W = make(W_ih)  # (H, H_in), made once, before the loop
+                projected = [x_t @ W.T + b_ih + b_hh for x_t in layer_input]  # L products
+                layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+            return layer_input
+
+        return answer
+
+    made = [
+        made_with(lambda W: W * torch.ones(1)),
+        made_with(lambda W: W.mul(torch.tensor(1.0))),
+        made_with(lambda W: torch.where(W > -1e9, W, 0.0)),
+        made_with(lambda W: W @ torch.eye(W.shape[1])),
+    ]
+    for answer in (product_per_step, copy_per_step, joined_weight, filled_weight, *made):
         _exercise._TRIES.clear()  # a first try each
         result = checks.projected_loop(answer)
         assert _status(result) == "incorrect"

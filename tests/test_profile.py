@@ -23,6 +23,24 @@ def test_counts_a_matrix_product_after_decomposition():
     assert profile.summary({"tanh": 2, "addmm": 3}) == "addmm x3, tanh x2"
 
 
+def test_count_with_warnings_returns_the_count_and_only_user_warnings():
+    import warnings
+
+    def warns(x):
+        warnings.warn("first", UserWarning, stacklevel=2)
+        warnings.warn("not a user warning", DeprecationWarning, stacklevel=2)
+        warnings.warn("first", UserWarning, stacklevel=2)  # shown again: the filter is "always"
+        return torch.tanh(x)
+
+    x = torch.randn(3, 2)
+    counts, messages = profile.count_with_warnings(warns, x)
+    assert counts == profile.count_operators(torch.tanh, x) == {"tanh": 1}
+    assert messages == ["first", "first"]
+    assert profile.count_with_warnings(torch.tanh, x)[1] == []
+    with pytest.raises(TypeError, match="expects a function"):
+        profile.count_with_warnings(None)
+
+
 def test_nn_rnn_is_a_loop_and_the_counts_repeat():
     rnn = nn.RNN(2, 4, num_layers=3)  # num_layers = 3, H_in = 2, H = 4
     x = torch.randn(6, 5, 2)  # (L, N, H_in)

@@ -61,7 +61,7 @@ def _counts(L):
 
 def _matmul_handed(L) -> str:
     if isinstance(L, bool) or not isinstance(L, int) or not 1 <= L <= 1000:
-        return "pass the cell's L first (a whole number of steps), then your three counts"
+        return "pass the cell's L_ex first (a whole number of steps), then your three counts"
     return ""
 
 
@@ -81,7 +81,7 @@ _RNN_HINTS = Hints(
     "cell_loop_products is right. nn.RNN projects a layer's whole input in one product before "
     "that layer's loop, then makes one product per step for h; the second layer does the same "
     "with the first layer's output",
-    "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L)",
+    "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L_ex)",
 )
 
 MATMUL_COUNT = Exercise(
@@ -91,22 +91,22 @@ MATMUL_COUNT = Exercise(
     points=2,
     kind="predict",
     starter="""\
-L = 100
+L_ex = 100
 cell_loop_products = ...
 nn_rnn_products = ...
 nn_lstm_products = ...
-checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)""",
+checks.matmul_count(L_ex, cell_loop_products, nn_rnn_products, nn_lstm_products)""",
     solution="""\
 from rnnlab import profile
 
-L = 100
-cell_loop_products = L * 2 * 2  # L steps x 2 cells x 2 products per cell call
-nn_rnn_products = 2 * (1 + L)  # per layer: one product for its whole input, one per step
+L_ex = 100
+cell_loop_products = L_ex * 2 * 2  # L_ex steps x 2 cells x 2 products per cell call
+nn_rnn_products = 2 * (1 + L_ex)  # per layer: one product for its whole input, one per step
 nn_lstm_products = 0  # CPU, float32: one oneDNN call per layer, no ATen product
 stacked = nn.RNN(4, 6, num_layers=2)  # H_in = 4, H = 6
 with torch.no_grad():
-    counts = profile.count_operators(stacked, torch.randn(L, 3, 4))  # x: (L, N, H_in)
-    lstm_counts = profile.count_operators(nn.LSTM(4, 6, num_layers=2), torch.randn(L, 3, 4))
+    counts = profile.count_operators(stacked, torch.randn(L_ex, 3, 4))  # x: (L, N, H_in)
+    lstm_counts = profile.count_operators(nn.LSTM(4, 6, num_layers=2), torch.randn(L_ex, 3, 4))
 assert profile.matrix_products(counts) == nn_rnn_products
 assert profile.matrix_products(lstm_counts) == nn_lstm_products
 assert lstm_counts["mkldnn_rnn_layer"] == 2  # one call per layer
@@ -122,15 +122,15 @@ def two_cell_loop(x):  # x: (L, N, H_in)
 
 
 with torch.no_grad():
-    counts = profile.count_operators(two_cell_loop, torch.randn(L, 3, 4))  # x: (L, N, H_in)
+    counts = profile.count_operators(two_cell_loop, torch.randn(L_ex, 3, 4))  # x: (L, N, H_in)
 assert profile.matrix_products(counts) == cell_loop_products
-checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)""",
+checks.matmul_count(L_ex, cell_loop_products, nn_rnn_products, nn_lstm_products)""",
     parts=(
         Part("cell_loop_products", "int"),
         Part("nn_rnn_products", "int"),
         Part("nn_lstm_products", "int"),
     ),
-    handed=("L",),
+    handed=("L_ex",),
     asked=("cell_loop_products", "nn_rnn_products", "nn_lstm_products"),
     reference=_counts,
     defaults=lambda: (100,),
@@ -151,7 +151,7 @@ checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)"""
                 "cell_loop_products: count the products of one step",
                 "cell_loop_products: each step calls two cells, and each nn.RNNCell call makes "
                 "two products, x_t by weight_ih and h by weight_hh",
-                "cell_loop_products = L * 2 * 2",
+                "cell_loop_products = L_ex * 2 * 2",
             ),
             _mc(cell=lambda L: 2 * L),
         ),
@@ -161,7 +161,7 @@ checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)"""
                 "cell_loop_products is right. nn_rnn_products: is nn.RNN one call on the CPU?",
                 "cell_loop_products is right. On the CPU nn.RNN runs a loop of ATen operators in "
                 "C++, products included (count them with profile.count_operators)",
-                "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L)",
+                "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L_ex)",
             ),
             _mc(rnn=lambda L: 1),
         ),
@@ -173,7 +173,7 @@ checks.matmul_count(L, cell_loop_products, nn_rnn_products, nn_lstm_products)"""
                 "cell_loop_products is right. The second layer's input is the first layer's "
                 "output, known only after the first layer's loop: nn.RNN projects it in a "
                 "product of its own, with weight_ih_l1",
-                "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L)",
+                "cell_loop_products is right. nn_rnn_products = num_layers * (1 + L_ex)",
             ),
             _mc(rnn=lambda L: 2 * L + 1),
         ),
@@ -245,7 +245,8 @@ class _ProjectionReads(TorchDispatchMode):
     """Counts, per layer, the operators that read that layer's ``weight_ih``.
 
     A view of the weight (``.T``, ``detach``, ``expand``: the same memory), a copy of it
-    (``clone``, ``double``: as many elements, computed from the weight alone) or a tensor that
+    (any result with as many elements, computed from the weight, alone or with other tensors:
+    ``clone``, ``double``, ``W * torch.ones(1)``, ``torch.where(W > 0, W, 0.)``) or a tensor that
     holds its values among others (``torch.cat([W_ih, W_hh], 1)``, ``stack``, a copy into a slice:
     ``_CONTAINERS``) is the weight too; any other operator that takes it (a product, an
     elementwise product) is one read. Such tensors are kept alive while the mode runs, so that
@@ -267,7 +268,7 @@ class _ProjectionReads(TorchDispatchMode):
             if not any(_address(a) in addresses for a in inputs):
                 continue
             views = outputs and all(_address(o) in addresses for o in outputs)  # .T, expand
-            copies = len(inputs) == 1 and all(o.numel() == self.numel[name] for o in outputs)
+            copies = all(o.numel() == self.numel[name] for o in outputs)  # W * 1, where(...)
             holds = func.overloadpacket.__name__ in _CONTAINERS  # cat([W_ih, W_hh], 1)...
             if outputs and (views or copies or holds):
                 addresses.update(_address(o) for o in outputs)  # the weight still
@@ -391,7 +392,8 @@ checks.projected_loop(forward)""",
     call=_loop_call,
     right="nn.RNN's output, with each layer's input projected once, before its time loop",
     hints=Hints(
-        "compare your output with rnn(x)[0] layer by layer: which layer goes wrong first?",
+        "compare each layer's last state with h_n[k] of rnn(x), or your first layer with a "
+        "one-layer nn.RNN given weight_*_l0: which layer goes wrong first?",
         "each layer projects its whole input once, then at every step adds h @ W_hh.T and "
         "applies tanh; the second layer's input is the first layer's output at every step",
         "for each layer k: projected = layer_input @ W_ih.T + b_ih + b_hh; loop over steps with "
@@ -589,8 +591,8 @@ def fixed_forward(rnn, x):
             "tanh left out",
             Hints(
                 "the state's product is in the loop now; what does nn.RNN apply to the sum?",
-                "nn.RNN's step is h = tanh(x_t W_ih^T + b_ih + h W_hh^T + b_hh): without the tanh "
-                "the states are not squashed into (-1, 1) and grow step by step",
+                "nn.RNN's step is h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh): without "
+                "the tanh the states are not squashed into (-1, 1): some exceed 1",
                 "h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
             ),
             edit=(
