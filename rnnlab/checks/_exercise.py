@@ -694,7 +694,7 @@ def _verdict_of(
             lead += f"{p.name} has shape {tuple(g.shape)}, not the one asked for. "
         elif p.kind == "tensor" and p.unit:
             differ = int((g != w).sum())
-            lead += f"{p.name}: {differ} of {g.numel()} {p.unit} differ from the model's. "
+            lead += f"{p.name}: {differ} of {g.numel()} {p.unit} differ from the right ones. "
         elif p.kind == "tensor":
             lead += f"{p.name} has the right shape, wrong numbers (relative error "
             lead += f"{rel_error(g, w):.1e}). "
