@@ -92,6 +92,25 @@ def test_head_input_version_2_tells_h_in_times_h_from_d_times_h():
     assert checks.head_input(RNN_3, torch.zeros(5, 8, 2), 32, (8, 32))  # a version 1 copy
 
 
+def test_head_input_version_3_hands_h_in_7_and_still_checks_version_2():
+    """Version 3 hands H_in = 7: H_in*H = 112 is no other plausible answer (with H_in = 4,
+    4*16 = 64 is also 4*H)."""
+    rnn_7 = nn.RNN(input_size=7, hidden_size=16, num_layers=3, bidirectional=True)
+    x_7 = torch.zeros(5, 8, 7)  # (L, N, H_in)
+    assert checks.head_input(rnn_7, x_7, 32, (8, 32))
+    tries = dict(_exercise._TRIES)
+    wrong = checks.head_input(rnn_7, x_7, 7 * 16, (8, 7 * 16))  # input_size * hidden_size
+    other = checks.head_input(rnn_7, x_7, 64, (8, 64))  # 4*H: not H_in*H any more
+    _exercise._TRIES.clear()
+    _exercise._TRIES.update(tries)  # the other tests see their first hint
+    assert "which sizes did you multiply" in wrong.message
+    assert _verdict(other) == "incorrect"
+    assert "which sizes did you multiply" not in other.message
+    assert checks.head_input(
+        nn.RNN(4, 16, num_layers=3, bidirectional=True), torch.zeros(5, 8, 4), 32, (8, 32)
+    )
+
+
 def test_bidirectional_summary_right_answers_written_differently_and_wrong_forms():
     assert checks.bidirectional_summary(lambda h: torch.cat([h[-2], h[-1]], dim=1))
     assert checks.bidirectional_summary(lambda h: h[-2:].permute(1, 0, 2).reshape(h.shape[1], -1))
@@ -138,7 +157,7 @@ def test_direction_rule_accepts_right_answers_written_differently():
     [
         (lambda x: torch.zeros(3), "one label 0 or 1 per walk"),
         (lambda x: "cw", "one label 0 or 1 per walk"),
-        (lambda x: (x[:, 0, 0] > 0).long(), "labels has the right shape, wrong numbers"),
+        (lambda x: (x[:, 0, 0] > 0).long(), "of 64 labels differ"),
     ],
 )
 def test_direction_rule_answers_of_the_wrong_form(rule, hint):
@@ -212,6 +231,27 @@ def test_direction_rule_rejects_thresholds_near_0(threshold):
     assert "size" in result.message
 
 
+@pytest.mark.parametrize("threshold", [0.015, 0.01, -0.01])
+def test_direction_rule_rejects_thresholds_that_pass_at_0_1(threshold):
+    """Right on every square down to the one scaled by 0.1 (|cross| >= 0.015 there), wrong on
+    the one scaled by 0.001 (|cross| about 2e-6, still exact enough in float32 for the sign)."""
+    result = checks.direction_rule(lambda x: (_cross(x) < threshold).long())
+    assert _verdict(result) == "incorrect"
+    assert "scaled by 0.001" in result.message
+    assert "size" in result.message
+
+
+def test_direction_rule_counts_wrong_labels():
+    def one_flipped(x):
+        labels = (_cross(x) < 0).long()
+        labels[0] = 1 - labels[0]
+        return labels
+
+    result = checks.direction_rule(one_flipped)
+    assert _verdict(result) == "incorrect"
+    assert "1 of 64 labels differ" in result.message
+
+
 @pytest.mark.parametrize(
     ("rule", "hint"),
     [
@@ -251,6 +291,9 @@ def test_bidirectional_summary_concatenated_along_dim_0():
         ((1, 8, 32), "how many dimensions"),
         ((8, 1, 32), "how many dimensions"),
         ((2, 8, 16), "stacked or side by side"),
+        ((8, 16), "in_features is right. features_shape: how many numbers"),
+        ((8, 96), "in_features is right. features_shape: how many numbers"),
+        ((8, 48), "in_features is right. features_shape: how many numbers"),
     ],
 )
 def test_head_input_plausible_shapes_get_their_own_hint(shape, hint):

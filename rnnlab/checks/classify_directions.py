@@ -152,19 +152,19 @@ _FEATURES = Hints(
 
 HEAD_INPUT = Exercise(
     id=f"{CHAPTER}.head_input",
-    version=2,
+    version=3,
     title="Predict in_features and the input shape of a bidirectional classifier's head",
     points=2,
     kind="predict",
     starter="""\
-rnn_3 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
-x_3 = torch.zeros(5, 8, 4)  # (L, N, H_in): sequence-first
+rnn_3 = nn.RNN(input_size=7, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 7)  # (L, N, H_in): sequence-first
 in_features = ...
 features_shape = ...  # what the head reads for x_3
 checks.head_input(rnn_3, x_3, in_features, features_shape)""",
     solution="""\
-rnn_3 = nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True)
-x_3 = torch.zeros(5, 8, 4)  # (L, N, H_in): sequence-first
+rnn_3 = nn.RNN(input_size=7, hidden_size=16, num_layers=3, bidirectional=True)
+x_3 = torch.zeros(5, 8, 7)  # (L, N, H_in): sequence-first
 in_features = 2 * 16  # D*H: h_n[-2] and h_n[-1] side by side; num_layers does not count
 features_shape = (8, 32)  # (N, D*H): one row per sequence, whatever the layout of x
 checks.head_input(rnn_3, x_3, in_features, features_shape)""",
@@ -173,8 +173,8 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
     asked=("in_features", "features_shape"),
     reference=_head_reference,
     defaults=lambda: (
-        nn.RNN(input_size=4, hidden_size=16, num_layers=3, bidirectional=True),
-        torch.zeros(5, 8, 4),
+        nn.RNN(input_size=7, hidden_size=16, num_layers=3, bidirectional=True),
+        torch.zeros(5, 8, 7),
     ),
     check_handed=_head_handed,
     variants=lambda generator: [
@@ -231,6 +231,36 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
                 "in_features = D*H",
             ),
             _head_mistake(lambda H_in, H, **s: H_in * H, lambda N, H_in, H, **s: (N, H_in * H)),
+        ),
+        Mistake(
+            "in_features right, one direction's shape",
+            Hints(
+                "in_features is right. features_shape: how many numbers does one row hold?",
+                "in_features is right. (N, H) is one direction's final states; the head reads "
+                "both directions side by side, in_features numbers per row",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, **s: (N, H)),
+        ),
+        Mistake(
+            "in_features right, every layer's shape",
+            Hints(
+                "in_features is right. features_shape: how many numbers does one row hold?",
+                "in_features is right. (N, D*num_layers*H) holds every layer's final states; the "
+                "head reads the last layer's only, in_features numbers per row",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, layers, **s: (N, D * layers * H)),
+        ),
+        Mistake(
+            "in_features right, the layers' shape",
+            Hints(
+                "in_features is right. features_shape: how many numbers does one row hold?",
+                "in_features is right. (N, num_layers*H) counts the layers, not the directions; "
+                "the head reads in_features numbers per row",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, layers, **s: (N, layers * H)),
         ),
         Mistake(
             "features first",
@@ -439,6 +469,8 @@ def _rule_probes(generator):
         (48, 3, 30.0, 0.5, 14),
         (48, 4, 30.0, 0.1, 16),
         (48, 3, 60.0, 5.0, 17),
+        (48, 4, 45.0, 0.001, 18),
+        (48, 3, 0.0, 1000.0, 19),
     ):
         x, _ = square_walks(n, L=L, angle=angle, seed=seed)  # (N, L, 2)
         label = f"walks of L={L} on a square turned by {angle:g} degrees"
@@ -473,8 +505,8 @@ def _rule_call(rule, x):
 _THRESHOLD = Hints(
     "right on the squares of side 2, wrong on a smaller one: what in your rule depends on the "
     "square's size?",
-    "the cross product grows with the square's size (its magnitude is about 2 on the square of "
-    "side 2, about 0.02 on the one scaled by 0.1): only its sign is the same for every size",
+    "the cross product grows with the square of the size (its magnitude is about 2 on the square "
+    "of side 2, about 2e-6 on the one scaled by 0.001): only its sign is the same for every size",
     "compare the cross product with 0: return (cross < 0).long()",
 )
 
@@ -497,7 +529,7 @@ def rule(x):  # x: (N, L, 2)
 
 
 checks.direction_rule(rule)""",
-    parts=(Part("labels", "tensor"),),
+    parts=(Part("labels", "tensor", unit="labels"),),
     asked=("rule",),
     probes=_rule_probes,
     call=_rule_call,
@@ -566,6 +598,7 @@ def rule(x):
         ),
         Mistake("a small threshold below 0", _THRESHOLD, edit=("(cross < 0)", "(cross < -0.1)")),
         Mistake("a threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.3)")),
+        Mistake("a tiny threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.01)")),
         Mistake(
             "the last two points",
             Hints(
