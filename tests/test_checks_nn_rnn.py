@@ -279,3 +279,15 @@ def test_last_step_states_names_the_mean_over_the_steps():
     assert "index 0" not in first.message
     assert "combine them" in first.message
     assert "averages the states of all L steps" in checks.last_step_states(answer).message
+
+
+@pytest.mark.parametrize(
+    ("got", "said"), [((5, 4, 1), "in the middle"), ((5, 1, 3), "not the input's H_in")]
+)
+def test_hidden_size_message_names_two_more_wrong_gots(got, said):
+    """Fourth review of chapter 02: (5, 4, 1) and (5, 1, 3) got only the generic hints."""
+    rnn, x, h0 = nn.RNN(input_size=3, hidden_size=4), torch.zeros(5, 3), torch.zeros(5, 4)
+    checks.hidden_size_message(rnn, x, h0, (1, 1, 4), got)
+    again = checks.hidden_size_message(rnn, x, h0, (1, 1, 4), got)
+    assert _status(again) == "incorrect"
+    assert said in again.message, again.message

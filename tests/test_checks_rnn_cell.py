@@ -284,7 +284,7 @@ def test_forum_final_state_says_a_bool_is_not_a_number():
         assert "string" not in said
 
 
-@pytest.mark.parametrize("total", [56, 60, 61])
+@pytest.mark.parametrize("total", [56, 61, 62])
 def test_cell_parameters_first_reply_to_an_unknown_total_is_a_nudge(total):
     """Third review of chapter 01: an unrecognised n_params must not get the formula at once."""
     result = checks.cell_parameters(CELL_1, (4, 7), (4, 4), total)
@@ -292,3 +292,39 @@ def test_cell_parameters_first_reply_to_an_unknown_total_is_a_nudge(total):
     assert "n_params is not right" in result.message
     assert "H*H_in" not in result.message
     assert "52" not in result.message
+
+
+def test_cell_parameters_names_weight_hh_counted_twice():
+    """Fourth review of chapter 01: 60 = 4*7 + 2*4*4 got only "print n_params"."""
+    first = checks.cell_parameters(CELL_1, (4, 7), (4, 4), 60)
+    assert "add up each parameter once" in first.message
+    again = checks.cell_parameters(CELL_1, (4, 7), (4, 4), 60)
+    assert "weight_hh H*H" in again.message
+
+
+def test_loop_final_state_names_the_last_row():
+    """Fourth review of chapter 01: returning h[-1], shape (H,), got the generic nudge."""
+
+    def final_state(cell, x):
+        h = torch.zeros(x.shape[0], cell.hidden_size)
+        for t in range(x.shape[1]):
+            h = cell(x[:, t], h)
+        return h[-1]
+
+    checks.loop_final_state(final_state)
+    said = checks.loop_final_state(final_state).message
+    assert "last row" in said
+    assert "(N, H)" in said
+
+
+def test_my_rnn_cell_numpy_product_is_told_to_use_torch():
+    """Fourth review of chapter 01: a NumPy xh @ w.T was only told to "multiply with @"."""
+
+    def step(x, h, cell):
+        xh = torch.cat([x, h], dim=1).numpy()
+        w = torch.cat([cell.weight_ih, cell.weight_hh], dim=1).detach().numpy()
+        return torch.tanh(torch.from_numpy(xh @ w.T) + cell.bias_ih + cell.bias_hh)
+
+    checks.my_rnn_cell(step)
+    said = checks.my_rnn_cell(step).message
+    assert "NumPy" in said or "torch tensors" in said, said

@@ -386,6 +386,26 @@ checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
             ),
             _hm(got=lambda e, g, x: g[::2]),
         ),
+        Mistake(
+            "got with the batch dimension at the end",
+            Hints(
+                "expected is right. got: where does PyTorch insert the batch dimension of h0?",
+                "expected is right. got: the right numbers in the wrong order; PyTorch inserts "
+                "the 1 in the middle, where h0's batch dimension is, (D*num_layers, N, H)",
+                "expected is right. got is h0.unsqueeze(1).shape",
+            ),
+            _hm(got=lambda e, g, x: (g[0], g[2], g[1])),
+        ),
+        Mistake(
+            "got with H_in",
+            Hints(
+                "expected is right. got: which size is the last dimension of the h0 you passed?",
+                "expected is right. got: the last dimension is the last dimension of the h0 you "
+                "passed, not the input's H_in",
+                "expected is right. got is h0.unsqueeze(1).shape",
+            ),
+            _hm(got=lambda e, g, x: (g[0], g[1], x.shape[-1])),
+        ),
     ),
 )
 

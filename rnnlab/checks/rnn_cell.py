@@ -247,6 +247,16 @@ checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
             ),
             _cp(count=lambda H_in, H: 2 * H * H_in + 2 * H),
         ),
+        Mistake(
+            "weight_hh counted twice, no biases",
+            Hints(
+                "both shapes are right. n_params: add up each parameter once, from its shape",
+                "both shapes are right. n_params counts four parameters once each: weight_ih "
+                "H*H_in, weight_hh H*H, and bias_ih and bias_hh, H each",
+                "both shapes are right. n_params = H*H_in + H*H + 2*H",
+            ),
+            _cp(count=lambda H_in, H: H * H_in + 2 * H * H),
+        ),
     ),
 )
 
@@ -327,8 +337,8 @@ checks.my_rnn_cell(step)""",
     right="your step matches nn.RNNCell with one matrix product",
     hints=Hints(
         "compare each term of your step with the cell's equation",
-        "h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh), with x and h side by side and the two "
-        "weights side by side so that one product gives both terms",
+        "h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh), with x and h side by side and "
+        "the two weights side by side so that one product gives both terms",
         "torch.tanh(torch.cat([x, h], 1) @ torch.cat([W_ih, W_hh], 1).T + b_ih + b_hh)",
     ),
     mistakes=(
@@ -392,9 +402,10 @@ def step(x, h, cell):
             "an elementwise product, summed",
             Hints(
                 "the numbers are right; how is the product computed?",
-                "multiplying elementwise and summing computes the product without a matrix "
-                "product: the exercise asks for one matrix product",
-                "multiply with @ (or torch.matmul): xh @ w.T",
+                "no matrix product of torch tensors ran: multiplying elementwise and summing, "
+                "or a product of NumPy arrays, is not the one torch matrix product asked for",
+                "compute the product with torch tensors and @ (or torch.matmul): xh @ w.T, "
+                "with xh and w made by torch.cat",
             ),
             edit=("xh @ w.T", "(xh[:, None, :] * w).sum(-1)"),
         ),
@@ -632,6 +643,16 @@ def final_state(cell, x):
         states.append(h)
     return torch.stack(states, dim=1)
 """,
+        ),
+        Mistake(
+            "the last row returned",
+            Hints(
+                "what shape does the function return?",
+                "h[-1] is the last row of h: the final state of the last sequence only, (H,); "
+                "the function returns the final state of every sequence, (N, H)",
+                "return h, all N rows",
+            ),
+            edit=("    return h\n", "    return h[-1]\n"),
         ),
         Mistake(
             "time read from the batch dimension",
