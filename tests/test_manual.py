@@ -225,12 +225,13 @@ def test_forward_and_split_errors_are_clear():
     N=st.integers(1, 3),
     batched=st.booleans(),
     with_h0=st.booleans(),
+    dropout=st.sampled_from([0.0, 0.5]),
     seed=st.integers(0, 10_000),
 )
-def test_gru_forward_equals_nn_gru(cfg, L, N, batched, with_h0, seed):
+def test_gru_forward_equals_nn_gru(cfg, L, N, batched, with_h0, dropout, seed):
     torch.manual_seed(seed)
     cfg = {k: v for k, v in cfg.items() if k != "nonlinearity"}
-    gru = nn.GRU(**cfg).eval()
+    gru = nn.GRU(**cfg, dropout=dropout).eval()  # eval: dropout between layers is off
     D = 2 if cfg["bidirectional"] else 1
     x = _random_input(cfg, L, N, batched, cfg["dtype"], cfg["input_size"])
     h0 = (
@@ -252,13 +253,14 @@ def test_gru_forward_equals_nn_gru(cfg, L, N, batched, with_h0, seed):
     N=st.integers(1, 3),
     batched=st.booleans(),
     with_hx=st.booleans(),
+    dropout=st.sampled_from([0.0, 0.5]),
     seed=st.integers(0, 10_000),
 )
-def test_lstm_forward_equals_nn_lstm(cfg, proj, L, N, batched, with_hx, seed):
+def test_lstm_forward_equals_nn_lstm(cfg, proj, L, N, batched, with_hx, dropout, seed):
     torch.manual_seed(seed)
     cfg = {k: v for k, v in cfg.items() if k != "nonlinearity"}
     proj = proj if proj < cfg["hidden_size"] else 0  # proj_size must be below hidden_size
-    lstm = nn.LSTM(**cfg, proj_size=proj).eval()
+    lstm = nn.LSTM(**cfg, proj_size=proj, dropout=dropout).eval()  # eval: no dropout
     D = 2 if cfg["bidirectional"] else 1
     layers, H = D * cfg["num_layers"], cfg["hidden_size"]
     x = _random_input(cfg, L, N, batched, cfg["dtype"], cfg["input_size"])
@@ -274,6 +276,17 @@ def test_lstm_forward_equals_nn_lstm(cfg, proj, L, N, batched, with_hx, seed):
     torch.testing.assert_close(got_out, want_out, **_tolerance(cfg["dtype"]))
     torch.testing.assert_close(got_h, want_h, **_tolerance(cfg["dtype"]))
     torch.testing.assert_close(got_c, want_c, **_tolerance(cfg["dtype"]))
+
+
+@pytest.mark.parametrize("module", [nn.GRU, nn.LSTM])
+def test_gru_and_lstm_with_dropout_in_training_mode_are_refused(module):
+    rnn = module(2, 3, num_layers=2, dropout=0.5)  # a new module is in training mode
+    forward = manual.gru_forward if module is nn.GRU else manual.lstm_forward
+    x = torch.randn(4, 2)  # (L, H_in), unbatched
+    with pytest.raises(ValueError, match=r"call \.eval\(\)"):
+        forward(rnn, x)
+    out, _ = forward(rnn.eval(), x)  # the same module in eval mode is rebuilt
+    torch.testing.assert_close(out, rnn(x)[0])
 
 
 FORWARDS = {nn.RNN: manual.rnn_forward, nn.GRU: manual.gru_forward, nn.LSTM: manual.lstm_forward}

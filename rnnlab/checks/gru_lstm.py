@@ -124,6 +124,7 @@ checks.forget_bias(forget_bias)""",
         ),
         Mistake("the input gate's rows", _GATE_BLOCK, edit=("[H : 2 * H]", "[:H]")),
         Mistake("the cell candidate's rows", _GATE_BLOCK, edit=("[H : 2 * H]", "[2 * H : 3 * H]")),
+        Mistake("the output gate's rows", _GATE_BLOCK, edit=("[H : 2 * H]", "[3 * H :]")),
         Mistake(
             "the first layer only",
             Hints(
@@ -495,6 +496,26 @@ checks.lstm_classifier(Classifier)""",
             edit=("self.head(h_n[-1])", "self.head(h_n.mean(0))"),
         ),
         Mistake(
+            "the layers' h summed",
+            Hints(
+                "the head reads h: which layers' states are in it?",
+                "h_n is (num_layers, N, H); a sum over dimension 0 adds the first layer's final "
+                "h to the top layer's, and the GRU's head read the top layer's alone",
+                "give the head h_n[-1], the top layer's final h",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(h_n.sum(0))"),
+        ),
+        Mistake(
+            "a step before the last",
+            Hints(
+                "which time step does the head see?",
+                "output is batch-first (N, L, H): output[:, -2] is the top layer's h one step "
+                "before the end, so the last input is never read",
+                "give the head the top layer's final h, h_n[-1] (or output[:, -1])",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(output[:, -2])"),
+        ),
+        Mistake(
             "the first step",
             Hints(
                 "which time step does the head see?",
@@ -523,6 +544,16 @@ checks.lstm_classifier(Classifier)""",
                 "give the head h_n[-1], the top layer's final h, not c_n[-1]",
             ),
             edit=("self.head(h_n[-1])", "self.head(c_n[-1])"),
+        ),
+        Mistake(
+            "h plus c",
+            Hints(
+                "you add two states: which one did the GRU's h_n[-1] correspond to?",
+                "h_n[-1] + c_n[-1] mixes the cell state into h; the GRU's head read h alone, "
+                "the state the LSTM shows as output (h_n[-1] equals output[:, -1])",
+                "give the head h_n[-1] alone, without c_n[-1]",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(h_n[-1] + c_n[-1])"),
         ),
     ),
 )
