@@ -87,6 +87,8 @@ def _run_cell(source: str):
 def test_the_solution_cell_is_accepted_and_the_starter_is_not_attempted(ex):
     assert _run_cell(ex.solution), ex.id
     assert _run_cell(ex.starter).status == "not attempted"
+    if ex.kind == "find-the-bug":  # reviewers stuck on the buggy starter got no hint at all
+        assert checks.hint(ex.name).message == ex.hints.pointer
 
 
 def test_a_changed_answer_that_gives_the_bug_s_result_is_told_so_not_called_unattempted():

@@ -653,6 +653,9 @@ def _verdict_of(
                 continue
             if mistake.name == "starter" and ex.buggy_is_pending and exact:
                 if untouched():
+                    # a stuck student's checks.hint gets the pointer (not yet the fix)
+                    _LAST[ex.id] = Hints(ex.hints.nudge, ex.hints.pointer, ex.hints.pointer)
+                    _TRIES.pop(ex.id, None)
                     return Result(
                         NOT_ATTEMPTED,
                         "this still gives what the buggy code gives: find the bug, fix it, run "
