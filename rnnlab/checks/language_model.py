@@ -229,6 +229,17 @@ checks.language_model_shapes(embedding_1, rnn_1, head_1, x_1, logits_shape, loss
             ),
             _lm(flat=("NLV",)),
         ),
+        Mistake(
+            "the RNN's output flattened, not the logits",
+            Hints(
+                "logits_shape is right. loss_input_shape: which tensor does cross_entropy get, "
+                "the RNN's output or the logits?",
+                "logits_shape is right. loss_input_shape: (N*L, H) is the RNN's output "
+                "flattened; cross_entropy gets the head's scores, V per prediction",
+                "logits_shape is right. loss_input_shape: flatten the logits, (N*L, V)",
+            ),
+            _lm(flat=("NL", "H")),
+        ),
     ),
 )
 
@@ -444,6 +455,21 @@ checks.lm_loss(lm_loss)""",
             edit=(
                 "cross_entropy(logits.transpose(1, 2), y)",
                 "nll_loss(logits.log_softmax(dim=1).transpose(1, 2), y)",
+            ),
+        ),
+        Mistake(
+            "log_softmax over the steps, then cross_entropy",
+            Hints(
+                "log_softmax: over which dimension does it normalise, and does cross_entropy "
+                "need it?",
+                "the logits are (N, L, V): log_softmax(1) normalises over the L steps, not the V "
+                "characters, and cross_entropy applies its own log_softmax over the characters "
+                "on top of it",
+                "pass the logits themselves: cross_entropy(logits.transpose(1, 2), y)",
+            ),
+            edit=(
+                "cross_entropy(logits.transpose(1, 2), y)",
+                "cross_entropy(logits.log_softmax(1).transpose(1, 2), y)",
             ),
         ),
     ),
