@@ -458,6 +458,17 @@ checks.predicted_norm(weight_hh_2, steps_2, predicted_norm, jacobian_shape)""",
             ),
             _norm_mistake(shape=lambda H, n: (H,)),
         ),
+        Mistake(
+            "section 1's H",
+            Hints(
+                "predicted_norm is right. jacobian_shape: which H does this exercise's "
+                "weight_hh have?",
+                "predicted_norm is right. jacobian_shape: this exercise's H is "
+                "weight_hh_2.shape[0] = 4, not section 1's H = 5",
+                "predicted_norm is right. jacobian_shape = (H, H) = tuple(weight_hh_2.shape)",
+            ),
+            _norm_mistake(shape=lambda H, n: (5, 5)),
+        ),
     ),
 )
 
