@@ -67,6 +67,8 @@ def _dtype_of(value):  # a tensor's or an array's dtype as torch names it; None 
 
 def _next_step_call(next_step_windows, series, L, step):
     value = next_step_windows(series, L, step)
+    if value is None:
+        return None  # not attempted yet
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise FormError("return 2 values, inputs and targets")
     # a float32 RNN refuses windows of another dtype: both must keep the series' dtype (a list
