@@ -142,3 +142,38 @@ def test_flatten_outputs_keeps_the_dtype():
     assert _status(as_float64) == "incorrect"
     assert "dtype" in as_float64.message
     assert checks.flatten_outputs(lambda output: output.permute(1, 0, 2).flatten(1))
+
+
+def test_next_step_windows_keeps_the_dtype_and_quotes_the_real_error():
+    from rnnlab.checks.time_series_windows import NEXT_STEP_WINDOWS
+
+    quoted = "RNN input dtype (torch.float64) does not match weight dtype"
+    rnn = torch.nn.RNN(2, 3, batch_first=True)  # float32, CPU
+    with pytest.raises(ValueError, match=quoted.replace("(", r"\(").replace(")", r"\)")):
+        rnn(torch.randn(4, 5, 2, dtype=torch.float64))  # (N, L, H_in) windows in float64
+    assert any(quoted in m.hints.pointer for m in NEXT_STEP_WINDOWS.mistakes)
+
+    def right(series, L, step):
+        inputs = series[:-1].unfold(0, L, step).transpose(1, 2)  # (N, L, H_in)
+        return inputs, series[L : L + step * inputs.shape[0] : step]
+
+    for convert in ("double", "float"):  # float: right for a float32 series only
+        result = checks.next_step_windows(
+            lambda s, L, step, c=convert: tuple(getattr(v, c)() for v in right(s, L, step))
+        )
+        assert _status(result) == "incorrect", convert
+        assert "dtype" in result.message, result.message
+    as_float64_array = checks.next_step_windows(
+        lambda s, L, step: tuple(v.double().numpy() for v in right(s, L, step))
+    )
+    assert _status(as_float64_array) == "incorrect"
+    assert "dtype" in as_float64_array.message
+
+
+def test_flatten_outputs_numpy_is_not_a_tensor_not_a_dtype():
+    result = checks.flatten_outputs(
+        lambda output: output.transpose(0, 1).reshape(output.shape[1], -1).numpy()
+    )
+    assert _status(result) == "incorrect"
+    assert "NumPy array, not a tensor" in result.message, result.message
+    assert "dtype" not in result.message, result.message

@@ -14,9 +14,18 @@ from __future__ import annotations
 
 from numbers import Integral
 
+import numpy as np
 import torch
 
-from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
+from rnnlab.checks._exercise import (
+    Exercise,
+    FormError,
+    Hints,
+    Mistake,
+    Part,
+    Probe,
+    checker,
+)
 from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted
 
 __all__ = [
@@ -36,15 +45,41 @@ CHAPTER = "08_time_series_windows"
 
 def _next_step_probes(generator):
     probes = []
-    for T, H_in, L, step in ((30, 2, 5, 3), (17, 2, 6, 1), (23, 3, 4, 2), (33, 2, 8, 5)):
-        series = torch.randn(T, H_in, generator=generator)  # (T, H_in)
-        probes.append(Probe(f"T={T}, H_in={H_in}, L={L}, step={step}", (series, L, step)))
+    for T, H_in, L, step, dtype in (
+        (30, 2, 5, 3, torch.float32),
+        (17, 2, 6, 1, torch.float32),
+        (23, 3, 4, 2, torch.float64),
+        (33, 2, 8, 5, torch.float32),
+    ):
+        series = torch.randn(T, H_in, generator=generator, dtype=dtype)  # (T, H_in)
+        label = f"T={T}, H_in={H_in}, L={L}, step={step}, {dtype}"
+        probes.append(Probe(label, (series, L, step)))
     return probes
+
+
+def _dtype_of(value):  # a tensor's or an array's dtype as torch names it; None for a list
+    if isinstance(value, torch.Tensor):
+        return value.dtype
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.empty(0, dtype=value.dtype)).dtype
+    return None
+
+
+def _next_step_call(next_step_windows, series, L, step):
+    value = next_step_windows(series, L, step)
+    if value is None:
+        return None  # not attempted yet
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise FormError("return 2 values, inputs and targets")
+    # a float32 RNN refuses windows of another dtype: both must keep the series' dtype (a list
+    # has none; the tensor parts judge its form)
+    kept = all(_dtype_of(v) in (None, series.dtype) for v in value)
+    return (*value, int(kept))
 
 
 NEXT_STEP_WINDOWS = Exercise(
     id=f"{CHAPTER}.next_step_windows",
-    version=1,
+    version=2,  # 2: the series' dtype kept is a part of its own
     title="Cut a series into windows, each with the next step as its target",
     points=3,
     kind="implement",
@@ -62,9 +97,14 @@ def next_step_windows(series, L, step):  # series: (T, H_in)
 
 
 checks.next_step_windows(next_step_windows)""",
-    parts=(Part("inputs", "tensor"), Part("targets", "tensor")),
+    parts=(
+        Part("inputs", "tensor"),
+        Part("targets", "tensor"),
+        Part("series' dtype kept (1 if so)", "int"),
+    ),
     asked=("next_step_windows",),
     probes=_next_step_probes,
+    call=_next_step_call,
     equivalent={"line 2: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
     right="every window that has a next step, batch-first, each paired with that next step",
     hints=Hints(
@@ -123,6 +163,28 @@ checks.next_step_windows(next_step_windows)""",
                 "inputs: unfold(0, L, step)",
             ),
             edit=("unfold(0, L, step)", "unfold(0, L, 1)"),
+        ),
+        Mistake(
+            "another dtype",
+            Hints(
+                "inputs and targets are right. Their dtype: which dtype does the RNN expect?",
+                "inputs and targets are right. A float32 RNN refuses float64 windows (the error "
+                "reads 'RNN input dtype (torch.float64) does not match weight dtype'); windows "
+                "should cut the series, not change its dtype",
+                "inputs and targets are right. Drop the .double(): return inputs, targets",
+            ),
+            edit=("return inputs, targets", "return inputs.double(), targets.double()"),
+        ),
+        Mistake(
+            "a dtype written in",
+            Hints(
+                "inputs and targets are right. Their dtype: does it follow the series' dtype "
+                "for every series?",
+                "inputs and targets are right. A dtype written into the code matches one dtype "
+                "of series only; an RNN refuses windows whose dtype differs from its weights'",
+                "inputs and targets are right. Drop the .float(): return inputs, targets",
+            ),
+            edit=("return inputs, targets", "return inputs.float(), targets.float()"),
         ),
     ),
 )
@@ -399,6 +461,12 @@ def _flatten_call(flatten, output):
     flat = flatten(output)
     if flat is None:
         return None
+    if not isinstance(flat, torch.Tensor):  # e.g. a NumPy array: its dtype is not the question
+        what = "a NumPy array" if isinstance(flat, np.ndarray) else type(flat).__name__
+        raise FormError(
+            f"flat is {what}, not a tensor: return a torch tensor, the Linear(L*H, 1) head is a "
+            "torch module"
+        )
     # the head is a float32 Linear: a row of another dtype (a .double() say) would break it
     return flat, int(isinstance(flat, torch.Tensor) and flat.dtype == output.dtype)
 
