@@ -57,6 +57,17 @@ def test_lstm_shapes_written_differently_and_from_an_older_copy():
     assert "pass the cell's lstm_2" in checks.lstm_shapes(nn.GRU(3, 5), x, (1,), (1,), (1,)).message
 
 
+def test_lstm_shapes_names_the_state_that_is_batch_first():
+    # the fourth review's answer: h_n right, only c_n batch-first, must not be told about h_n
+    lstm = nn.LSTM(input_size=4, hidden_size=6, proj_size=3, batch_first=True)
+    x = torch.zeros(5, 8, 4)
+    only_c = checks.lstm_shapes(lstm, x, (5, 8, 3), (1, 5, 3), (5, 1, 6)).message
+    assert "c_n: does it follow batch_first?" in only_c
+    assert "h_n:" not in only_c
+    both = checks.lstm_shapes(lstm, x, (5, 8, 3), (5, 1, 3), (5, 1, 6)).message
+    assert "h_n: does it follow batch_first?" in both
+
+
 def test_forget_bias_written_differently():
     def with_chunks(lstm):
         rows = []

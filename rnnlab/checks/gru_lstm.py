@@ -166,6 +166,28 @@ def forget_bias(lstm):
 """,
         ),
         Mistake(
+            "layer 0's biases for every row",
+            Hints(
+                "your rows all come from one layer and direction: which biases does each row read?",
+                "each layer k and direction has its own biases, bias_ih_lk and bias_hh_lk (with "
+                "_reverse for the reverse direction); bias_ih_l0 belongs to layer 0 forward only",
+                'name the biases by layer and direction: getattr(lstm, f"bias_ih_l{k}{suffix}"), '
+                "and the same for bias_hh",
+            ),
+            code="""\
+def forget_bias(lstm):
+    H = lstm.hidden_size
+    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
+    rows = []
+    for k in range(lstm.num_layers):
+        for suffix in suffixes:
+            b_ih = lstm.bias_ih_l0
+            b_hh = lstm.bias_hh_l0
+            rows.append((b_ih + b_hh)[H : 2 * H])
+    return torch.stack(rows)
+""",
+        ),
+        Mistake(
             "reverse before forward",
             Hints(
                 "your rows are right: check their order within each layer",
@@ -346,7 +368,17 @@ checks.lstm_shapes(lstm_2, x_2, output_shape, h_n_shape, c_n_shape)""",
                 "output is right. h_n and c_n never follow batch_first: layers first, then N",
                 "output is right. h_n is (D*num_layers, N, proj_size)",
             ),
-            _ls(h_n=("N", "DN", "P"), c_n=("N", "DN", "H")),
+            _ls(h_n=("N", "DN", "P")),
+        ),
+        Mistake(
+            "c_n batch-first",
+            Hints(
+                "output and h_n are right. c_n: does it follow batch_first?",
+                "output and h_n are right. c_n, like h_n, never follows batch_first: layers "
+                "first, then N",
+                "output and h_n are right. c_n is (D*num_layers, N, H)",
+            ),
+            _ls(c_n=("N", "DN", "H")),
         ),
         Mistake(
             "c_n projected",
@@ -533,6 +565,26 @@ checks.lstm_classifier(Classifier)""",
                 "give the head h_n[-1] (or output[:, -1])",
             ),
             edit=("self.head(h_n[-1])", "self.head(output[-1])"),
+        ),
+        Mistake(
+            "output averaged over the steps",
+            Hints(
+                "which time steps does the head see?",
+                "output is batch-first (N, L, H): a mean over dimension 1 mixes the top layer's "
+                "h of every step, and the GRU's head read the final step's alone",
+                "give the head the top layer's final h, h_n[-1] (or output[:, -1])",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(output.mean(1))"),
+        ),
+        Mistake(
+            "output's largest value over the steps",
+            Hints(
+                "which time steps does the head see?",
+                "output is batch-first (N, L, H): output.max(1).values takes each unit's largest "
+                "h over all steps, and the GRU's head read the final step's h",
+                "give the head the top layer's final h, h_n[-1] (or output[:, -1])",
+            ),
+            edit=("self.head(h_n[-1])", "self.head(output.max(1).values)"),
         ),
         Mistake(
             "the top layer's cell state",
