@@ -547,7 +547,9 @@ checks.direction_rule(rule)""",
         "your labels are wrong on some walks: which walks, and what does your rule use of them?",
         "seen from the centre, the first point and the first move turn one way for clockwise "
         "walks and the other for counter-clockwise ones, however the square is turned",
-        "label 1 when the cross product of x[:, 0] and x[:, 1] - x[:, 0] is negative",
+        "with p = x[:, 0] and m = x[:, 1] - x[:, 0], label 1 where p_x * m_y - p_y * m_x < 0 "
+        "(section 2's formula a_x b_y - a_y b_x with a = p, b = m): in code, "
+        "(p[:, 0] * m[:, 1] - p[:, 1] * m[:, 0] < 0).long()",
     ),
     mistakes=(
         Mistake(
