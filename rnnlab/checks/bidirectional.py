@@ -406,6 +406,19 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
             ),
         ),
         Mistake(
+            "the halves joined along time",
+            Hints(
+                "output: along which dimension did you join the two halves?",
+                "output: in a batch-first tensor dimension 1 is time; dim=1 puts the reverse half "
+                "after the forward one in time, (N, 2*L, H) instead of (N, L, 2*H)",
+                "concatenate the two halves on the feature dimension, dim=2",
+            ),
+            edit=(
+                "torch.cat([forward_half, reverse_half.flip(1)], dim=2)",
+                "torch.cat([forward_half, reverse_half.flip(1)], dim=1)",
+            ),
+        ),
+        Mistake(
             "x not flipped",
             Hints(
                 "in which order does the reverse RNN read x?",
