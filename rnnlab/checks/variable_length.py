@@ -417,7 +417,7 @@ checks.masked_mean(masked_mean)""",
     right="the masked sum over the number of real steps, as cross_entropy on packed.data",
     call=_call_mean,
     hints=Hints(
-        "the mask is right; what must the masked sum be divided by?",
+        "check both the masked sum and what it is divided by",
         "the mean over the real steps divides by how many real steps there are; .mean() would "
         "divide by every entry, N * L, padded steps included",
         "return (per_step * mask).sum() / mask.sum()",
@@ -474,6 +474,31 @@ checks.masked_mean(masked_mean)""",
                 "(per_step * mask).sum() / mask.sum()",
                 "((per_step * mask).sum(dim=1) / mask.sum(dim=1)).mean()",
             ),
+        ),
+        Mistake(
+            "the numerator not masked",
+            Hints(
+                "the divisor counts the real steps; does the sum add only real steps?",
+                "per_step.sum() adds the padded steps' losses too; multiply by the mask before "
+                "summing",
+                "return (per_step * mask).sum() / mask.sum()",
+            ),
+            edit=("(per_step * mask).sum() / mask.sum()", "per_step.sum() / mask.sum()"),
+        ),
+        Mistake(
+            "off by one in the mask, right divisor",
+            Hints(
+                "the divisor is right; which steps does your mask keep?",
+                "a sequence of length l has its real steps at indices 0 .. l - 1; <= also keeps "
+                "index l, a padded step",
+                "mask = torch.arange(L) < lengths.unsqueeze(1)",
+            ),
+            code="""\
+def masked_mean(per_step, lengths):
+    L = per_step.shape[1]
+    mask = torch.arange(L) <= lengths.unsqueeze(1)
+    return (per_step * mask).sum() / lengths.sum()
+""",
         ),
         Mistake(
             "the sum",
