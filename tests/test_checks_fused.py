@@ -89,6 +89,25 @@ def test_projected_loop_written_differently():
             layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
         return layer_input
 
+    def with_a_broadcast_copy_used_once(rnn, x):  # hoisted: one product with the copy
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            Wb = W_ih.T * torch.ones(2, 1, 1)  # (2, H_in, H)
+            projected = layer_input @ Wb[0] + b_ih + b_hh  # one product
+            layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+        return layer_input
+
+    def with_an_elementwise_product_and_a_sum(rnn, x):  # hoisted: one sum over H_in
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            projected = (layer_input[:, :, None, :] * W_ih).sum(-1) + b_ih + b_hh  # (L, N, H)
+            layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+        return layer_input
+
+    assert checks.projected_loop(with_a_broadcast_copy_used_once)
+    assert checks.projected_loop(with_an_elementwise_product_and_a_sum)
     assert checks.projected_loop(with_a_copy_made_once)
     assert checks.projected_loop(with_a_copy_made_by_cat)
     assert checks.projected_loop(with_linear)
@@ -157,6 +176,27 @@ def test_an_unhoisted_loop_is_rejected_whatever_it_multiplies_with():
         made_with(lambda W: torch.where(W > -1e9, W, 0.0)),
         made_with(lambda W: W @ torch.eye(W.shape[1])),
     ]
+
+    def broadcast_copy(rnn, x):  # W_ih.T copied twice by broadcasting, one copy used per step
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            Wb = W_ih.T * torch.ones(2, 1, 1)  # (2, H_in, H): more elements than W_ih
+            projected = [x_t @ Wb[0] + b_ih + b_hh for x_t in layer_input]  # L products
+            layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+        return layer_input
+
+    def expanded_copy(rnn, x):  # W_ih per sequence, made contiguous, a bmm per step
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            We = W_ih.unsqueeze(0).expand(x.shape[1], -1, -1).contiguous()  # (N, H, H_in)
+            projected = [torch.bmm(We, x_t[:, :, None])[..., 0] + b_ih + b_hh
+                         for x_t in layer_input]  # fmt: skip
+            layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+        return layer_input
+
+    made += [broadcast_copy, expanded_copy]
     for answer in (product_per_step, copy_per_step, joined_weight, filled_weight, *made):
         _exercise._TRIES.clear()  # a first try each
         result = checks.projected_loop(answer)

@@ -5,10 +5,11 @@ the worked solution, the probes, the known mistakes as runnable wrong answers wi
 from a nudge to the fix. The predicted counts are counted, not stored: the reference runs the
 modules under ``rnnlab.profile.count_operators`` for the ``L`` the cell hands over. A hand-written
 loop is checked for the property the chapter teaches, the input projection done once per layer
-before its time loop: ``_ProjectionReads`` counts the operators that read a layer's
-``weight_ih`` (or a copy of it), whatever they are (a matrix product, an elementwise product and
-a sum, ``einsum``), so a loop that multiplies by ``weight_ih`` at every step is told apart from a
-hoisted one even when it launches no matrix product. A call of the built-in module (``rnn(x)``,
+before its time loop: ``_ProjectionReads`` counts the products and sums (a matrix product,
+``einsum``, an elementwise product's sum) that take a layer's ``weight_ih`` or any tensor computed
+from it (a copy, a broadcast copy, an elementwise product with ``x``), so a loop that multiplies
+by ``weight_ih`` at every step is told apart from a hoisted one even when it launches no matrix
+product. A call of the built-in module (``rnn(x)``,
 ``torch.rnn_tanh``) is refused.
 
 Shapes: L sequence length, N batch, H_in input features, H hidden size, D directions.
@@ -241,16 +242,28 @@ _CONTAINERS = frozenset(
 )  # fmt: skip
 
 
+#: Operators that multiply and sum, the ways of computing a projection: one that takes the weight
+#: (or a tensor computed from it) is a read of the weight.
+_READS = frozenset(
+    {"mm", "addmm", "bmm", "baddbmm", "addbmm", "mv", "addmv", "dot", "vdot", "matmul", "linear",
+     "_addmm_activation", "einsum", "tensordot", "linalg_vecdot", "convolution", "_convolution",
+     "sum", "nansum", "mean"}
+)  # fmt: skip
+
+
 class _ProjectionReads(TorchDispatchMode):
     """Counts, per layer, the operators that read that layer's ``weight_ih``.
 
-    A view of the weight (``.T``, ``detach``, ``expand``: the same memory), a copy of it
-    (any result with as many elements, computed from the weight, alone or with other tensors:
-    ``clone``, ``double``, ``W * torch.ones(1)``, ``torch.where(W > 0, W, 0.)``) or a tensor that
-    holds its values among others (``torch.cat([W_ih, W_hh], 1)``, ``stack``, a copy into a slice:
-    ``_CONTAINERS``) is the weight too; any other operator that takes it (a product, an
-    elementwise product) is one read. Such tensors are kept alive while the mode runs, so that
-    their memory is not reused by unrelated tensors.
+    Every tensor computed from the weight by an operator that is not a read is the weight too,
+    whatever its size: a view (``.T``, ``expand``), a copy (``clone``, ``W * torch.ones(1)``,
+    ``torch.where(W > 0, W, 0.)``), a broadcast copy (``W.T * torch.ones(2, 1, 1)``,
+    ``W.expand(N, -1, -1).contiguous()``), a tensor that holds it among others
+    (``torch.cat([W_ih, W_hh], 1)``, a copy into a slice: ``_CONTAINERS``), an elementwise
+    product with ``x``. A read is a product or a sum (``_READS``: ``mm``, ``bmm``, ``addmm``,
+    ``sum``, ...) that takes one of those tensors, unless its result has as many elements as the
+    weight (``W @ torch.eye(H_in)``: a copy, followed further). A read's result is not followed,
+    so the states computed from a projection are not the weight. Such tensors are kept alive
+    while the mode runs, so that their memory is not reused by unrelated tensors.
     """
 
     def __init__(self, weights: dict[str, torch.Tensor]):
@@ -268,9 +281,10 @@ class _ProjectionReads(TorchDispatchMode):
             if not any(_address(a) in addresses for a in inputs):
                 continue
             views = outputs and all(_address(o) in addresses for o in outputs)  # .T, expand
-            copies = all(o.numel() == self.numel[name] for o in outputs)  # W * 1, where(...)
+            copies = all(o.numel() == self.numel[name] for o in outputs)  # W @ eye, where(...)
             holds = func.overloadpacket.__name__ in _CONTAINERS  # cat([W_ih, W_hh], 1)...
-            if outputs and (views or copies or holds):
+            computes = func.overloadpacket.__name__ not in _READS  # W.T * ones(2, 1, 1), ...
+            if outputs and (views or copies or holds or computes):
                 addresses.update(_address(o) for o in outputs)  # the weight still
                 self.alive.extend(outputs)
             else:
@@ -546,8 +560,8 @@ checks.fixed_loop(fixed_forward)""",
     hints=Hints(
         "compare your output with rnn(x)[0] step by step: at which step does it first differ, "
         "and what does that step use?",
-        "recurrent was computed from the initial h and then used at every step; h changes at "
-        "every step",
+        "the state's product h @ weight_hh.T has to use the newest h: a product computed once, "
+        "from the initial h, is right at step 1 only",
         "inside the loop: h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
     ),
     mistakes=(
@@ -586,6 +600,20 @@ def fixed_forward(rnn, x):
                 "rnn.bias_hh_l0)",
             ),
             edit=("+ rnn.bias_hh_l0)  # (N, H)", "+ rnn.bias_ih_l0 + rnn.bias_hh_l0)  # (N, H)"),
+        ),
+        Mistake(
+            "bias_hh added twice",
+            Hints(
+                "how many times does each step add bias_hh?",
+                "look at the projection line, before the loop: it should add bias_ih only, "
+                "since the loop adds bias_hh at every step",
+                "projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0, and inside the loop: "
+                "h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
+            ),
+            edit=(
+                "projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0  #",
+                "projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + rnn.bias_hh_l0  #",
+            ),
         ),
         Mistake(
             "tanh left out",
