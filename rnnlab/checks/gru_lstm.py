@@ -171,8 +171,9 @@ def forget_bias(lstm):
                 "your rows all come from one layer and direction: which biases does each row read?",
                 "each layer k and direction has its own biases, bias_ih_lk and bias_hh_lk (with "
                 "_reverse for the reverse direction); bias_ih_l0 belongs to layer 0 forward only",
-                'name the biases by layer and direction: getattr(lstm, f"bias_ih_l{k}{suffix}"), '
-                "and the same for bias_hh",
+                "name the biases by layer and direction: bias_ih_l0, bias_ih_l0_reverse, "
+                "bias_ih_l1, ... through getattr with the layer number k and the suffix, and the "
+                "same for bias_hh",
             ),
             code="""\
 def forget_bias(lstm):
