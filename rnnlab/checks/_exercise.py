@@ -589,6 +589,9 @@ def _refused(ex: Exercise, message: str) -> Result:
     return Result(INCORRECT, message)
 
 
+#: What an integer part asks for: 3.0 is a whole number, but a float, not an int.
+_WHOLE = "a whole number written as an int (a float such as 3.0 is not one)"
+
 #: Errors whose message speaks of sizes: a size written into the code is a likely cause.
 _SIZE_WORDS = ("size", "shape", "dimension", "mat1", "mat2", "out of range", "out of bounds")
 
@@ -761,7 +764,7 @@ def check_values(ex: Exercise, handed: Sequence, answers: Sequence) -> Result:
                 "tensor": "a tensor",
                 "number": "a number, e.g. 2.5 or a one-element tensor (not a string)",
             }
-            return _refused(ex, f"give {p.name} as {what.get(p.kind, 'a whole number')}")
+            return _refused(ex, f"give {p.name} as {what.get(p.kind, _WHOLE)}")
         parts.append(value)
     used = ex.parts[: len(parts)]
     trimmed = _trim(ex, used)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from rnnlab.checks._exercise import (
+    _WHOLE,
     Exercise,
     FormError,
     Hints,
@@ -753,7 +754,7 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
 
 EXERCISES = (SINGLE_STEPS, FIXED_CLASSIFIER, RUN_BATCH_FIRST, WINDOWS_BATCH)
 
-_NOT_AN_INT = "give n_windows as a whole number"
+_NOT_AN_INT = f"give n_windows as {_WHOLE}"  # the generic message, replaced below
 
 
 def _as_int_count(check: Callable) -> Callable:

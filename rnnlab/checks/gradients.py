@@ -33,7 +33,7 @@ def _shown(rel: float) -> str:
     return "below 1e-12" if rel < 1e-12 else f"{rel:.1e}"
 
 
-# -- 1. backward_step: one step of the backward loop -------------------------------------------
+# -- 1. backward_step: one step of the backward pass -------------------------------------------
 
 
 def _backward_cases(generator):
@@ -123,7 +123,7 @@ _SLOPE = Hints(
 BACKWARD_STEP = Exercise(
     id=f"{CHAPTER}.backward_step",
     version=1,
-    title="Write one step of the backward loop of a relu RNN",
+    title="Write one step of the backward pass of a relu RNN",
     points=3,
     kind="implement",
     starter="""\
@@ -604,7 +604,8 @@ checks.clipped_step(train_step)""",
     probes=_step_probes,
     call=_step_call,
     right="the step used the whole gradient clipped to max_norm (left as it was when already "
-    "smaller): SGD moved the parameters by at most lr * max_norm, and the loss is returned",
+    "more than 1e-6 below it): SGD moved the parameters by at most lr * max_norm, and the loss "
+    "is returned",
     hints=Hints(
         "compare how far your step moves the parameters with lr * max_norm",
         "with SGD the step is lr times the gradient in .grad: it must be the gradient of this "
@@ -657,7 +658,7 @@ checks.clipped_step(train_step)""",
         Mistake(
             "own optimizer",
             Hints(
-                "the parameters moved as they should: which optimizer moved them?",
+                "the parameters moved as they should: did the optimizer you were handed move them?",
                 "the parameters are right, but the optimizer you are handed never ran its "
                 "step(): a training loop that calls your train_step keeps using that optimizer "
                 "(its state, its learning-rate schedule)",

@@ -109,8 +109,8 @@ checks.next_step_windows(next_step_windows)""",
     right="every window that has a next step, batch-first, each paired with that next step",
     hints=Hints(
         "take one window and its target by hand: which indices of the series does each hold?",
-        "window i holds indices i*step .. i*step + L - 1 and its target is index i*step + L, which "
-        "must exist",
+        "the window at index i holds indices i*step .. i*step + L - 1 and its target is index "
+        "i*step + L, which must exist",
         "inputs = series[:-1].unfold(0, L, step).transpose(1, 2); targets = "
         "series[L : L + step * N : step]",
     ),
@@ -498,7 +498,7 @@ checks.flatten_outputs(flatten)""",
     equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is transpose under NumPy's name"},
     right="each row is one sequence, its steps in time order",
     hints=Hints(
-        "the shape is right: which numbers does row 0 hold?",
+        "which numbers does row 0 of flat hold, and is flat (N, L*H)?",
         "reshape reads the numbers in row-major order, and a sequence-first output holds step 1 "
         "of every sequence first: each row mixes sequences",
         "move N first with output.transpose(0, 1), then reshape(N, L * H)",
