@@ -240,7 +240,7 @@ def solution(rnn, x):
 def test_run_batch_first_accepts_right_answers_written_differently():
     def with_transpose(rnn, x):
         output, h_n = rnn(x.transpose(0, 1))
-        return [output.transpose(0, 1).numpy(), h_n]  # a list, and a NumPy array
+        return [output.transpose(0, 1), h_n]  # a list, not a tuple
 
     def with_the_flag_on_a_copy(rnn, x):
         twin = copy.deepcopy(rnn)
@@ -249,6 +249,28 @@ def test_run_batch_first_accepts_right_answers_written_differently():
 
     for right in (solution, with_transpose, with_the_flag_on_a_copy):
         assert checks.run_batch_first(right), right.__name__
+
+
+def test_run_batch_first_refuses_right_numbers_in_another_type_or_dtype():
+    """Read E of chapter 03: a NumPy output or a float64 one passed, though the code it stands
+    for gives a float32 torch.Tensor (exercise 4 refused them already)."""
+
+    def as_numpy(rnn, x):
+        output, h_n = solution(rnn, x)
+        return output.numpy(), h_n
+
+    def in_float64(rnn, x):
+        output, h_n = solution(rnn, x)
+        return output, h_n.double()
+
+    result = checks.run_batch_first(as_numpy)
+    assert not result
+    assert "output: the numbers are right, but its type is ndarray, not torch.Tensor" in str(result)
+    result = checks.run_batch_first(in_float64)
+    assert not result
+    assert "h_n: the numbers are right, but its dtype is torch.float64, not torch.float32" in str(
+        result
+    )
 
 
 def test_run_batch_first_rejects_changing_the_handed_rnn():

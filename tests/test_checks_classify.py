@@ -114,7 +114,10 @@ def test_head_input_version_3_hands_h_in_7_and_still_checks_version_2():
 def test_bidirectional_summary_right_answers_written_differently_and_wrong_forms():
     assert checks.bidirectional_summary(lambda h: torch.cat([h[-2], h[-1]], dim=1))
     assert checks.bidirectional_summary(lambda h: h[-2:].permute(1, 0, 2).reshape(h.shape[1], -1))
-    assert checks.bidirectional_summary(lambda h: h[-2:].transpose(0, 1).flatten(1).numpy())
+    assert checks.bidirectional_summary(lambda h: h[-2:].transpose(0, 1).flatten(1))
+    as_numpy = checks.bidirectional_summary(lambda h: h[-2:].transpose(0, 1).flatten(1).numpy())
+    assert _verdict(as_numpy) == "incorrect"
+    assert "summary: the numbers are right, but its type is ndarray" in as_numpy.message
     for wrong, hint in [
         (lambda h: h[99], "raised IndexError"),
         (lambda h: 3, "should be a tensor"),

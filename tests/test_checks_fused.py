@@ -60,7 +60,7 @@ def test_projected_loop_written_differently():
             W_ih, W_hh, b_ih, b_hh = (t.double() for t in _layer(rnn, k))
             projected = torch.einsum("lni,hi->lnh", layer_input, W_ih) + b_ih + b_hh
             layer_input = _run(projected, W_hh, x.shape[1], rnn.hidden_size)
-        return layer_input
+        return layer_input.float()  # the dtype nn.RNN gives
 
     def with_an_expanded_weight(rnn, x):  # a view of weight_ih is still one projection
         layer_input = x
@@ -113,6 +113,9 @@ def test_projected_loop_written_differently():
     assert checks.projected_loop(with_linear)
     assert checks.projected_loop(with_einsum_in_float64)
     assert checks.projected_loop(with_an_expanded_weight)
+    in_float64 = checks.projected_loop(lambda rnn, x: with_einsum_in_float64(rnn, x).double())
+    assert not in_float64
+    assert "its dtype is torch.float64, not torch.float32" in in_float64.message
 
 
 def test_an_unhoisted_loop_is_rejected_whatever_it_multiplies_with():

@@ -75,9 +75,12 @@ def test_forget_bias_written_differently():
             for suffix in ("", "_reverse")[: 1 + lstm.bidirectional]:
                 b = getattr(lstm, f"bias_ih_l{k}{suffix}") + getattr(lstm, f"bias_hh_l{k}{suffix}")
                 rows.append(b.chunk(4)[1])  # i, f, g, o
-        return torch.stack(rows).detach().numpy()
+        return torch.stack(rows)
 
     assert checks.forget_bias(with_chunks)
+    as_numpy = checks.forget_bias(lambda lstm: with_chunks(lstm).detach().numpy())
+    assert _verdict(as_numpy) == "incorrect"
+    assert "forget_bias: the numbers are right, but its type is ndarray" in as_numpy.message
     assert _verdict(checks.forget_bias(lambda lstm: lstm.bias_ih_l0)) == "incorrect"
 
 

@@ -118,7 +118,9 @@ def _buggy(rnn, x):
 def test_last_step_states():
     assert checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2))[0][-1])
     assert checks.last_step_states(lambda rnn, x: rnn(x.transpose(0, 1))[1][0])
-    assert checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2))[1].squeeze(0).numpy())
+    as_numpy = checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2))[1][0].numpy())
+    assert _status(as_numpy) == "incorrect"
+    assert "the numbers are right, but its type is ndarray" in as_numpy.message
     assert checks.last_step_states(lambda rnn, x: rnn(x.permute(1, 0, 2).double().float())[1][-1])
     assert _status(checks.last_step_states(_buggy)) == "not attempted"
     assert "buggy code" in repr(checks.last_step_states(_buggy))

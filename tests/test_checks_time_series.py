@@ -34,7 +34,9 @@ def test_next_step_windows_written_differently():
         return inputs.numpy(), targets.tolist()
 
     assert checks.next_step_windows(with_a_loop)
-    assert checks.next_step_windows(numpy_style)
+    result = checks.next_step_windows(numpy_style)
+    assert not result
+    assert "inputs: the numbers are right, but its type is ndarray" in result.message
     assert "return 2 values" in checks.next_step_windows(lambda s, L, step: s).message
 
 

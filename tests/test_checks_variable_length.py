@@ -36,7 +36,9 @@ def test_last_both_directions_accepts_right_answers_written_differently():
 
     assert checks.last_both_directions(with_a_loop)
     assert checks.last_both_directions(with_gather)
-    assert checks.last_both_directions(lambda o, n: with_gather(o, n).numpy())
+    as_numpy = checks.last_both_directions(lambda o, n: with_gather(o, n).numpy())
+    assert not as_numpy
+    assert "the numbers are right, but its type is ndarray" in as_numpy.message
 
 
 def test_last_both_directions_answers_of_the_wrong_form():

@@ -157,6 +157,7 @@ class Outcome:
     changed: str = ""
     pending: str = ""  # set when the answer is not attempted (NotImplementedError, None)
     form: str = ""  # set when the answer has the wrong form (not a tuple of two tensors...)
+    kinds: tuple = ()  # per tensor part: (type name, dtype) of the value as returned
 
 
 @dataclass(frozen=True)
@@ -476,7 +477,39 @@ def outcome(ex: Exercise, answer, probe: Probe) -> Outcome:
         (c for c in (_changed(n, b, a) for n, b, a in zip(names, before, args)) if c), ""
     )
     parts, form = _split(ex, value)
-    return Outcome(parts=parts, changed=changed, form=form)
+    return Outcome(parts=parts, changed=changed, form=form, kinds=_kinds(ex, value))
+
+
+def _kinds(ex: Exercise, value) -> tuple:
+    """What each tensor part of a function's return value is: its type and dtype. The numbers
+    are compared in float64; these say whether it is the torch.Tensor, of the dtype, that the
+    code it stands for would give."""
+    values = tuple(value) if len(ex.parts) > 1 and isinstance(value, (tuple, list)) else (value,)
+    return tuple(
+        (isinstance(v, torch.Tensor), type(v).__name__, getattr(v, "dtype", None))
+        for p, v in zip(ex.parts, values, strict=False)
+        if p.kind == "tensor"
+    )
+
+
+def _kind_message(ex: Exercise, got: Outcome, want: Outcome) -> str:
+    """ "" when a right answer's tensors are torch.Tensors of the solution's dtype; otherwise
+    the one line that says which part is not."""
+    names = [p.name for p in ex.parts if p.kind == "tensor"]
+    for name, (g_is, g_type, g_dtype), (w_is, _, w_dtype) in zip(
+        names, got.kinds, want.kinds, strict=False
+    ):
+        if w_is and not g_is:
+            return (
+                f"{name}: the numbers are right, but its type is {g_type}, not torch.Tensor: "
+                "return the tensor your PyTorch code computes, without converting it"
+            )
+        if w_is and g_dtype != w_dtype:
+            return (
+                f"{name}: the numbers are right, but its dtype is {g_dtype}, not {w_dtype}: "
+                f"compute it in {w_dtype}, the dtype of the tensors you are handed"
+            )
+    return ""
 
 
 def _arg_names(ex: Exercise, n: int) -> list[str]:
@@ -694,7 +727,9 @@ def _verdict_of(
                 f"compare {p.name}, piece by piece, with what the exercise asks for",
                 f"print {p.name} next to the value you expect{first}: the parts before it are "
                 f"right, so look at the code or the reasoning that gives {p.name}",
-                ex.hints.fix,
+                f"the parts before {p.name} are right, so the fault is only in the lines (or "
+                f"the reasoning) that give {p.name}: work {p.name} out by hand for the "
+                "smallest case and check each of those lines against it",
             )
         if p.kind == "tensor" and tuple(g.shape) != tuple(w.shape):
             lead += f"{p.name} has shape {tuple(g.shape)}, not the one asked for. "
@@ -735,6 +770,9 @@ def check_function(ex: Exercise, answer) -> Result:
         verdict = _verdict_of(ex, got, want, wrongs, label, lambda: _untouched(ex, answer))
         if verdict is not None:
             return verdict
+        kind = _kind_message(ex, got, want)
+        if kind:
+            return _refused(ex, kind)
     n = len(probes)
     _LAST[ex.id] = None  # checks.hint says the last answer was right
     return Result(CORRECT, f"{ex.right} ({n} probes of different sizes)" if n > 1 else ex.right)
