@@ -227,3 +227,25 @@ def test_checkers_leave_grad_mode_and_no_mode_behind():
     checks.fixed_loop(lambda rnn, x: rnn(x)[0])
     a = torch.ones(2, 2, requires_grad=True)
     assert (a @ a).grad_fn is not None  # no dispatch or function mode left active
+
+
+def test_a_batch_first_output_is_told_the_layout_not_a_layer():
+    def stacked_on_dim_1(rnn, x):  # every state right, laid out (N, L, H)
+        layer_input = x
+        for k in range(rnn.num_layers):
+            W_ih, W_hh, b_ih, b_hh = _layer(rnn, k)
+            layer_input = _run(
+                layer_input @ W_ih.T + b_ih + b_hh, W_hh, x.shape[1], rnn.hidden_size
+            )
+        return torch.stack(list(layer_input), dim=1)  # L x (N, H) -> (N, L, H)
+
+    def permuted(rnn, x):
+        return stacked_on_dim_1(rnn, x).permute(1, 0, 2).permute(1, 0, 2)  # still (N, L, H)
+
+    for answer in (stacked_on_dim_1, permuted):
+        _exercise._TRIES.clear()
+        _exercise._LAST.clear()  # a first try each: the nudge
+        result = checks.projected_loop(answer)
+        assert _status(result) == "incorrect"
+        assert "(L, N, H) expected, sequence-first" in result.message
+        assert "which layer goes wrong first" not in result.message

@@ -473,6 +473,16 @@ def forward(rnn, x):
             ),
             edit=("range(rnn.num_layers)", "range(1)"),
         ),
+        Mistake(
+            "the output batch-first",
+            Hints(
+                "output has its first two dimensions swapped: (L, N, H) expected, sequence-first",
+                "nn.RNN's output is sequence-first, (L, N, H), like its input x here: "
+                "torch.stack(outputs) stacks the L states (N, H) along a new first dimension",
+                "return torch.stack(outputs), (L, N, H), with no transpose, permute or dim=1",
+            ),
+            edit=("    return layer_input\n", "    return layer_input.transpose(0, 1)\n"),
+        ),
         Mistake("bias_hh left out", _bias("bias_hh"), edit=(" + b_ih + b_hh", " + b_ih")),
         Mistake("bias_ih left out", _bias("bias_ih"), edit=(" + b_ih + b_hh", " + b_hh")),
         Mistake("weight_hh untransposed", _W_HH_T, edit=("h @ W_hh.T", "h @ W_hh")),
