@@ -313,9 +313,9 @@ checks.fixed_classifier(DirectionClassifier)""",
         "order, which dimension of x the RNN reads as time, what x it is given, and which step "
         "of output the head reads",
         "an nn.RNN built without batch_first reads dimension 0 of x as time, where a "
-        "data-loader batch has the batch; if yours reads time from dimension 1, give it x as "
-        "it comes, let the head read the last step, output[:, -1], and return its scores as "
-        "they are",
+        "data-loader batch has the batch. If yours has batch_first=True, or gets x permuted "
+        "to (L, N, H_in), the layout is right: then check that x is not changed otherwise, "
+        "that the head reads the last step of output, and that its scores go out as they are",
         "build the RNN with batch_first=True (or permute x to (L, N, H_in)), call it on x "
         "unchanged, and return self.head(output[:, -1]), each sequence's last step",
     ),
