@@ -556,3 +556,57 @@ def test_a_checker_called_from_an_older_copy_of_a_changed_exercise_says_so():
         _exercise._COPY_VERSIONS.clear()
     checks.copy_versions("junk")  # ignored
     assert not _exercise._COPY_VERSIONS
+
+
+# -- what a right answer must be besides its numbers: a torch.Tensor of the solution's dtype, in
+# the autograd graph where the solution's result is --------------------------------------------
+
+_SCALE = Exercise(
+    id="00_test.scale",
+    version=1,
+    title="Scale a tensor (a test exercise)",
+    points=1,
+    kind="implement",
+    starter="def scale(w, x): ...\n",
+    solution="def scale(w, x):\n    return torch.tanh(x @ w.T)\n",
+    parts=(_exercise.Part("y", "tensor", rtol=1e-9),),
+    right="right",
+    hints=Hints("nudge", "pointer", "fix"),
+    asked=("scale",),
+    probes=lambda generator: [
+        _exercise.Probe(
+            "N=3, H=4",
+            (
+                torch.nn.Parameter(torch.randn(4, 5, generator=generator)),
+                torch.randn(3, 5, generator=generator),
+            ),
+        )
+    ],
+)
+
+
+def _scale_solution(w, x):
+    return torch.tanh(x @ w.T)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (lambda w, x: _scale_solution(w, x).detach().numpy(), "its type is ndarray, not torch"),
+        (lambda w, x: _scale_solution(w.double(), x.double()), "agree up to rounding, but its"),
+        (lambda w, x: _scale_solution(w, x).double(), "are right, but its dtype is torch.float64"),
+        (lambda w, x: _scale_solution(w, x).detach(), "cut from the autograd graph"),
+        (lambda w, x: _scale_solution(w.data, x), "cut from the autograd graph"),
+    ],
+)
+def test_right_numbers_of_another_kind_are_refused_with_one_line(answer, words):
+    assert _exercise.check_function(_SCALE, _scale_solution)
+    result = _exercise.check_function(_SCALE, answer)
+    assert not result
+    assert words in result.message, result.message
+
+
+def test_numbers_that_differ_by_more_than_rounding_are_wrong_numbers_whatever_the_dtype():
+    result = _exercise.check_function(_SCALE, lambda w, x: _scale_solution(w, x).double() * 1.01)
+    assert not result
+    assert "wrong numbers" in result.message

@@ -486,30 +486,56 @@ def _kinds(ex: Exercise, value) -> tuple:
     code it stands for would give."""
     values = tuple(value) if len(ex.parts) > 1 and isinstance(value, (tuple, list)) else (value,)
     return tuple(
-        (isinstance(v, torch.Tensor), type(v).__name__, getattr(v, "dtype", None))
+        (
+            isinstance(v, torch.Tensor),
+            type(v).__name__,
+            getattr(v, "dtype", None),
+            bool(getattr(v, "requires_grad", False)),
+        )
         for p, v in zip(ex.parts, values, strict=False)
         if p.kind == "tensor"
     )
 
 
-def _kind_message(ex: Exercise, got: Outcome, want: Outcome) -> str:
-    """ "" when a right answer's tensors are torch.Tensors of the solution's dtype; otherwise
-    the one line that says which part is not."""
+def _kind_message(ex: Exercise, got: Outcome, want: Outcome, agree: str = "are right") -> str:
+    """ "" when a right answer's tensors are torch.Tensors of the solution's dtype, in the autograd
+    graph where the solution's are; otherwise the one line that says which part is not. ``agree``
+    says how far the numbers agree ("are right", or "agree up to rounding")."""
     names = [p.name for p in ex.parts if p.kind == "tensor"]
-    for name, (g_is, g_type, g_dtype), (w_is, _, w_dtype) in zip(
+    for name, (g_is, g_type, g_dtype, g_grad), (w_is, _, w_dtype, w_grad) in zip(
         names, got.kinds, want.kinds, strict=False
     ):
         if w_is and not g_is:
             return (
-                f"{name}: the numbers are right, but its type is {g_type}, not torch.Tensor: "
+                f"{name}: the numbers {agree}, but its type is {g_type}, not torch.Tensor: "
                 "return the tensor your PyTorch code computes, without converting it"
             )
         if w_is and g_dtype != w_dtype:
             return (
-                f"{name}: the numbers are right, but its dtype is {g_dtype}, not {w_dtype}: "
+                f"{name}: the numbers {agree}, but its dtype is {g_dtype}, not {w_dtype}: "
                 f"compute it in {w_dtype}, the dtype of the tensors you are handed"
             )
+        if w_grad and not g_grad:
+            return (
+                f"{name}: the numbers {agree}, but it is cut from the autograd graph "
+                "(requires_grad is False), so a loss computed from it could not train the "
+                "weights: drop the .detach(), .data or torch.no_grad() that cut it"
+            )
     return ""
+
+
+def _near_miss(ex: Exercise, got: Outcome, want: Outcome) -> str:
+    """The kind message for an answer whose tensors differ from the solution's only by rounding
+    (float32 against float64, say): their dtype, not their numbers, is what to fix."""
+    if got.parts is None or got.changed or not got.kinds or got.kinds == want.kinds:
+        return ""
+    for p, g, w in zip(ex.parts, got.parts, want.parts, strict=True):
+        if p.kind == "tensor":
+            if tuple(g.shape) != tuple(w.shape) or rel_error(g, w) > 1e-4:
+                return ""
+        elif not same(p, g, w):
+            return ""
+    return _kind_message(ex, got, want, agree="agree up to rounding")
 
 
 def _arg_names(ex: Exercise, n: int) -> list[str]:
@@ -723,8 +749,9 @@ def _verdict_of(
             continue
         if i > 0:
             first = " (its shape first, then its numbers)" if p.kind == "tensor" else ""
+            piece = ", piece by piece," if p.kind in ("tensor", "shape") else ""
             hints = Hints(
-                f"compare {p.name}, piece by piece, with what the exercise asks for",
+                f"compare {p.name}{piece} with what the exercise asks for",
                 f"print {p.name} next to the value you expect{first}: the parts before it are "
                 f"right, so look at the code or the reasoning that gives {p.name}",
                 f"the parts before {p.name} are right, so the fault is only in the lines (or "
@@ -767,6 +794,9 @@ def check_function(ex: Exercise, answer) -> Result:
                 yield mistake, wrong
 
         label = probe.label if len(probes) > 1 else ""
+        near = _near_miss(ex, got, want) if not _correct(ex, got, want) else ""
+        if near:
+            return _refused(ex, near)
         verdict = _verdict_of(ex, got, want, wrongs, label, lambda: _untouched(ex, answer))
         if verdict is not None:
             return verdict

@@ -99,6 +99,13 @@ def _backward_call(step, states, weight_hh, grad_output):
             raise FormError(
                 f"grad_weight_hh_t is shaped like weight_hh; yours has shape {tuple(share.shape)}"
             )
+        for name, value in (("grad_h_prev", grad_h_prev), ("grad_weight_hh_t", share)):
+            if value.dtype != torch.float64:
+                raise FormError(
+                    f"{name} is {value.dtype}; the tensors you are handed are float64, and the "
+                    "checker compares with autograd's float64 gradients to 1e-9: keep float64 "
+                    "(do not convert with .float())"
+                )
         carried = grad_h_prev.detach().to(torch.float64)
         grad_w = grad_w + share.detach().to(torch.float64)
     return grad_w, carried
