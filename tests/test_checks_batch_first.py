@@ -257,7 +257,7 @@ def test_run_batch_first_refuses_right_numbers_in_another_type_or_dtype():
 
     def as_numpy(rnn, x):
         output, h_n = solution(rnn, x)
-        return output.numpy(), h_n
+        return output.detach().numpy(), h_n  # the probes run with gradients on
 
     def in_float64(rnn, x):
         output, h_n = solution(rnn, x)
@@ -333,6 +333,72 @@ def test_run_batch_first_names_a_flipped_h_n():
     assert "layout" not in result.message
 
 
+def _detached(rnn, x):
+    output, h_n = solution(rnn, x)
+    return output.detach(), h_n.detach()
+
+
+def _h_n_detached(rnn, x):
+    output, h_n = solution(rnn, x)
+    return output, h_n.detach()
+
+
+def _under_no_grad(rnn, x):
+    with torch.no_grad():
+        return solution(rnn, x)
+
+
+@pytest.mark.parametrize("function", [_detached, _h_n_detached, _under_no_grad])
+def test_run_batch_first_refuses_a_result_cut_from_the_graph(function):
+    """Fresh review of chapter 03: the probes ran under no_grad, so a detached result passed
+    for "exactly as the same RNN built with batch_first=True would" return."""
+    result = checks.run_batch_first(function)
+    assert not result
+    assert "graph" in result.message
+
+
+def test_fixed_classifier_refuses_scores_cut_from_the_graph():
+    """Fresh review of chapter 03: `self.head(output[:, -1]).detach()` passed, scores that
+    cannot train."""
+
+    class Detached(_Right):
+        def forward(self, x):
+            output, _ = self.rnn(x)
+            return self.head(output[:, -1]).detach()
+
+    result = checks.fixed_classifier(Detached)
+    assert not result
+    assert "graph" in result.message
+
+
+def _halves_swapped(rnn, x):
+    output, h_n = solution(rnn, x)
+    H = rnn.hidden_size
+    return torch.cat([output[..., H:], output[..., :H]], -1), h_n
+
+
+def _h0_not_zeros(rnn, x):
+    d = 2 if rnn.bidirectional else 1
+    h0 = torch.full((d * rnn.num_layers, x.shape[0], rnn.hidden_size), 0.1)  # (D*num_layers, N, H)
+    output, h_n = rnn(x.permute(1, 0, 2), h0)
+    return output.permute(1, 0, 2), h_n
+
+
+@pytest.mark.parametrize(
+    ("function", "hint"),
+    [
+        (_halves_swapped, "in which order are its two halves?"),
+        (_h0_not_zeros, "from which state does your call start the RNN?"),
+    ],
+)
+def test_run_batch_first_right_layout_other_numbers_gets_no_layout_hint(function, hint):
+    """Fresh review of chapter 03: right layout, wrong numbers was told to compare the layout."""
+    result = checks.run_batch_first(function)
+    assert _status(result) == "incorrect"
+    assert hint in result.message
+    assert "compare the layout" not in result.message
+
+
 def test_run_batch_first_stub():
     assert _status(checks.run_batch_first(...)) == "not attempted"
 
@@ -400,6 +466,12 @@ class _MaxOverTime(_Right):
         return self.head(output.amax(1))  # amax: written otherwise than the mistake's max(1)
 
 
+class _Flipped(_Right):
+    def forward(self, x):
+        output, _ = self.rnn(x.flip(1))  # batch_first is already set: not a layout bug
+        return self.head(output[:, -1])
+
+
 @pytest.mark.parametrize(
     ("model_class", "hint"),
     [
@@ -407,6 +479,7 @@ class _MaxOverTime(_Right):
         (_SumOverTime, "which steps does the head see"),
         (_MaxOverTime, "which steps does the head see"),
         (_Softmax, "after the head"),
+        (_Flipped, "in which order does the RNN read each sequence's steps?"),
     ],
 )
 def test_fixed_classifier_hints_at_the_step_once_the_layout_is_right(model_class, hint):

@@ -243,8 +243,7 @@ def _classifier_call(model_class, weights, x):
     state.update({f"rnn.{k}": v for k, v in weights["rnn"].items()})
     state.update({f"head.{k}": v for k, v in weights["head"].items()})
     model.load_state_dict(state)
-    with torch.no_grad():
-        return model(x)
+    return model(x)  # with gradients on: scores cut from the graph could not train
 
 
 def _classifier_probes(generator):
@@ -310,13 +309,15 @@ checks.fixed_classifier(DirectionClassifier)""",
     call=_classifier_call,
     right="the RNN reads x as (N, L, H_in) and the head sees each sequence's last step",
     hints=Hints(
-        "the scores are not the head applied to each sequence's last step: which dimension of "
-        "x does the RNN read as time, and which step of output does the head read?",
-        "an nn.RNN built without batch_first reads dimension 0 of x as time, and a data-loader "
-        "batch has the batch there; once the layout is right, the head must read the last "
-        "step, output[:, -1], and its scores go out as they are",
-        "build the RNN with batch_first=True (or permute x to (L, N, H_in)) and return "
-        "self.head(output[:, -1]), each sequence's last step",
+        "the scores are not the head applied to each sequence's last step: check, in this "
+        "order, which dimension of x the RNN reads as time, what x it is given, and which step "
+        "of output the head reads",
+        "an nn.RNN built without batch_first reads dimension 0 of x as time, where a "
+        "data-loader batch has the batch. If yours has batch_first=True, or gets x permuted "
+        "to (L, N, H_in), the layout is right: then check that x is not changed otherwise, "
+        "that the head reads the last step of output, and that its scores go out as they are",
+        "build the RNN with batch_first=True (or permute x to (L, N, H_in)), call it on x "
+        "unchanged, and return self.head(output[:, -1]), each sequence's last step",
     ),
     mistakes=(
         Mistake(
@@ -389,6 +390,16 @@ checks.fixed_classifier(DirectionClassifier)""",
             edit=("self.head(output[:, -1])", "self.head(output[:, -1]).log_softmax(-1)"),
         ),
         Mistake(
+            "steps reversed",
+            Hints(
+                "the layout is right: in which order does the RNN read each sequence's steps?",
+                "x.flip(1) reverses the steps of every sequence: the RNN reads each one from its "
+                "last step to its first, so output[:, -1] is the state after step 1",
+                "give the RNN x as it comes, self.rnn(x), without flip",
+            ),
+            edit=("self.rnn(x)", "self.rnn(x.flip(1))"),
+        ),
+        Mistake(
             "the first step",
             Hints(
                 "the layout is right: which time step does the head see?",
@@ -419,11 +430,6 @@ def _run_batch_first_probes(generator):
     return probes
 
 
-def _no_grad_call(function, *args):
-    with torch.no_grad():
-        return function(*args)
-
-
 RUN_BATCH_FIRST = Exercise(
     id=f"{CHAPTER}.run_batch_first",
     version=1,
@@ -445,10 +451,10 @@ checks.run_batch_first(run_batch_first)""",
     parts=(Part("output", "tensor"), Part("h_n", "tensor")),
     asked=("run_batch_first",),
     probes=_run_batch_first_probes,
-    call=_no_grad_call,
     right="output (N, L, D*H) and h_n (D*num_layers, N, H), the same numbers as batch_first=True",
     hints=Hints(
-        "compare the layout your function gives the RNN with the one it expects",
+        "compare the layout your function gives the RNN with the one it expects, and what "
+        "else your call changes: its h0, the halves of output",
         "a sequence-first RNN reads x as (L, N, H_in): make x that layout before the call, "
         "and turn output back after it; h_n never follows batch_first",
         "permute x with (1, 0, 2), run the RNN, permute output with (1, 0, 2); return h_n as "
@@ -563,6 +569,37 @@ def run_batch_first(rnn, x):
             ),
         ),
         Mistake(
+            "the halves of output swapped",
+            Hints(
+                "output: the layout is right; in which order are its two halves?",
+                "with two directions, output holds the forward direction's H features first, "
+                "output[..., :H], then the reverse direction's, output[..., H:]; permute moves "
+                "no features",
+                "return output.permute(1, 0, 2) with its halves in the order the RNN gives them",
+            ),
+            edit=(
+                "return output.permute(1, 0, 2), h_n",
+                "output = output.permute(1, 0, 2)\n"
+                "    H = rnn.hidden_size\n"
+                "    return torch.cat([output[..., H:], output[..., :H]], -1), h_n",
+            ),
+        ),
+        Mistake(
+            "h0 not zeros",
+            Hints(
+                "the layout is right: from which state does your call start the RNN?",
+                "called without h0, as batch_first=True would be, the RNN starts every layer "
+                "and direction from zeros; your call hands it another h0",
+                "call rnn(x.permute(1, 0, 2)) without h0 (or with zeros of shape "
+                "(D*num_layers, N, H))",
+            ),
+            edit=(
+                "rnn(x.permute(1, 0, 2))",
+                "rnn(\n        x.permute(1, 0, 2),\n        torch.full((rnn.num_layers * (1 + "
+                "rnn.bidirectional), x.shape[0], rnn.hidden_size), 0.1),\n    )",
+            ),
+        ),
+        Mistake(
             "the handed RNN switched to batch-first",
             Hints(
                 "the rnn you were handed changed during your call: leave it as it is",
@@ -608,7 +645,7 @@ def _windows_handed(a, b) -> str:
 
 _COUNT = Hints(
     "n_windows: count the window starts again",
-    "n_windows: a window starts at 0, 2, 4, ... as long as its 3 steps fit in the T values",
+    "n_windows: a window starts at indices 0, 2, 4, ... as long as its 3 steps fit in the T values",
     "n_windows = (T - L) // step + 1, with the window length L and the step between starts",
 )
 
@@ -627,7 +664,8 @@ checks.windows_batch(a, b, windows_batch, n_windows)""",
     solution="""\
 a = torch.arange(1.0, 13.0)
 b = a + 100
-n_windows = (12 - 3) // 2 + 1  # windows start at 0, 2, 4, 6, 8: the next, 10, has no room for 3
+# windows start at indices 0, 2, 4, 6, 8: one at index 10 would have no room for 3
+n_windows = (12 - 3) // 2 + 1
 two_features = torch.stack([a, b], dim=1)  # (T, H_in) = (12, 2)
 windows_batch = two_features.unfold(0, 3, 2).transpose(1, 2)  # (N, H_in, L) -> (N, L, H_in)
 checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 steps""",
@@ -659,7 +697,7 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
             Hints(
                 "windows_batch: count the windows",
                 "windows_batch: count the windows: N = (T - L) // step + 1; a window starts at "
-                "0, 2, 4, ... as long as its 3 steps fit in the T values",
+                "indices 0, 2, 4, ... as long as its 3 steps fit in the T values",
                 "unfold(0, 3, 2) cuts every window that fits, N = (T - L) // step + 1: do not "
                 "stop the starts early",
             ),
