@@ -276,6 +276,16 @@ def test_clipped_step_accepts_zero_grad_after_the_step():
     assert checks.clipped_step(tidy_step)
 
 
+def test_clipped_step_below_max_norm_is_not_told_it_moves_too_far():
+    def under(model, x, y, optimizer, max_norm):  # clipped to 0.99 * max_norm: a shorter step
+        return fixed_step(model, x, y, optimizer, 0.99 * max_norm)
+
+    result = checks.clipped_step(under)
+    assert _status(result) == "incorrect"
+    assert "not the clipped one" in str(result)
+    assert "how far" not in str(result)
+
+
 @settings(max_examples=10, deadline=None)
 @given(lr=st.floats(0.01, 1.0).filter(lambda v: v not in (0.1, 0.05, 0.2)))
 def test_clipped_step_rejects_generated_wrong_answers(lr):

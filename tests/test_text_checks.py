@@ -275,3 +275,25 @@ def test_sampling_loop_a_draw_at_temperature_0_is_refused():
     result = checks.sampling_loop(tiny_temperature)
     assert _status(result) == "incorrect", result
     assert "at temperature 0 your function drew from the generator" in result.message
+
+
+def test_sampling_loop_the_same_stale_state_at_every_step_is_pointed_at_the_state():
+    def stale(model, start, n, temperature, generator):  # the start's state fed at every step
+        logits, h_start = model(start)
+        new = []
+        for _ in range(n):
+            scores = logits[:, -1]
+            if temperature == 0:
+                chosen = scores.argmax(dim=-1, keepdim=True)
+            else:
+                p = torch.softmax(scores / temperature, dim=-1)
+                chosen = torch.multinomial(p, 1, generator=generator)
+            new.append(chosen)
+            logits, h = model(chosen, h_start)  # h is never fed back
+        return torch.cat(new, dim=1)
+
+    first = checks.sampling_loop(stale)
+    assert not first
+    assert "which state does each step continue from?" in first.message.lower(), first.message
+    second = checks.sampling_loop(stale)
+    assert "feeding the same h every time" in second.message, second.message

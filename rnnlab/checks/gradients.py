@@ -614,7 +614,8 @@ checks.clipped_step(train_step)""",
     "more than 1e-6 below it): SGD moved the parameters by at most lr * max_norm, and the loss "
     "is returned",
     hints=Hints(
-        "compare how far your step moves the parameters with lr * max_norm",
+        "your step is not the clipped one (lr times this loss's whole gradient, scaled down "
+        "to norm max_norm when it is larger): compare the two in length and in direction",
         "with SGD the step is lr times the gradient in .grad: it must be the gradient of this "
         "loss only, clipped as one vector over every parameter by its Euclidean norm "
         "(norm_type=2, the default)",

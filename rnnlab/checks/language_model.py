@@ -607,6 +607,18 @@ checks.sampling_loop(sample)""",
             edit=("out, h = model(chosen, h)", "out, h = model(chosen)"),
         ),
         Mistake(
+            "the same stale state at every step",
+            Hints(
+                "which state does each step continue from?",
+                "each step returns a new state; feeding the same h every time (out, _ = "
+                "model(chosen, h), for one) throws it away: every step starts again from the "
+                "state after the start, so the model sees the start and only the last new "
+                "character",
+                "keep the state each step returns: out, h = model(chosen, h)",
+            ),
+            edit=("out, h = model(chosen, h)", "out, _ = model(chosen, h)"),
+        ),
+        Mistake(
             "the temperature left out",
             Hints(
                 "where does the temperature act?",
