@@ -55,6 +55,19 @@ def test_backward_step_answers_of_the_wrong_form():
     assert _status(checks.backward_step(42)) == "incorrect"
 
 
+def test_backward_step_in_float32_is_told_the_dtype_not_wrong_numbers():
+    """Read F of chapter 06: a right formula computed in float32 (relative error 8.5e-9) was told
+    "wrong numbers", and later handed the whole solution."""
+
+    def in_float32(grad_output_t, grad_next, h_t, h_prev, weight_hh):
+        grad_a = ((grad_output_t + grad_next) * (h_t > 0)).float()
+        return grad_a @ weight_hh.float(), grad_a.T @ h_prev.float()
+
+    message = repr(checks.backward_step(in_float32))
+    assert "grad_h_prev is torch.float32" in message
+    assert "keep float64" in message
+
+
 @settings(max_examples=25, deadline=None)
 @given(scale=st.floats(-3, 3).filter(lambda s: abs(s - 1) > 1e-3), which=st.integers(0, 1))
 def test_backward_step_rejects_generated_wrong_answers(scale, which):
