@@ -265,3 +265,41 @@ def test_bidirectional_by_hand_names_the_reverse_start_without_flip_hints(functi
     assert result.status == "incorrect"
     assert "which row of h0 does reverse_rnn start from" in result.message
     assert "flip" not in result.message
+
+
+def _features_flipped(forward_rnn, reverse_rnn, x, h0):  # the reverse half's H features reversed
+    forward_half, forward_last = forward_rnn(x, h0[:1])
+    reverse_half, reverse_last = reverse_rnn(torch.flip(x, [1]), h0[1:])
+    output = torch.cat((forward_half, reverse_half.flip(-1)), 2)
+    return output, torch.cat((forward_last, reverse_last), 0)
+
+
+def _batch_and_time_flipped(forward_rnn, reverse_rnn, x, h0):  # flip(0, 1): the batch reversed too
+    forward_half, forward_last = forward_rnn(x, h0[:1])
+    reverse_half, reverse_last = reverse_rnn(torch.flip(x, [1]), h0[1:])
+    output = torch.cat((forward_half, torch.flip(reverse_half, [0, 1])), 2)
+    return output, torch.cat((forward_last, reverse_last), 0)
+
+
+@pytest.mark.parametrize(
+    ("function", "hints"),
+    [
+        (
+            _features_flipped,
+            ("which dimension of the reverse half", "dimension 2 (also -1) holds the H features"),
+        ),
+        (
+            _batch_and_time_flipped,
+            ("along which dimensions", "reverses time and the batch too"),
+        ),
+    ],
+)
+def test_bidirectional_by_hand_names_features_and_batch_flips(function, hints):
+    """w3 review of chapter 05: flip(-1) (features, not time) and flip(0, 1) (the batch too) got
+    the generic time-order hints and reached the fix only at the third."""
+    _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
+    first, second = checks.bidirectional_by_hand(function), checks.bidirectional_by_hand(function)
+    assert first.status == second.status == "incorrect"
+    assert hints[0] in first.message
+    assert hints[1] in second.message
+    assert "at which index of x" not in first.message + second.message

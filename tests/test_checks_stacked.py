@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from rnnlab import checks
+from rnnlab.checks import _exercise
 
 
 def _solution(state, k):
@@ -282,3 +283,34 @@ def test_checkers_leave_the_global_random_state_alone():
     checks.stacked_forward(_by_index)
     checks.stacked_head(_classifier(lambda output, h_n: h_n[-1]))
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def _reverse_onto_forward(state, k):  # "_reverse" dropped: layer k's reverse tensors come later
+    chosen = {}
+    for key, value in state.items():
+        if key.endswith((f"_l{k}", f"_l{k}_reverse")):
+            chosen[key.removesuffix("_reverse").replace(f"_l{k}", "_l0")] = value
+    return chosen
+
+
+def _forward_only(state, k):
+    return {key: value for key, value in _solution(state, k).items() if "reverse" not in key}
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint", "not_said"),
+    [
+        (_reverse_onto_forward, "your _reverse entries were renamed onto the forward keys", "left"),
+        (_forward_only, "a bidirectional layer has more entries", "renamed onto"),
+    ],
+)
+def test_layer_state_tells_reverse_renamed_onto_forward_from_reverse_left_out(
+    answer, hint, not_said
+):
+    """w3 review of chapter 04: a rename that drops "_reverse" (the reverse tensors overwrite the
+    forward ones) was told "which did you leave out?": the student left nothing out."""
+    _exercise._TRIES.clear()  # a first try: the hint level depends on the tries in this kernel
+    result = checks.layer_state(answer)
+    assert result.status == "incorrect"
+    assert hint in result.message
+    assert not_said not in result.message

@@ -393,6 +393,26 @@ def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
             edit=("reverse_half.flip(1)", "reverse_half.flip(0)"),
         ),
         Mistake(
+            "the reverse half flipped along its features",
+            Hints(
+                "output: which dimension of the reverse half did you reverse?",
+                "output: in the batch-first reverse half, dimension 2 (also -1) holds the H "
+                "features of a state, dimension 1 is time",
+                "you reversed the H features; reverse time instead: reverse_half.flip(1)",
+            ),
+            edit=("reverse_half.flip(1)", "reverse_half.flip(2)"),
+        ),
+        Mistake(
+            "the reverse half flipped along the batch and time",
+            Hints(
+                "output: along which dimensions did you turn the reverse half back?",
+                "output: flip(0, 1) reverses time and the batch too, dimension 0: the sequence at "
+                "index n then gets the reverse states of the one at index N-1-n",
+                "flip the reverse half along time only: reverse_half.flip(1)",
+            ),
+            edit=("reverse_half.flip(1)", "reverse_half.flip(0, 1)"),
+        ),
+        Mistake(
             "the whole output flipped",
             Hints(
                 "output: which half needed turning back?",

@@ -533,6 +533,16 @@ def _layer_state_call(select, state, k, x):
         said += [f"a one-layer RNN has no {', '.join(map(str, extra))}"] if extra else []
         if missing and not extra and all(name.startswith("bias") for name in missing):
             said.append("keep the biases too, not only the weights")
+        overwritten = [  # a _reverse tensor renamed onto a forward key: that key kept it
+            name
+            for name in sorted(expected & set(chosen.keys()))
+            if not name.endswith("_reverse")
+            and name.replace("_l0", f"_l{k}", 1) + "_reverse" in state
+            and isinstance(chosen[name], torch.Tensor)
+            and torch.equal(chosen[name], state[name.replace("_l0", f"_l{k}", 1) + "_reverse"])
+        ]
+        if overwritten:
+            said.append(f"your {overwritten[0]} holds _l{k}_reverse's tensor")
         raise ValueError(  # an error, not a FormError: known mistakes are told by its text
             f"your dict does not load into a one-layer RNN ({k=} of a stack with "
             f"D={1 + bidirectional}): {'; '.join(said)}"[:300]
@@ -630,6 +640,26 @@ def select(state, k):
 def select(state, k):
     return {name.replace(f"_l{k}", "_l0"): value for name, value in state.items()
             if name.endswith(f"_l{k}")}
+""",
+        ),
+        Mistake(
+            "reverse renamed onto forward",
+            Hints(
+                "your _reverse entries were renamed onto the forward keys: which suffix did "
+                "your renaming drop?",
+                "a key ending in _lk_reverse renamed _l0 replaces the forward tensor of the "
+                "same name, and the dict has no _l0_reverse keys",
+                "rename only _lk to _l0 and keep the suffix: _lk_reverse -> _l0_reverse",
+            ),
+            code="""\
+def select(state, k):
+    import re
+
+    return {
+        re.sub(r"_l\\d+(_reverse)?$", "_l0", name): value
+        for name, value in state.items()
+        if re.search(rf"_l{k}(_reverse)?$", name)
+    }
 """,
         ),
         Mistake(
