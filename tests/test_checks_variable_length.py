@@ -67,6 +67,25 @@ def test_masked_mean_divisors_of_other_objects_and_wrong_forms():
     assert "pass the cell's lengths" in checks.masked_mean_divisors([4, 2, 3], 2, 6, 9, 3).message
 
 
+def test_masked_mean_divisors_unlisted_zeros_counted_climbs_without_the_other_answers():
+    # zeros_counted = 1 is no known mistake: the hints climb and never hand over the two
+    # divisors, which the student already has right
+    assert checks.masked_mean_divisors([4, 2, 3], 4, 12, 9, 3)  # a right answer: level 0 next
+    first = checks.masked_mean_divisors([4, 2, 3], 4, 12, 9, 1).message
+    second = checks.masked_mean_divisors([4, 2, 3], 4, 12, 9, 1).message
+    hint = checks.hint("masked_mean_divisors").message
+    assert first != second  # the second try gets the next level
+    for text in (first, second, hint):
+        assert "zeros_counted" in text
+        assert "sum(lengths)" not in text
+        assert "N * L" not in text
+
+
+@pytest.mark.parametrize(("zeros", "says"), [(12, "is every entry"), (9, "real steps or")])
+def test_masked_mean_divisors_zeros_counted_of_all_or_real_entries(zeros, says):
+    assert says in checks.masked_mean_divisors([4, 2, 3], 4, 12, 9, zeros).message
+
+
 def _mask(per_step, lengths):
     return torch.arange(per_step.shape[1]) < lengths.unsqueeze(1)  # (N, L)
 

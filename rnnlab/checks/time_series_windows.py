@@ -140,7 +140,7 @@ checks.next_step_windows(next_step_windows)""",
             Hints(
                 "inputs: right shape; how did you move the features last?",
                 "inputs: unfold gives (N, H_in, L); reshape pours those numbers into (N, L, H_in) "
-                "in memory order, mixing features and steps",
+                "in row-major (logical) order, mixing features and steps",
                 "inputs: unfold(...).transpose(1, 2), never reshape",
             ),
             edit=(".transpose(1, 2)", ".reshape(-1, L, series.shape[1])"),
@@ -360,8 +360,8 @@ def _blocks(rule):
 
 
 _ROW_ZERO = Hints(
-    "in which order does output keep its numbers in memory?",
-    "reshape reads output in memory order, step by step, and within a step "
+    "in which order does reshape read output's numbers?",
+    "reshape reads output in row-major (logical) order, step by step, and within a step "
     "sequence by sequence; row 0 takes the first L*H numbers",
     "block j comes from index j // N along L (output[j // N]) and sequence j % N",
 )
@@ -403,7 +403,7 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
 example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
 # output.reshape(N, L * H): row 0 holds L blocks of H numbers; from which index along L
 # (dimension 0, counted from 0) and which sequence does each come?
-row_0_indices = (0, 0, 0, 1, 1)  # memory order: all N = 3 sequences of output[0] come first,
+row_0_indices = (0, 0, 0, 1, 1)  # row-major order: all N = 3 sequences of output[0] first,
 row_0_sequences = (0, 1, 2, 0, 1)  # then output[1]'s: row 0 mixes three sequences
 checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
     parts=(Part("row_0_indices", "shape"), Part("row_0_sequences", "shape")),
@@ -416,7 +416,8 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
         (torch.randn(L, N, H, generator=generator),)
         for L, N, H in ((4, 2, 3), (6, 5, 2), (3, 4, 5))
     ],
-    right="row 0 mixes the sequences: it is output's first L*H numbers in memory order",
+    right="row 0 mixes the sequences: it is output's first L*H numbers in row-major (logical) "
+    "order, which for nn.RNN's contiguous output is also its memory order",
     hints=_ROW_ZERO,
     mistakes=(
         Mistake(

@@ -342,6 +342,30 @@ checks.masked_mean_divisors(lengths, L, buggy_divides_by, right_divides_by, zero
             ),
             lambda lengths, L: (len(lengths) * L, sum(lengths), 0),
         ),
+        Mistake(
+            "every entry counted as a zero",
+            Hints(
+                "buggy_divides_by and right_divides_by are right. zeros_counted: is every entry "
+                "a padded zero?",
+                "buggy_divides_by and right_divides_by are right. The real steps hold real losses; "
+                "only the entries after each sequence's end are padded zeros",
+                "buggy_divides_by and right_divides_by are right. zeros_counted = N * L - "
+                "sum(lengths)",
+            ),
+            lambda lengths, L: (len(lengths) * L, sum(lengths), len(lengths) * L),
+        ),
+        Mistake(
+            "the real steps counted",
+            Hints(
+                "buggy_divides_by and right_divides_by are right. zeros_counted: real steps or "
+                "padded ones?",
+                "buggy_divides_by and right_divides_by are right. sum(lengths) counts the real "
+                "steps; the zeros are the padded entries, after each sequence's end",
+                "buggy_divides_by and right_divides_by are right. zeros_counted = N * L - "
+                "sum(lengths)",
+            ),
+            lambda lengths, L: (len(lengths) * L, sum(lengths), sum(lengths)),
+        ),
     ),
 )
 
