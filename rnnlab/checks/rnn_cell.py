@@ -698,10 +698,10 @@ def _forum_relu_states(weight_hh: float, bias_ih: float = 4.0, bias_hh: float = 
     return states
 
 
-#: h_9 kept to one decimal, rounded (50.0) or cut (49.9): the same hints, climbing together.
+#: h_9 kept to fewer than two decimals, rounded (50.0) or cut (49.9): the same hints, which climb.
 _ONE_DECIMAL = Hints(
     "close: how many decimals did you keep?",
-    "that is h_9 to one decimal (rounded or cut): give at least two decimals",
+    "that is h_9 rounded or cut to fewer than two decimals: give at least two decimals",
     "give h_9 to two decimals or more, or the loop's value itself, unrounded",
 )
 
