@@ -243,6 +243,25 @@ def final_state(cell, x):
     assert "each call still starts from zeros: pass the state" in second.message
 
 
+def test_loop_final_state_names_time_read_from_the_batch_dimension():
+    """Fourth review of chapter 01: x[t] for x[:, t] fails on the sizes and was told "a number
+    written into the code"; it gets its own hints, which climb."""
+
+    def final_state(cell, x):
+        N, L, _ = x.shape
+        h = torch.zeros(N, cell.hidden_size)
+        for t in range(L):
+            h = cell(x[t], h)  # x[t] is a sequence, (L, H_in)
+        return h
+
+    first = checks.loop_final_state(final_state).message
+    assert "which dimension of x does x[t] index?" in first
+    assert "written into the code" not in first
+    second = checks.loop_final_state(final_state).message
+    assert "x[t] is the sequence at index t" in second
+    assert "x[:, t]" in checks.hint("loop_final_state").message
+
+
 # --- forum_final_state ------------------------------------------------------------------------
 
 
@@ -255,7 +274,11 @@ def test_forum_final_state_forms():
         assert checks.forum_final_state(right)
     for right in (49.97, round(h, 3)):  # two decimals are enough (h = 49.97265625)
         assert checks.forum_final_state(right), right
-    assert "decimals" in checks.forum_final_state(round(h, 1)).message
+    assert "decimals" in checks.forum_final_state(round(h, 1)).message  # 50.0
+    _exercise._TRIES.clear()
+    cut = checks.forum_final_state(49.9).message  # cut, not rounded: fourth review of 01
+    assert "decimals" in cut
+    assert "Apply the cell's equation" not in cut
     for wrong in ("many", torch.ones(2), (), 49.96):
         assert _status(checks.forum_final_state(wrong)) == "incorrect"
     said = checks.forum_final_state("49.97").message  # a number, not "a whole number"

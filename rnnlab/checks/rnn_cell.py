@@ -12,6 +12,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -655,6 +656,16 @@ def final_state(cell, x):
             edit=("    return h\n", "    return h[-1]\n"),
         ),
         Mistake(
+            "x[t] for x[:, t]",
+            Hints(
+                "which dimension of x does x[t] index?",
+                "x is batch-first, (N, L, H_in): x[t] is the sequence at index t, (L, H_in), not "
+                "a time step of every sequence",
+                "step t + 1 of every sequence is x[:, t], (N, H_in): h = cell(x[:, t], h)",
+            ),
+            edit=("h = cell(x[:, t], h)", "h = cell(x[t], h)"),
+        ),
+        Mistake(
             "time read from the batch dimension",
             Hints(
                 "which dimension of x is time?",
@@ -685,6 +696,14 @@ def _forum_relu_states(weight_hh: float, bias_ih: float = 4.0, bias_hh: float = 
         h = max(0.0, 2.0 * x + bias_ih + weight_hh * h + bias_hh)
         states.append(h)
     return states
+
+
+#: h_9 kept to fewer than two decimals, rounded (50.0) or cut (49.9): the same hints, which climb.
+_ONE_DECIMAL = Hints(
+    "close: how many decimals did you keep?",
+    "that is h_9 rounded or cut to fewer than two decimals: give at least two decimals",
+    "give h_9 to two decimals or more, or the loop's value itself, unrounded",
+)
 
 
 FORUM_FINAL_STATE = Exercise(
@@ -752,12 +771,13 @@ checks.forum_final_state(h_9)""",
         ),
         Mistake(
             "rounded to one decimal",
-            Hints(
-                "close: how many decimals did you keep?",
-                "that is h_9 rounded to one decimal: give at least two decimals",
-                "give h_9 to two decimals or more, or the loop's value itself, unrounded",
-            ),
+            _ONE_DECIMAL,
             lambda: (round(_forum_relu_states(0.5)[-1], 1),),
+        ),
+        Mistake(
+            "cut to one decimal",
+            _ONE_DECIMAL,
+            lambda: (math.floor(_forum_relu_states(0.5)[-1] * 10) / 10,),
         ),
         Mistake(
             "eight steps",
