@@ -246,6 +246,16 @@ def drawn(generator: torch.Generator, factory: Callable, scale: float = 1.0) -> 
     return module
 
 
+def drawn_rnn(generator: torch.Generator, *args, **kwargs) -> nn.RNN:
+    """An nn.RNN whose weights are drawn from ``generator`` (the global state is not used)."""
+    return drawn(generator, lambda: nn.RNN(*args, **kwargs))
+
+
+def directions(rnn: nn.RNNBase) -> int:
+    """D: 2 for a bidirectional RNN, 1 otherwise."""
+    return 2 if rnn.bidirectional else 1
+
+
 _PRODUCTS = {"matmul", "__matmul__", "__rmatmul__", "mm", "addmm", "bmm", "baddbmm", "mv"}
 _PRODUCTS |= {"addmv", "dot", "inner", "linear", "bilinear", "einsum", "tensordot", "chain_matmul"}
 _FUSED = {"rnn_tanh_cell", "rnn_relu_cell", "rnn_tanh", "rnn_relu", "gru_cell", "lstm_cell"}

@@ -27,7 +27,12 @@ from rnnlab.checks._exercise import (
     Probe,
     _as_tensor,
     checker,
-    drawn,
+)
+from rnnlab.checks._exercise import (
+    directions as _directions,
+)
+from rnnlab.checks._exercise import (
+    drawn_rnn as _rnn,
 )
 from rnnlab.checks._verdict import (
     CORRECT,
@@ -47,15 +52,6 @@ __all__ = [
 ]
 
 CHAPTER = "03_batch_first"
-
-
-def _rnn(generator: torch.Generator, *args, **kwargs) -> nn.RNN:
-    """An nn.RNN whose weights are drawn from ``generator`` (the global state is not used)."""
-    return drawn(generator, lambda: nn.RNN(*args, **kwargs))
-
-
-def _directions(rnn: nn.RNNBase) -> int:
-    return 2 if rnn.bidirectional else 1
 
 
 # -- 1. single_steps: predict the shapes of a 2-D input's output and h_n ----------------------

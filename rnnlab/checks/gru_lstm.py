@@ -152,18 +152,10 @@ checks.forget_bias(forget_bias)""",
                 "h_n orders its rows layer by layer, and within a layer forward then reverse",
                 "loop over layers outside, directions inside: l0, l0_reverse, l1, l1_reverse, ...",
             ),
-            code="""\
-def forget_bias(lstm):
-    H = lstm.hidden_size
-    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
-    rows = []
-    for suffix in suffixes:
-        for k in range(lstm.num_layers):
-            b_ih = getattr(lstm, f"bias_ih_l{k}{suffix}")
-            b_hh = getattr(lstm, f"bias_hh_l{k}{suffix}")
-            rows.append((b_ih + b_hh)[H : 2 * H])
-    return torch.stack(rows)
-""",
+            edit=(
+                "    for k in range(lstm.num_layers):\n        for suffix in suffixes:\n",
+                "    for suffix in suffixes:\n        for k in range(lstm.num_layers):\n",
+            ),
         ),
         Mistake(
             "layer 0's biases for every row",
@@ -175,18 +167,11 @@ def forget_bias(lstm):
                 "bias_ih_l1, ... through getattr with the layer number k and the suffix, and the "
                 "same for bias_hh",
             ),
-            code="""\
-def forget_bias(lstm):
-    H = lstm.hidden_size
-    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
-    rows = []
-    for k in range(lstm.num_layers):
-        for suffix in suffixes:
-            b_ih = lstm.bias_ih_l0
-            b_hh = lstm.bias_hh_l0
-            rows.append((b_ih + b_hh)[H : 2 * H])
-    return torch.stack(rows)
-""",
+            edit=(
+                'b_ih = getattr(lstm, f"bias_ih_l{k}{suffix}")  # (4H,): i, f, g, o\n'
+                '            b_hh = getattr(lstm, f"bias_hh_l{k}{suffix}")',
+                "b_ih = lstm.bias_ih_l0\n            b_hh = lstm.bias_hh_l0",
+            ),
         ),
         Mistake(
             "reverse before forward",

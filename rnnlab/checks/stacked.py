@@ -15,7 +15,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnlab.checks._exercise import Exercise, FormError, Hints, Mistake, Part, Probe, checker, drawn
+from rnnlab.checks._exercise import (
+    Exercise,
+    FormError,
+    Hints,
+    Mistake,
+    Part,
+    Probe,
+    checker,
+)
+from rnnlab.checks._exercise import (
+    directions as _directions,
+)
+from rnnlab.checks._exercise import (
+    drawn_rnn as _rnn,
+)
 from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
 
 __all__ = ["EXERCISES", "layer_state", "stacked_forward", "stacked_head", "stacked_shapes"]
@@ -159,15 +173,6 @@ def stacked_head(model_class) -> Result:
 
 
 # -- the exercises ------------------------------------------------------------------------------
-
-
-def _rnn(generator: torch.Generator, *args, **kwargs) -> nn.RNN:
-    """An nn.RNN whose weights are drawn from ``generator`` (the global state is not used)."""
-    return drawn(generator, lambda: nn.RNN(*args, **kwargs))
-
-
-def _directions(rnn: nn.RNNBase) -> int:
-    return 2 if rnn.bidirectional else 1
 
 
 # -- 1. stacked_shapes: predict output and h_n of a stacked RNN -------------------------------
@@ -569,6 +574,10 @@ _LONGER = Hints(
     "_l1_reverse), not a piece of it",
 )
 
+#: The line of layer_state's solution that picks layer k: most mistakes change what follows it.
+_LAYER_K = "        if int(number) == k:  # the whole number: _l1 is also inside _l10\n"
+_TRANSPOSED = '            if stem == "{stem}":\n                value = value.T  # loads too\n'
+
 LAYER_STATE = Exercise(
     id=f"{CHAPTER}.layer_state",
     version=1,
@@ -670,16 +679,7 @@ def select(state, k):
                 "bias_ih_lk and bias_hh_lk belong to layer k as much as its two weights do",
                 "keep every key of layer k, weights and biases, renamed _l0",
             ),
-            code="""\
-def select(state, k):
-    chosen = {}
-    for name, value in state.items():
-        stem, layer = name.split("_l", 1)
-        number, _, direction = layer.partition("_")
-        if int(number) == k and stem.startswith("weight"):  # the biases left out
-            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
-    return chosen
-""",
+            edit=(_LAYER_K, _LAYER_K.replace("== k:", '== k and stem.startswith("weight"):')),
         ),
         Mistake(
             "directions swapped",
@@ -689,19 +689,12 @@ def select(state, k):
                 "_l0_reverse runs the sequence backwards",
                 "keep each direction's suffix: _lk -> _l0 and _lk_reverse -> _l0_reverse",
             ),
-            code="""\
-def select(state, k):
-    bidirectional = any(name.endswith("_reverse") for name in state)
-    chosen = {}
-    for name, value in state.items():
-        stem, layer = name.split("_l", 1)
-        number, _, direction = layer.partition("_")
-        if int(number) == k:
-            if bidirectional:  # the two directions' keys exchanged
-                direction = "" if direction else "reverse"
-            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
-    return chosen
-""",
+            edit=(
+                _LAYER_K,
+                _LAYER_K
+                + '            if any(n.endswith("_reverse") for n in state):  # exchanged\n'
+                + '                direction = "" if direction else "reverse"\n',
+            ),
         ),
         Mistake(
             "weight_hh transposed",
@@ -712,18 +705,7 @@ def select(state, k):
                 "then multiplies h by the wrong matrix",
                 "copy every tensor as it is, without .T",
             ),
-            code="""\
-def select(state, k):
-    chosen = {}
-    for name, value in state.items():
-        stem, layer = name.split("_l", 1)
-        number, _, direction = layer.partition("_")
-        if int(number) == k:
-            if stem == "weight_hh":
-                value = value.T  # (H, H): the transpose loads too
-            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
-    return chosen
-""",
+            edit=(_LAYER_K, _LAYER_K + _TRANSPOSED.format(stem="weight_hh")),
         ),
         Mistake(
             "biases swapped",
@@ -733,17 +715,12 @@ def select(state, k):
                 "layer number, keep the rest of the key",
                 "rename only _lk to _l0, so that every tensor keeps its kind (ih or hh)",
             ),
-            code="""\
-def select(state, k):
-    chosen = {}
-    for name, value in state.items():
-        stem, layer = name.split("_l", 1)
-        number, _, direction = layer.partition("_")
-        if int(number) == k:
-            swapped = {"bias_ih": "bias_hh", "bias_hh": "bias_ih"}.get(stem, stem)
-            chosen[f"{swapped}_l0" + (f"_{direction}" if direction else "")] = value
-    return chosen
-""",
+            edit=(
+                _LAYER_K,
+                _LAYER_K
+                + '            swap = {"bias_ih": "bias_hh", "bias_hh": "bias_ih"}\n'
+                + "            stem = swap.get(stem, stem)\n",
+            ),
         ),
         Mistake(
             "weight_ih transposed",
@@ -755,18 +732,7 @@ def select(state, k):
                 "the wrong matrix",
                 "copy every tensor as it is, without .T",
             ),
-            code="""\
-def select(state, k):
-    chosen = {}
-    for name, value in state.items():
-        stem, layer = name.split("_l", 1)
-        number, _, direction = layer.partition("_")
-        if int(number) == k:
-            if stem == "weight_ih":
-                value = value.T  # (H, H) for k >= 1 and one direction: the transpose loads
-            chosen[f"{stem}_l0" + (f"_{direction}" if direction else "")] = value
-    return chosen
-""",
+            edit=(_LAYER_K, _LAYER_K + _TRANSPOSED.format(stem="weight_ih")),
         ),
         Mistake(
             "by position",
