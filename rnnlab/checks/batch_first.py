@@ -27,12 +27,8 @@ from rnnlab.checks._exercise import (
     Probe,
     _as_tensor,
     checker,
-)
-from rnnlab.checks._exercise import (
-    directions as _directions,
-)
-from rnnlab.checks._exercise import (
-    drawn_rnn as _rnn,
+    directions,
+    drawn_rnn,
 )
 from rnnlab.checks._verdict import (
     CORRECT,
@@ -64,7 +60,7 @@ def _single_steps_reference(rnn, x):
 
 def _shapes_of(rnn, x):
     """L, D*H, D*num_layers, H of the exercise's RNN and 2-D input."""
-    d = _directions(rnn)
+    d = directions(rnn)
     return x.shape[0], d * rnn.hidden_size, d * rnn.num_layers, rnn.hidden_size
 
 
@@ -245,7 +241,7 @@ def _classifier_call(model_class, weights, x):
 def _classifier_probes(generator):
     probes = []
     for n, length in ((6, 7), (3, 9), (8, 4), (5, 5)):
-        rnn = _rnn(generator, _H_IN, _H)
+        rnn = drawn_rnn(generator, _H_IN, _H)
         head = nn.Linear(_H, _CLASSES)
         with torch.no_grad():
             head.weight.copy_(torch.randn(head.weight.shape, generator=generator))
@@ -419,7 +415,7 @@ def _run_batch_first_probes(generator):
         (5, 2, 4, 3, 3, False),
         (4, 7, 5, 2, 2, True),
     ):
-        rnn = _rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
+        rnn = drawn_rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
         x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
         label = f"L={L}, N={N}, H_in={H_in}, H={H}, num_layers={layers}, D={1 + bidirectional}"
         probes.append(Probe(label, (rnn, x)))

@@ -23,12 +23,8 @@ from rnnlab.checks._exercise import (
     Part,
     Probe,
     checker,
-)
-from rnnlab.checks._exercise import (
-    directions as _directions,
-)
-from rnnlab.checks._exercise import (
-    drawn_rnn as _rnn,
+    directions,
+    drawn_rnn,
 )
 from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted, _run_student
 
@@ -185,7 +181,7 @@ def _shapes_reference(rnn, x):
 
 def _sizes(rnn, x):
     """The sizes a shape can be made of, by name: L, N, H_in, H, D*H, D*num_layers, num_layers."""
-    d = _directions(rnn)
+    d = directions(rnn)
     L, N = (x.shape[1], x.shape[0]) if rnn.batch_first else (x.shape[0], x.shape[1])
     return {
         "L": L,
@@ -324,7 +320,7 @@ def _stacked_forward_probes(generator):
     probes = []
     for N, L, H_in, H, layers in ((2, 5, 3, 4, 3), (4, 3, 6, 5, 2), (3, 6, 2, 7, 4)):
         sizes = [H_in] + [H] * (layers - 1)  # layer k reads H_in (k = 0) or H features
-        stack = nn.ModuleList([_rnn(generator, n, H, batch_first=True) for n in sizes])
+        stack = nn.ModuleList([drawn_rnn(generator, n, H, batch_first=True) for n in sizes])
         x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
         h0 = torch.randn(layers, N, H, generator=generator)  # (num_layers, N, H)
         label = f"N={N}, L={L}, H_in={H_in}, H={H}, num_layers={layers}"
@@ -511,7 +507,7 @@ def _layer_state_probes(generator):
         (5, 2, 12, True, 10),
         (6, 4, 2, True, 0),
     ):
-        state = _rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
+        state = drawn_rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
         state = {name: value.detach().clone() for name, value in state.state_dict().items()}
         n_in = H_in if k == 0 else (1 + bidirectional) * H
         x = torch.randn(6, 4, n_in, generator=generator)  # (L, N, H_in of layer k)
