@@ -14,14 +14,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker
+from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, checker, drawn_rnn
 from rnnlab.checks._verdict import INCORRECT, Result
 from rnnlab.checks.stacked import (
     _H_N_BATCH_FIRST,
     _head_verdict,
     _no_grad_call,
     _predicted,
-    _rnn,
     _shapes_handed,
     _shapes_reference,
 )
@@ -139,7 +138,7 @@ checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
 def _final_states_probes(generator):
     probes = []
     for L, N, H_in, H in ((7, 4, 8, 5), (3, 6, 2, 4), (5, 2, 3, 6)):
-        rnn = _rnn(generator, H_in, H, bidirectional=True)  # sequence-first
+        rnn = drawn_rnn(generator, H_in, H, bidirectional=True)  # sequence-first
         with torch.no_grad():
             output, _ = rnn(torch.randn(L, N, H_in, generator=generator))  # (L, N, 2*H)
         probes.append(Probe(f"L={L}, N={N}, H={H}", (output, H)))
@@ -277,8 +276,8 @@ checks.final_states(split)""",
 def _by_hand_probes(generator):
     probes = []
     for N, L, H_in, H in ((3, 6, 4, 5), (5, 4, 2, 3), (2, 7, 6, 4)):
-        forward_rnn = _rnn(generator, H_in, H, batch_first=True)
-        reverse_rnn = _rnn(generator, H_in, H, batch_first=True)
+        forward_rnn = drawn_rnn(generator, H_in, H, batch_first=True)
+        reverse_rnn = drawn_rnn(generator, H_in, H, batch_first=True)
         x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
         h0 = torch.randn(2, N, H, generator=generator)  # (D, N, H)
         label = f"N={N}, L={L}, H_in={H_in}, H={H}"
