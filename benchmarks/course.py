@@ -393,6 +393,8 @@ out |= {name: [] for name in tests}
 out |= {"bi h_n reverse, fitted": [], "bi h_n reverse, fresh": []}
 out |= {"bi output reverse, fitted": [], "bi output reverse, fresh": []}
 out |= {"bi h_n validation": [], "bi output validation": []}
+out |= {"bi output, reverse half replaced by its mean": []}
+out |= {"bi output, forward half replaced by its mean": []}
 x_fresh, y_fresh = data.square_walks(4000, seed=99)
 for seed in SEEDS:
     m5, a5 = train_classifier(seed, hidden_size=5)
@@ -414,6 +416,16 @@ for seed in SEEDS:
         out[f"bi {read} reverse, fresh"].append(
             train.linear_probe(rev, y_val, held_out=(rev_f, y_fresh))
         )
+        if read == "output":  # the head on the fresh walks, one half of output[:, -1] blanked
+            last = o_f[:, -1]  # (4000, 10): forward [:5], reverse [5:]
+            for half, cols in (("reverse", slice(5, 10)), ("forward", slice(0, 5))):
+                blanked = last.clone()
+                blanked[:, cols] = last[:, cols].mean(dim=0)  # every walk gets the mean
+                with torch.no_grad():
+                    right = bi_model.classifier(blanked).argmax(dim=1) == y_fresh
+                out[f"bi output, {half} half replaced by its mean"].append(
+                    right.float().mean().item()
+                )
 """,
     ),
     "08": (

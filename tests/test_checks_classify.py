@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlab import checks
+from rnnlab import checks, data
 from rnnlab.checks import _exercise
 
 
@@ -304,3 +304,36 @@ def test_head_input_plausible_shapes_get_their_own_hint(shape, hint):
     result = checks.head_input(rnn, torch.zeros(5, 8, 4), 32, shape)
     assert _verdict(result) == "incorrect"
     assert hint in result.message
+
+
+def _angles(x):  # x: (N, L, 2) -> two (N,): the first two points' angles, seen from the centre
+    return torch.atan2(x[:, 0, 1], x[:, 0, 0]), torch.atan2(x[:, 1, 1], x[:, 1, 0])
+
+
+def test_direction_rule_atan2_difference_without_the_wrap_gets_its_own_hints():
+    """The review's answer: the angle difference of the first two points, unwrapped, is wrong on
+    the walks whose first move crosses the negative x axis; its hints name atan2's jump, and the
+    wrapped difference is accepted."""
+
+    def unwrapped(x):
+        before, after = _angles(x)
+        return (after - before < 0).long()
+
+    def unwrapped_degrees(x):  # the same mistake written another way
+        before, after = _angles(x)
+        return (torch.rad2deg(after) - torch.rad2deg(before) <= 0).int()
+
+    def wrapped(x):
+        before, after = _angles(x)
+        turn = torch.remainder(after - before + torch.pi, 2 * torch.pi) - torch.pi  # [-pi, pi)
+        return (turn < 0).long()
+
+    x, _ = data.square_walks(64, L=4, seed=13)
+    before, after = _angles(x)
+    assert ((after - before).abs() > torch.pi).any()  # the probes hold walks across the axis
+    for answer in (unwrapped, unwrapped_degrees, unwrapped, unwrapped):  # nudge, pointer, fix
+        result = checks.direction_rule(answer)
+        assert _verdict(result) == "incorrect"
+        assert "atan2" in result.message
+    assert "remainder" in result.message  # the last hint: the fix
+    assert checks.direction_rule(wrapped)

@@ -612,6 +612,25 @@ def rule(x):
             edit=("x[:, 0], x[:, 1] - x[:, 0]", "x[:, -2], x[:, -1] - x[:, -2]"),
         ),
         Mistake(
+            "an angle difference without the wrap",
+            Hints(
+                "your rule is wrong only on walks whose first move crosses the negative x axis: "
+                "what does atan2 return just above and just below it?",
+                "atan2 jumps from pi to -pi across the negative x axis, so for a first move "
+                "across it the angle difference is off by 2*pi and has the wrong sign: wrap the "
+                "difference into [-pi, pi) before reading its sign",
+                "with before and after the atan2 angles of x[:, 0] and x[:, 1], turn = "
+                "torch.remainder(after - before + torch.pi, 2 * torch.pi) - torch.pi; return "
+                "(turn < 0).long()",
+            ),
+            code="""\
+def rule(x):
+    before = torch.atan2(x[:, 0, 1], x[:, 0, 0])  # the first point's angle, seen from the centre
+    after = torch.atan2(x[:, 1, 1], x[:, 1, 0])
+    return (after - before < 0).long()  # clockwise: the angle falls
+""",
+        ),
+        Mistake(
             "one label for all",
             Hints(
                 "your rule gives all these walks one label: what does it read of each walk?",
