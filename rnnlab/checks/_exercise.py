@@ -758,16 +758,7 @@ def _verdict_of(
             lead += f"{p.name} is right. "
             continue
         if i > 0:
-            first = " (its shape first, then its numbers)" if p.kind == "tensor" else ""
-            piece = ", piece by piece," if p.kind in ("tensor", "shape") else ""
-            hints = Hints(
-                f"compare {p.name}{piece} with what the exercise asks for",
-                f"print {p.name} next to the value you expect{first}: the parts before it are "
-                f"right, so look at the code or the reasoning that gives {p.name}",
-                f"the parts before {p.name} are right, so the fault is only in the lines (or "
-                f"the reasoning) that give {p.name}: work {p.name} out by hand for the "
-                "smallest case and check each of those lines against it",
-            )
+            hints = _later_part_hints(ex, p)
         if p.kind == "tensor" and tuple(g.shape) != tuple(w.shape):
             lead += f"{p.name} has shape {tuple(g.shape)}, not the one asked for. "
         elif p.kind == "tensor" and p.unit:
@@ -780,6 +771,30 @@ def _verdict_of(
             lead += f"{p.name} is not right. "
         break
     return _wrong(ex, hints, lead)
+
+
+def _later_part_hints(ex: Exercise, p: Part) -> Hints:
+    """Hints for a part at fault after right ones: the exercise's own hints speak of the first
+    part. A predicted value has no code to look at; a function's part comes from its lines."""
+    piece = ", dimension by dimension," if p.kind == "shape" else ""
+    piece = ", piece by piece," if p.kind == "tensor" else piece
+    if ex.probes is None:  # a value exercise: the student predicted or computed the part
+        return Hints(
+            f"compare {p.name}{piece} with what the exercise asks for",
+            f"the parts before {p.name} are right: work {p.name} out again from the sizes and "
+            "settings of the objects the cell hands you, one piece at a time",
+            f"write down the rule the chapter gives for {p.name}, put in this cell's sizes and "
+            f"settings, and compare the result with your {p.name}, piece by piece",
+        )
+    first = " (its shape first, then its numbers)" if p.kind == "tensor" else ""
+    return Hints(
+        f"compare {p.name}{piece} with what the exercise asks for",
+        f"print {p.name} next to the value you expect{first}: the parts before it are right, so "
+        f"look at the code that gives {p.name}",
+        f"the parts before {p.name} are right, so the fault is only in the lines that give "
+        f"{p.name}: work {p.name} out by hand for the smallest case and check each of those "
+        "lines against it",
+    )
 
 
 def check_function(ex: Exercise, answer) -> Result:
