@@ -503,7 +503,9 @@ def _step_probes(generator):
         (12, 4, 2, 3, 1.4, 0.1, 1.0),
         (9, 3, 3, 5, 1.5, 0.05, 0.5),
         (7, 5, 2, 4, 1.6, 0.2, 3.0),
-        (8, 3, 2, 4, 0.4, 0.1, 50.0),  # no explosion: the norm stays below max_norm, no clip
+        # no explosion: the norm (about 7) stays below max_norm, no clip; max_norm is large
+        # enough that even a loss scaled by 1000 is not clipped here
+        (8, 3, 2, 4, 0.4, 0.1, 1e4),
     ):
         with torch.random.fork_rng(devices=[]):
             model = _Regressor(H_in, H)
@@ -723,6 +725,18 @@ def train_step(model, x, y, optimizer, max_norm):
     optimizer.step()
     return loss.item()
 """,
+        ),
+        Mistake(
+            "scaled loss",
+            Hints(
+                "on this probe the gradient stays below max_norm, and your step is longer than "
+                "lr times it: which loss did your backward() run on?",
+                "clipping hides a scaled loss where it clips: c * loss has c times the gradient, "
+                "brought back to max_norm when larger; a gradient below max_norm is left as it "
+                "is, so the step is c times too long",
+                "call loss.backward() on the loss itself, not on a multiple of it",
+            ),
+            edit=("    loss.backward()", "    (1000 * loss).backward()"),
         ),
         Mistake(
             "sum, not mean",
