@@ -249,3 +249,22 @@ def test_a_batch_first_output_is_told_the_layout_not_a_layer():
         assert _status(result) == "incorrect"
         assert "(L, N, H) expected, sequence-first" in result.message
         assert "which layer goes wrong first" not in result.message
+
+
+def test_only_the_first_layer_hoisted_climbs_from_the_nudge():
+    # the x8 review's answers: layer 0 hoisted, layer 1 with F.linear inside its loop
+    def first_layer_hoisted(rnn, x):
+        W_ih, W_hh, b_ih, b_hh = _layer(rnn, 0)
+        layer_input = _run(x @ W_ih.T + b_ih + b_hh, W_hh, x.shape[1], rnn.hidden_size)
+        W_ih, W_hh, b_ih, b_hh = _layer(rnn, 1)
+        projected = [functional.linear(x_t, W_ih, b_ih) + b_hh for x_t in layer_input]
+        return _run(projected, W_hh, x.shape[1], rnn.hidden_size)
+
+    _exercise._LAST.clear()
+    _exercise._TRIES.clear()
+    first = checks.projected_loop(first_layer_hoisted).message
+    second = checks.projected_loop(first_layer_hoisted).message
+    assert "Check every layer" in first
+    assert "F.linear" in second
+    assert "before that layer's loop" in second
+    assert "torch.cat" not in first + second

@@ -68,6 +68,13 @@ def test_lstm_shapes_names_the_state_that_is_batch_first():
     assert "h_n: does it follow batch_first?" in both
 
 
+def test_lstm_shapes_says_both_states_lost_their_layer_dimension():
+    lstm = nn.LSTM(input_size=4, hidden_size=6, proj_size=3, batch_first=True)
+    x = torch.zeros(5, 8, 4)  # (N, L, H_in)
+    message = checks.lstm_shapes(lstm, x, (5, 8, 3), (5, 3), (5, 6)).message
+    assert "h_n and c_n are both wrong" in message
+
+
 def test_forget_bias_written_differently():
     def with_chunks(lstm):
         rows = []

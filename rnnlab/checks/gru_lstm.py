@@ -339,6 +339,17 @@ checks.lstm_shapes(lstm_2, x_2, output_shape, h_n_shape, c_n_shape)""",
             _ls(output=("L", "N", "DP")),
         ),
         Mistake(
+            "h_n and c_n without their layer dimension",
+            Hints(
+                "output is right. h_n and c_n are both wrong: count their dimensions",
+                "output is right. h_n and c_n both keep a first dimension for the layers and "
+                "directions, D*num_layers, even when it is 1",
+                "output is right. h_n is (D*num_layers, N, proj_size) and c_n is "
+                "(D*num_layers, N, H)",
+            ),
+            _ls(h_n=("N", "P"), c_n=("N", "H")),
+        ),
+        Mistake(
             "h_n not projected",
             Hints(
                 "output is right. h_n: is the final h projected as well?",

@@ -346,12 +346,14 @@ def _warm_up() -> None:
 
 
 _NOT_HOISTED = Hints(
-    "output is right. How often does your function use weight_ih for the same layer?",
-    "output is right. The input projection depends on x alone, not on h: compute it for the "
-    "whole sequence once, before the time loop, whatever operation you use for it (a weight "
-    "joined with torch.cat([W_ih, W_hh], 1) still multiplies x_t by W_ih at every step)",
-    "output is right. projected = layer_input @ W_ih.T + b_ih + b_hh before the loop; inside it "
-    "only h = torch.tanh(projected_t + h @ W_hh.T)",
+    "output is right. How often does your function use weight_ih for the same layer? Check "
+    "every layer",
+    "output is right. At least one layer multiplies by its weight_ih inside its time loop (with "
+    "@, F.linear, einsum, an elementwise product or a weight joined with W_hh: any of them). A "
+    "layer's input projection depends on its input alone, not on h: in every layer, compute it "
+    "for the whole sequence once, before that layer's loop",
+    "output is right. In every layer: projected = layer_input @ W_ih.T + b_ih + b_hh before the "
+    "loop; inside it only h = torch.tanh(projected_t + h @ W_hh.T)",
 )
 
 
