@@ -543,3 +543,12 @@ def test_fixed_classifier_names_a_given_h0():
     for _ in range(_exercise.FIX_AFTER):
         last = checks.fixed_classifier(WithH0)
     assert "call self.rnn(x) without h0" in last.message  # the fix level
+
+
+def test_windows_batch_features_in_dimension_0_get_the_same_hints():
+    """a and b stacked with dim=0, unfolded along dimension 1: the same (H_in, N, L) tensor."""
+    stacked_rows = torch.stack([A, A + 100]).unfold(1, 3, 2)  # (H_in, T) -> (H_in, N, L)
+    assert torch.equal(stacked_rows, SERIES.unfold(0, 3, 2).transpose(0, 1))
+    checks.windows_batch(A, A + 100, stacked_rows, 5)
+    second = checks.windows_batch(A, A + 100, stacked_rows, 5)  # the pointer names both
+    assert "stacked with dim=0" in second.message

@@ -779,17 +779,8 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
                 "stack a and b with dim=1, unfold dimension 0, then transpose(1, 2): "
                 "(N, H_in, L) -> (N, L, H_in)",
             ),
+            # the same tensor as torch.stack([a, b]).unfold(1, 3, 2): features in dimension 0
             _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP).transpose(0, 1)),
-        ),
-        Mistake(
-            "features in dimension 0",
-            Hints(
-                "windows_batch: how did you put a and b together?",
-                "stacked with dim=0 the features are rows, (H_in, T): unfold then cuts along "
-                "the features' dimension",
-                "stack a and b with dim=1, one row per time step (T, H_in); unfold dimension 0",
-            ),
-            _windows(batch=lambda a, b, s: torch.stack([a, b]).unfold(1, _SIZE, _STEP)),
         ),
         Mistake(
             "features swapped",
