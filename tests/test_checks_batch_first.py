@@ -510,3 +510,45 @@ def test_windows_batch_refuses_integer_windows(dtype):
         assert _status(checks.windows_batch(A, A + 100, other, 5)) == "incorrect"
     with pytest.raises(ValueError, match="dtype"):
         nn.RNN(2, 4, batch_first=True)(SOLUTION.double())
+
+
+# --- the mistakes of the x2 review: each gets its own hints ------------------------------------
+
+
+def test_windows_batch_names_transpose_0_1():
+    """Stacked right, then the wrong pair of dimensions transposed: (H_in, N, L) = (2, 5, 3)."""
+    wrong = SERIES.unfold(0, 3, 2).transpose(0, 1)
+    assert wrong.shape == (2, 5, 3)
+    first = checks.windows_batch(A, A + 100, wrong, 5)
+    assert _status(first) == "incorrect"
+    assert "dimension 0 holds the features" in first.message
+    assert "how did you put a and b together" not in first.message
+    second = checks.windows_batch(A, A + 100, wrong, 5)  # the same mistake: the pointer
+    assert "move dimension 2, not dimension 0" in second.message
+
+
+class WithH0(FixedByFlag):
+    def forward(self, x):
+        output, h_n = self.rnn(x, torch.ones(1, x.shape[0], 5))  # a non-zero h0
+        return self.head(output[:, -1])
+
+
+def test_fixed_classifier_names_a_given_h0():
+    first = checks.fixed_classifier(WithH0)
+    assert _status(first) == "incorrect"
+    assert "which state does the RNN start from" in first.message
+    second = checks.fixed_classifier(WithH0)  # the same mistake: the pointer
+    assert "a non-zero h0" in second.message
+    assert "build the RNN with batch_first=True" not in second.message  # not the generic hints
+    for _ in range(_exercise.FIX_AFTER):
+        last = checks.fixed_classifier(WithH0)
+    assert "call self.rnn(x) without h0" in last.message  # the fix level
+
+
+def test_windows_batch_features_in_dimension_0_get_the_same_hints():
+    """a and b stacked with dim=0, unfolded along dimension 1: the same (H_in, N, L) tensor."""
+    stacked_rows = torch.stack([A, A + 100]).unfold(1, 3, 2)  # (H_in, T) -> (H_in, N, L)
+    assert torch.equal(stacked_rows, SERIES.unfold(0, 3, 2).transpose(0, 1))
+    checks.windows_batch(A, A + 100, stacked_rows, 5)
+    second = checks.windows_batch(A, A + 100, stacked_rows, 5)  # the pointer names both
+    assert "stacked with dim=0" in second.message

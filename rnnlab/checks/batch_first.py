@@ -392,6 +392,16 @@ checks.fixed_classifier(DirectionClassifier)""",
             edit=("self.rnn(x)", "self.rnn(x.flip(1))"),
         ),
         Mistake(
+            "h0 given",
+            Hints(
+                "the layout and the step are right: which state does the RNN start from?",
+                "a non-zero h0 starts every sequence from a state that is not the default; the "
+                "classifier is compared with the same RNN started from zeros, the default h0",
+                "call self.rnn(x) without h0",
+            ),
+            edit=("self.rnn(x)", "self.rnn(x, torch.ones(1, x.shape[0], 5))"),
+        ),
+        Mistake(
             "the first step",
             Hints(
                 "the layout is right: which time step does the head see?",
@@ -760,14 +770,17 @@ checks.windows_batch(a, b, windows_batch, n_windows)  # N = 5 windows of L = 3 s
             _windows(batch=lambda a, b, s: s.unfold(0, _STEP, _SIZE).transpose(1, 2)),
         ),
         Mistake(
-            "features in dimension 0",
+            "transpose(0, 1) instead of transpose(1, 2)",
             Hints(
-                "windows_batch: how did you put a and b together?",
-                "stacked with dim=0 the features are rows, (H_in, T): unfold then cuts along "
-                "the features' dimension",
-                "stack a and b with dim=1, one row per time step (T, H_in); unfold dimension 0",
+                "windows_batch: its dimension 0 holds the features, (H_in, N, L); they belong last",
+                "unfold gives (N, H_in, L); transpose(0, 1) swaps the windows and the features "
+                "and leaves the steps last: move dimension 2, not dimension 0 (a and b stacked "
+                "with dim=0, then unfolded along dimension 1, give the same tensor)",
+                "stack a and b with dim=1, unfold dimension 0, then transpose(1, 2): "
+                "(N, H_in, L) -> (N, L, H_in)",
             ),
-            _windows(batch=lambda a, b, s: torch.stack([a, b]).unfold(1, _SIZE, _STEP)),
+            # the same tensor as torch.stack([a, b]).unfold(1, 3, 2): features in dimension 0
+            _windows(batch=lambda a, b, s: s.unfold(0, _SIZE, _STEP).transpose(0, 1)),
         ),
         Mistake(
             "features swapped",
