@@ -293,3 +293,19 @@ def test_hidden_size_message_names_two_more_wrong_gots(got, said):
     again = checks.hidden_size_message(rnn, x, h0, (1, 1, 4), got)
     assert _status(again) == "incorrect"
     assert said in again.message, again.message
+
+
+def test_predicted_shapes_names_h_n_with_a_time_dimension_and_swapped():
+    """Fifth review of 02: h_n (1, 7, 5) and (5, 1) got only the generic ladder."""
+    rnn, x = nn.RNN(3, 5), torch.zeros(7, 3)
+    timed = checks.predicted_shapes(rnn, x, (7, 5), (1, 7, 5)).message
+    assert "does it hold a state per step" in timed
+    swapped = checks.predicted_shapes(rnn, x, (7, 5), (5, 1)).message
+    assert "order of its dimensions" in swapped
+
+
+def test_hidden_size_message_names_got_copied_from_the_forum():
+    """Fifth review of 02: got = (1, 1, 5), the forum's [1, 1, 9] pattern, got no fitting hint."""
+    rnn, x, h0 = nn.RNN(3, 4), torch.zeros(5, 3), torch.zeros(5, 4)
+    said = checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 1, 5)).message
+    assert "which tensor does got describe" in said

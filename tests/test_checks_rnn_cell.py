@@ -272,9 +272,10 @@ def test_forum_final_state_forms():
     rights = (h, torch.tensor(h, dtype=torch.float64), np.float32(h), torch.tensor([h]))
     for right in (*rights, np.array([[h]])):
         assert checks.forum_final_state(right)
-    for right in (49.97, round(h, 3)):  # two decimals are enough (h = 49.97265625)
-        assert checks.forum_final_state(right), right
+    assert checks.forum_final_state(round(h, 3))  # three decimals, rounded (h = 49.97265625)
     assert "decimals" in checks.forum_final_state(round(h, 1)).message  # 50.0
+    assert "decimals" in checks.forum_final_state(round(h, 2)).message  # 49.97: too few now
+    assert "last decimal" in checks.forum_final_state(49.972).message  # cut, not rounded
     _exercise._TRIES.clear()
     cut = checks.forum_final_state(49.9).message  # cut, not rounded: fourth review of 01
     assert "decimals" in cut
@@ -354,3 +355,29 @@ def test_my_rnn_cell_numpy_product_is_told_to_use_torch():
     checks.my_rnn_cell(step)
     said = checks.my_rnn_cell(step).message
     assert "NumPy" in said or "torch tensors" in said, said
+
+
+@pytest.mark.parametrize("h0", [0.5, 1.0, 2.0, 2.5, 3.0])
+def test_forum_final_state_refuses_a_start_other_than_zero(h0):
+    """Fifth review of 01: the loop from h0 = 1, 2 or 2.5 passed (rtol 1e-4); now none of them."""
+    h = h0
+    for x in range(1, 10):
+        h = max(0.0, 2 * x + 4 + 0.5 * h + 5)
+    for answer in (h, round(h, 3)):
+        assert _status(checks.forum_final_state(answer)) == "incorrect", (h0, answer)
+    _exercise._TRIES.clear()
+    _exercise._LAST.clear()
+    if h0 == 1.0:  # the likeliest wrong start, a state of ones, is named
+        assert "the state you start from" in checks.forum_final_state(h).message
+
+
+def test_cell_parameters_names_weight_hh_in_the_textbook_layout():
+    """Fifth review of 01: weight_hh_shape = (H_in, H) got only the generic ladder."""
+    said = checks.cell_parameters(CELL_1, (4, 7), (7, 4), 52).message
+    assert "weight_hh_shape: which dimension holds the hidden units" in said
+
+
+def test_cell_parameters_names_each_bias_counted_as_one_number():
+    """Fifth review of 01: n_params = 46 = 4*7 + 4*4 + 2 got only the generic ladder."""
+    said = checks.cell_parameters(CELL_1, (4, 7), (4, 4), 46).message
+    assert "how many numbers does each bias hold" in said

@@ -197,6 +197,32 @@ checks.predicted_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (L, H) if N is None else (L, N, H)),
         ),
         Mistake(
+            "h_n with a time dimension",
+            Hints(
+                "output is right. h_n: does it hold a state per step?",
+                "output is right. h_n has no time dimension: it holds one final state per layer "
+                "and direction; the state at every step is output",
+                "output is right. h_n is (D*num_layers, H) for an unbatched x, "
+                "(D*num_layers, N, H) for a batch: no L in it",
+            ),
+            _ps(
+                h_n=lambda rnn, L, N, D, nl, H, H_in: (
+                    (D * nl, L, H) if N is None else (D * nl, L, N, H)
+                )
+            ),
+        ),
+        Mistake(
+            "h_n's dimensions in the wrong order",
+            Hints(
+                "output is right. h_n: check the order of its dimensions",
+                "output is right. h_n: the right sizes in the wrong order; its first dimension "
+                "counts the layers and directions, its last the H hidden units",
+                "output is right. h_n is (D*num_layers, H) for an unbatched x, "
+                "(D*num_layers, N, H) for a batch",
+            ),
+            _ps(h_n=lambda rnn, L, N, D, nl, H, H_in: (H, D * nl) if N is None else (H, N, D * nl)),
+        ),
+        Mistake(
             "h_n with the layers only",
             Hints(
                 "output is right. h_n: count what its first dimension counts",
@@ -395,6 +421,16 @@ checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
                 "expected is right. got is h0.unsqueeze(1).shape",
             ),
             _hm(got=lambda e, g, x: (g[0], g[2], g[1])),
+        ),
+        Mistake(
+            "got as (1, 1, L), like the forum's message",
+            Hints(
+                "expected is right. got: which tensor does got describe?",
+                "expected is right. got is the h0 you passed, with a 1 inserted in the middle; "
+                "the forum's [1, 1, 9] came from its h0 of (1, 9), and yours has other sizes",
+                "expected is right. got is h0.unsqueeze(1).shape",
+            ),
+            _hm(got=lambda e, g, x: (1, 1, x.shape[0])),
         ),
         Mistake(
             "got with H_in",

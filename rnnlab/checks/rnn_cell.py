@@ -200,6 +200,16 @@ checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
             _cp(hh=lambda H_in, H: (H, H_in)),
         ),
         Mistake(
+            "weight_hh as H_in by H, the textbook layout",
+            Hints(
+                "weight_ih is right. weight_hh_shape: which dimension holds the hidden units?",
+                "weight_ih is right. weight_hh is stored like weight_ih, one row per hidden unit, "
+                "and it multiplies the previous hidden state h, (N, H): no H_in in it",
+                "weight_ih is right. weight_hh is (H, H): H values in, H out",
+            ),
+            _cp(hh=lambda H_in, H: (H_in, H)),
+        ),
+        Mistake(
             "weight_hh as H_in by H_in",
             Hints(
                 "weight_ih is right. weight_hh_shape: which vector goes into weight_hh?",
@@ -228,6 +238,16 @@ checks.cell_parameters(cell_1, weight_ih_shape, weight_hh_shape, n_params)""",
                 "both shapes are right. n_params = H*H_in + H*H + 2*H",
             ),
             _cp(count=lambda H_in, H: H * H_in + H * H + H),
+        ),
+        Mistake(
+            "each bias counted as one number",
+            Hints(
+                "both shapes are right. n_params: how many numbers does each bias hold?",
+                "both shapes are right. bias_ih and bias_hh are vectors of H numbers each, one "
+                "per hidden unit, not one number each",
+                "both shapes are right. n_params = H*H_in + H*H + 2*H",
+            ),
+            _cp(count=lambda H_in, H: H * H_in + H * H + 2),
         ),
         Mistake(
             "weight_hh not counted",
@@ -690,25 +710,27 @@ def final_state(cell, x):
 # -- 4. forum_final_state: a number computed by hand -------------------------------------------
 
 
-def _forum_relu_states(weight_hh: float, bias_ih: float = 4.0, bias_hh: float = 5.0):
-    h, states = 0.0, []
+def _forum_relu_states(
+    weight_hh: float, bias_ih: float = 4.0, bias_hh: float = 5.0, h0: float = 0.0
+):
+    h, states = h0, []
     for x in range(1, 10):
         h = max(0.0, 2.0 * x + bias_ih + weight_hh * h + bias_hh)
         states.append(h)
     return states
 
 
-#: h_9 kept to fewer than two decimals, rounded (50.0) or cut (49.9): the same hints, which climb.
-_ONE_DECIMAL = Hints(
+#: h_9 kept to fewer than three decimals, rounded (50.0, 49.97) or cut (49.9): the same hints.
+_FEW_DECIMALS = Hints(
     "close: how many decimals did you keep?",
-    "that is h_9 rounded or cut to fewer than two decimals: give at least two decimals",
-    "give h_9 to two decimals or more, or the loop's value itself, unrounded",
+    "that is h_9 rounded or cut to fewer than three decimals: give three decimals, rounded",
+    "give h_9 rounded to three decimals, or the loop's value itself, unrounded",
 )
 
 
 FORUM_FINAL_STATE = Exercise(
     id=f"{CHAPTER}.forum_final_state",
-    version=1,
+    version=2,
     title="Predict, then compute the ReLU state after nine steps with weight_hh = 0.5",
     points=1,
     kind="predict",
@@ -720,7 +742,9 @@ h_9 = 0.0  # h0
 for x_value in range(1, 10):
     h_9 = max(0.0, 2.0 * x_value + 4.0 + 0.5 * h_9 + 5.0)
 checks.forum_final_state(h_9)""",
-    parts=(Part("h_9", "number", rtol=1e-4),),  # two decimals are enough: 49.97 is right
+    # three decimals, rounded: h_9 = 49.97265625, and 49.973 is within 6.9e-6 of it; 49.97
+    # (5.3e-5), 49.972 (1.3e-5) and a start h0 = 0.5 (49.97363, 2.0e-5) are not within 1e-5
+    parts=(Part("h_9", "number", rtol=1e-5),),
     asked=("h_9",),
     reference=lambda: (_forum_relu_states(0.5)[-1],),
     defaults=lambda: (),
@@ -728,7 +752,7 @@ checks.forum_final_state(h_9)""",
     right="with weight_hh below 1 the old state fades, so the ReLU state grows with the input, "
     "not geometrically",
     hints=Hints(
-        "apply the cell's equation once per input, from h = 0",
+        "apply the cell's equation once per input, from h = 0, and keep three decimals",
         "h = max(0, 2*x + 4 + 0.5*h + 5) for x = 1, ..., 9",
         "loop x over 1..9 with h = max(0.0, 2.0 * x + 4.0 + 0.5 * h + 5.0), starting from h = 0",
     ),
@@ -770,13 +794,37 @@ checks.forum_final_state(h_9)""",
             lambda: (_forum_relu_states(0.5, bias_ih=0.0)[-1],),
         ),
         Mistake(
+            "h0 = 1 instead of 0",
+            Hints(
+                "close: check the state you start from",
+                "that is the loop started from h = 1; the forum's loop starts from h0 = 0, and "
+                "the start's trace is halved at each step, not erased",
+                "start from h_9 = 0.0, then loop x over 1..9",
+            ),
+            lambda: (_forum_relu_states(0.5, h0=1.0)[-1],),
+        ),
+        Mistake(
+            "cut to three decimals",
+            Hints(
+                "close: check the last decimal",
+                "that is h_9 cut to three decimals: round it instead (look at the fourth decimal)",
+                "give round(h_9, 3), or the loop's value itself, unrounded",
+            ),
+            lambda: (math.floor(_forum_relu_states(0.5)[-1] * 1000) / 1000,),
+        ),
+        Mistake(
+            "rounded to two decimals",
+            _FEW_DECIMALS,
+            lambda: (round(_forum_relu_states(0.5)[-1], 2),),
+        ),
+        Mistake(
             "rounded to one decimal",
-            _ONE_DECIMAL,
+            _FEW_DECIMALS,
             lambda: (round(_forum_relu_states(0.5)[-1], 1),),
         ),
         Mistake(
             "cut to one decimal",
-            _ONE_DECIMAL,
+            _FEW_DECIMALS,
             lambda: (math.floor(_forum_relu_states(0.5)[-1] * 10) / 10,),
         ),
         Mistake(
