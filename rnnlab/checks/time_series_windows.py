@@ -440,8 +440,8 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
                 "row_0_sequences is right; row_0_indices: does row 0 take one block per index "
                 "along L?",
                 "row_0_sequences is right; row_0_indices: reshape reads step by step, and "
-                "within a step sequence by sequence, so the first N blocks all come from "
-                "output[0]",
+                "within a step sequence by sequence, so each index along L gives N blocks, one "
+                "per sequence, before the next index starts",
                 "row_0_indices: block j comes from index j // N along L (output[j // N])",
             ),
             _blocks(lambda j, L, N: (j, j % N)),
