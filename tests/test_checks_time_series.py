@@ -179,3 +179,19 @@ def test_flatten_outputs_numpy_is_not_a_tensor_not_a_dtype():
     assert _status(result) == "incorrect"
     assert "NumPy array, not a tensor" in result.message, result.message
     assert "dtype" not in result.message, result.message
+
+
+def test_initial_state_numpy_h0_is_not_a_tensor_not_a_dtype():
+    result = checks.initial_state(lambda x, num_layers, H: np.zeros((num_layers, len(x), H)))
+    assert not result
+    assert "h0 is a NumPy array, not a tensor: return a torch tensor" in result.message
+    assert "dtype" not in result.message
+
+
+def test_flatten_row_zero_right_sequences_are_not_pointed_away():
+    example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # (L, N, H)
+    message = checks.flatten_row_zero(example, (0, 1, 2, 3, 4), (0, 1, 2, 0, 1)).message
+    assert message.startswith("row_0_sequences is right; row_0_indices")
+    assert "what flatten should give" not in message
+    message = checks.flatten_row_zero(example, (0, 1, 2, 3, 4), (0, 0, 0, 0, 0)).message
+    assert "what flatten should give" in message  # both parts as flatten: the flatten mistake

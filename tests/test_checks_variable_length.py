@@ -64,7 +64,8 @@ def test_masked_mean_divisors_of_other_objects_and_wrong_forms():
     assert checks.masked_mean_divisors([4, 2, 3], 4, torch.tensor(12), 9, 3)
     assert _status(checks.masked_mean_divisors([4, 2, 3], 4, 12, 9, ...)) == "not attempted"
     assert _status(checks.masked_mean_divisors([4, 2, 3], 4, 12.0, 9, 3)) == "incorrect"
-    assert "pass the cell's lengths" in checks.masked_mean_divisors([4, 2, 3], 2, 6, 9, 3).message
+    message = checks.masked_mean_divisors([4, 2, 3], 2, 6, 9, 3).message
+    assert "pass the cell's lengths and L first, then your three numbers" in message
 
 
 def test_masked_mean_divisors_unlisted_zeros_counted_climbs_without_the_other_answers():
@@ -154,3 +155,13 @@ def test_packed_batch_sizes_says_steps_counted_from_1():
     result = checks.packed_batch_sizes([4, 2, 3, 2], [4, 4, 2, 1])
     assert result
     assert "at least t long" in result.message  # at step t = 2 all four, not those longer than 2
+
+
+def test_last_both_directions_stacked_halves_are_told_the_shape():
+    def stacked(output, lengths):  # (2, N, H), not (N, 2*H)
+        N, H = output.shape[0], output.shape[2] // 2
+        return torch.stack([output[torch.arange(N), lengths - 1, :H], output[:, 0, H:]])
+
+    first = checks.last_both_directions(stacked).message
+    assert "your halves are right: check your result's shape" in first
+    assert "(2, N, H)" in checks.last_both_directions(stacked).message

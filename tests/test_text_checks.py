@@ -297,3 +297,25 @@ def test_sampling_loop_the_same_stale_state_at_every_step_is_pointed_at_the_stat
     assert "which state does each step continue from?" in first.message.lower(), first.message
     second = checks.sampling_loop(stale)
     assert "feeding the same h every time" in second.message, second.message
+
+
+def test_sampling_loop_exp_weights_fail_at_a_low_temperature():
+    def exp_weights(model, start, n, temperature, generator):
+        with torch.no_grad():
+            out, h = model(start)
+            new = []
+            for _ in range(n):
+                scores = out[:, -1]
+                if temperature == 0:
+                    chosen = scores.argmax(dim=-1, keepdim=True)
+                else:
+                    weights = torch.exp(scores / temperature)  # inf at temperature 0.01
+                    chosen = torch.multinomial(weights, 1, generator=generator)
+                new.append(chosen)
+                out, h = model(chosen, h)
+        return torch.cat(new, dim=1)
+
+    result = checks.sampling_loop(exp_weights)
+    assert not result
+    assert "temperature=0.01" in result.message
+    assert "small temperature" in result.message

@@ -501,6 +501,7 @@ def _sampling_probes(generator):
         (3, 1, 5, 1.0, 9, 4, 6),
         (2, 4, 7, 0.5, 8, 5, 3),
         (4, 2, 5, 2.0, 6, 2, 7),
+        (2, 2, 4, 0.01, 7, 3, 4),  # exp(scores / 0.01) overflows to inf; softmax stays finite
     ):
         model = drawn(generator, lambda V=V, E=E, H=H: _CharModel(V, E, H), scale=4.0)
         start = torch.randint(0, V, (N, L0), generator=generator)  # (N, L0)
@@ -584,8 +585,8 @@ checks.sampling_loop(sample)""",
     probes=_sampling_probes,
     call=_call_sampling,
     right="one step at a time from h, softmax(scores / temperature), drawn with your generator "
-    "(multinomial normalises its weights, so exp(scores / temperature) or softmax(scores) ** (1 / "
-    "temperature) draws the same)",
+    "(multinomial normalises its weights, so exp(scores / temperature) draws the same while it "
+    "stays finite; softmax is the safe form)",
     hints=Hints(
         "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
@@ -596,6 +597,20 @@ checks.sampling_loop(sample)""",
         "out, h = model(chosen, h)",
     ),
     mistakes=(
+        Mistake(
+            "exp weights",
+            Hints(
+                "what happens at a small temperature such as 0.01?",
+                "exp(scores / temperature) overflows to inf once a score over the temperature "
+                "passes about 88 (float32), and multinomial refuses inf weights; softmax "
+                "subtracts the largest score first and stays finite",
+                "p = torch.softmax(scores / temperature, dim=-1)",
+            ),
+            edit=(
+                "torch.softmax(scores / temperature, dim=-1)  # (N, V)",
+                "torch.exp(scores / temperature)  # (N, V)",
+            ),
+        ),
         Mistake(
             "a fresh state at every step",
             Hints(

@@ -211,6 +211,9 @@ def _h0_call(make_h0, x, num_layers, H):
     h0 = make_h0(x, num_layers, H)
     if h0 is None:
         return None
+    if not isinstance(h0, torch.Tensor):  # e.g. a NumPy array: nn.RNN takes tensors only
+        what = "a NumPy array" if isinstance(h0, np.ndarray) else type(h0).__name__
+        raise FormError(f"h0 is {what}, not a tensor: return a torch tensor, as nn.RNN expects")
     # The same batch on the "meta" device (shapes and dtypes, no values) tells whether the state
     # follows x's device, on a machine without a GPU too.
     on_meta = make_h0(x.to("meta"), num_layers, H)
@@ -423,12 +426,25 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
         Mistake(
             "sequence 0's steps",
             Hints(
-                "that is what flatten should give; what does reshape give?",
+                "row 0 as sequence 0's steps in order is what flatten should give; what does "
+                "reshape give?",
                 "reshape never moves numbers; in a sequence-first output, sequence "
                 "0's steps are N*H numbers apart",
                 "block j comes from index j // N along L (output[j // N]) and sequence j % N",
             ),
             _blocks(lambda j, L, N: (j, 0)),
+        ),
+        Mistake(
+            "indices in order, sequences right",
+            Hints(
+                "row_0_sequences is right; row_0_indices: does row 0 take one block per index "
+                "along L?",
+                "row_0_sequences is right; row_0_indices: reshape reads step by step, and "
+                "within a step sequence by sequence, so each index along L gives N blocks, one "
+                "per sequence, before the next index starts",
+                "row_0_indices: block j comes from index j // N along L (output[j // N])",
+            ),
+            _blocks(lambda j, L, N: (j, j % N)),
         ),
         Mistake("step and sequence swapped", _ROW_ZERO, _blocks(lambda j, L, N: (j % N, j // N))),
         Mistake(
@@ -519,7 +535,7 @@ checks.flatten_outputs(flatten)""",
             "grouped by feature",
             Hints(
                 "one row per sequence: in which order are its numbers?",
-                "the Linear(L*H, 1) head expects step 0's H features, then step 1's, ...; "
+                "the Linear(L*H, 1) head expects step 1's H features, then step 2's, ...; "
                 "your row lists feature 0 at every step first",
                 "transpose(0, 1) (or permute(1, 0, 2)) keeps each step's H features together",
             ),

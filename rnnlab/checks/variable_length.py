@@ -139,6 +139,16 @@ def last_both(output, lengths):
 """,
         ),
         Mistake(
+            "the halves stacked instead of concatenated",
+            Hints(
+                "your halves are right: check your result's shape",
+                "torch.stack puts the two (N, H) halves along a new dimension, (2, N, H); "
+                "a head reads one row per sequence, both halves side by side, (N, 2*H)",
+                "torch.cat([forward, reverse], dim=1)",
+            ),
+            edit=("torch.cat([forward, reverse], dim=1)", "torch.stack([forward, reverse])"),
+        ),
+        Mistake(
             "the halves concatenated in the other order",
             Hints(
                 "your halves are right: in which order does h_n (and a head trained on it) "
@@ -245,7 +255,7 @@ def _divisors_handed(lengths, L) -> str:
         or not isinstance(L, int)
         or L < max(lengths)
     ):
-        return "pass the cell's lengths and L first, then your two numbers"
+        return "pass the cell's lengths and L first, then your three numbers"
     return ""
 
 
