@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from rnnlab import checks, data
-from rnnlab.checks import _exercise
+from rnnlab.checks import _exercise, classify_directions
 
 
 def _verdict(result):
@@ -337,3 +337,44 @@ def test_direction_rule_atan2_difference_without_the_wrap_gets_its_own_hints():
         assert "atan2" in result.message
     assert "remainder" in result.message  # the last hint: the fix
     assert checks.direction_rule(wrapped)
+
+
+@pytest.mark.parametrize("threshold", [1e-7, 1e-9])
+def test_direction_rule_rejects_thresholds_that_pass_at_0_001(threshold):
+    """The review's answer (cross < 1e-7): right down to the square scaled by 0.001 (|cross|
+    about 2e-6 there), wrong on the one scaled by 1e-6, where |cross| is about 2e-12."""
+    result = checks.direction_rule(lambda x: (_cross(x) < threshold).long())
+    assert _verdict(result) == "incorrect"
+    assert "scaled by 1e-6" in result.message
+    assert "size" in result.message
+
+
+def test_direction_rule_probe_scaled_by_1e_6_keeps_the_sign():
+    """On the probe scaled by 1e-6 the float32 cross product is about 2e-12 (the _THRESHOLD
+    hint's number) and has the sign of the float64 one of the unscaled walks: the labels."""
+    rule = classify_directions.DIRECTION_RULE
+    probes = rule.probes(torch.Generator().manual_seed(rule.seed))
+    (x,) = next(p.args for p in probes if "scaled by 1e-6" in p.label)
+    unscaled, labels = data.square_walks(48, L=2, angle=60.0, seed=20)  # (48, 2, 2), (48,)
+    assert x.dtype == torch.float32
+    torch.testing.assert_close(x, unscaled * 1e-6)
+    magnitude = _cross(x).abs()  # (48,)
+    assert magnitude.min() > 1e-12
+    assert magnitude.max() < 3e-12
+    assert torch.equal((_cross(x) < 0).long(), labels)
+    assert torch.equal((_cross(unscaled.double()) < 0).long(), labels)
+
+
+@pytest.mark.parametrize(
+    ("shape", "hint"),
+    [
+        ((8, 2, 16), "in a dimension of their own or side by side"),
+        ((40, 32), "one row per what"),
+    ],
+)
+def test_head_input_directions_apart_and_every_step_a_row_get_their_own_hint(shape, hint):
+    """The review's answers: (N, D, H), torch.stack([h_n[-2], h_n[-1]], dim=1); and
+    (L*N, D*H), output flattened to one row per step."""
+    result = checks.head_input(RNN_3, torch.zeros(5, 8, 2), 32, shape)
+    assert _verdict(result) == "incorrect"
+    assert hint in result.message

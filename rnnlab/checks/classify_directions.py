@@ -336,6 +336,28 @@ checks.head_input(rnn_3, x_3, in_features, features_shape)""",
             _head_mistake(shape=lambda N, H, D, **s: (N, 1, D * H)),
         ),
         Mistake(
+            "the two states stacked after the sequences",
+            Hints(
+                "in_features is right. features_shape: are the two directions in a dimension of "
+                "their own or side by side?",
+                "in_features is right. (N, D, H) keeps the directions in a dimension of their "
+                "own, as torch.stack([h_n[-2], h_n[-1]], dim=1) does; the head reads them side "
+                "by side, D*H numbers in one row per sequence",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda N, H, D, **s: (N, D, H)),
+        ),
+        Mistake(
+            "every step a row",
+            Hints(
+                "in_features is right. features_shape: one row per what?",
+                "in_features is right. (L*N, D*H) is one row per step of every sequence, output "
+                "flattened; the head reads one row per sequence, its final states",
+                "in_features is right. features_shape = (N, D*H)",
+            ),
+            _head_mistake(shape=lambda L, N, H, D, **s: (L * N, D * H)),
+        ),
+        Mistake(
             "the two states stacked",
             Hints(
                 "in_features is right. features_shape: are the two directions stacked or side "
@@ -470,11 +492,12 @@ def _rule_probes(generator):
         (48, 4, 30.0, 0.1, 16),
         (48, 3, 60.0, 5.0, 17),
         (48, 4, 45.0, 0.001, 18),
+        (48, 2, 60.0, 1e-6, 20),
         (48, 3, 0.0, 1000.0, 19),
     ):
         x, _ = square_walks(n, L=L, angle=angle, seed=seed)  # (N, L, 2)
         label = f"walks of L={L} on a square turned by {angle:g} degrees"
-        label += f", scaled by {size:g}" if size != 1 else ""
+        label += f", scaled by {size:g}".replace("e-0", "e-") if size != 1 else ""  # 1e-6
         probes.append(Probe(label, (x * size,)))
     x, _ = square_walks(48, L=5, angle=30.0, seed=15)  # (N, 5, 2)
     x[:, 2:] = 2 * torch.rand(48, 3, 2, generator=generator) - 1  # points 3 to 5: random
@@ -506,7 +529,7 @@ _THRESHOLD = Hints(
     "right on the squares of side 2, wrong on a smaller one: what in your rule depends on the "
     "square's size?",
     "the cross product grows with the square of the size (its magnitude is about 2 on the square "
-    "of side 2, about 2e-6 on the one scaled by 0.001): only its sign is the same for every size",
+    "of side 2, about 2e-12 on the one scaled by 1e-6): only its sign is the same for every size",
     "compare the cross product with 0: return (cross < 0).long()",
 )
 
@@ -601,6 +624,7 @@ def rule(x):
         Mistake("a small threshold below 0", _THRESHOLD, edit=("(cross < 0)", "(cross < -0.1)")),
         Mistake("a threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.3)")),
         Mistake("a tiny threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.01)")),
+        Mistake("a threshold of 1e-9", _THRESHOLD, edit=("(cross < 0)", "(cross < 1e-9)")),
         Mistake(
             "the last two points",
             Hints(
