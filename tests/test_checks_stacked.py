@@ -130,19 +130,21 @@ def test_layer_state_tells_a_tensor_under_another_entrys_name():
 
     variant = checks.layer_state(reverse_only)
     assert variant.status == "incorrect"
-    assert "bias" in variant.message and "raised" not in variant.message, variant
+    assert "bias" in variant.message, variant
+    assert "raised" not in variant.message, variant
 
 
 def test_layer_state_tells_another_layer_s_tensors_as_a_verdict_that_climbs():
     from rnnlab.checks.stacked import LAYER_STATE
 
-    def next_layer(state, k):  # layer k + 1's tensors under layer 0's names: the checker's finding
-        return _solution(state, k + 1) if f"weight_hh_l{k + 1}" in state else _solution(state, k - 1)
+    def next_layer(state, k):  # another layer's tensors under layer 0's names
+        return _solution(state, k + 1 if f"weight_hh_l{k + 1}" in state else k - 1)
 
     first = checks.layer_state(next_layer)
     assert first.status == "incorrect"
     assert LAYER_STATE.hints.nudge[1:] in first.message, first  # [1:]: it may start a sentence
-    assert "raised" not in first.message and "\n" not in first.message
+    assert "raised" not in first.message
+    assert "\n" not in first.message
     second = checks.layer_state(next_layer)  # the same mistake again: the next hint
     assert LAYER_STATE.hints.pointer[1:] in second.message, second
 

@@ -246,6 +246,7 @@ _H_N_LAYERS = Hints(
     "output is right. h_n is (D*num_layers, N, H): one final state per layer (and direction)",
 )
 
+
 def _output_other_layout(rnn, x):
     """output with its first two sizes exchanged: batch-first for a sequence-first RNN, and the
     other way round."""
@@ -586,7 +587,8 @@ def _layer_state_call(select, state, k, x):
             # b_ih + b_hh is the same sum either way: the output cannot tell, so this is said.
             # Any other tensor from elsewhere runs, and its wrong output gets the verdict.
             raise ValueError(  # one text for every such swap: the known mistake's
-                "your dict holds layer k's bias_hh under the name bias_ih, or its bias_ih under bias_hh"
+                "your dict holds layer k's bias_hh under the name bias_ih, or its bias_ih under "
+                "bias_hh"
             )
     layer.load_state_dict(dict(chosen.items()))
     with torch.no_grad():
