@@ -351,3 +351,13 @@ def test_stacked_shapes_names_l_and_n_exchanged_and_h_in_for_h(output_shape, h_n
     verdict = checks.stacked_shapes(RNN_1, X_1, output_shape, h_n_shape)
     assert verdict.status == "incorrect"
     assert words in verdict.message, verdict
+
+
+def test_layer_state_names_a_tensor_of_another_layer_s_shape_in_one_line():
+    def always_layer_0(state, k):  # layer 0's weight_ih is (H, H_in), layer k's (H, D*H)
+        return _solution(state, 0)
+
+    verdict = checks.layer_state(always_layer_0)
+    assert verdict.status == "incorrect"
+    assert "holds the state_dict's weight_ih_l0, (3, 4), but layer k's weight_ih_l1" in str(verdict)
+    assert "raised" not in verdict.message

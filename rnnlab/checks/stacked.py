@@ -580,6 +580,17 @@ def _layer_state_call(select, state, k, x):
     for name in expected:
         if not isinstance(chosen[name], torch.Tensor):
             raise FormError("each value of the dict is a tensor, as in the state_dict")
+    for name in sorted(expected):  # a tensor of another shape would not load: say whose it is
+        source = name.replace("_l0", f"_l{k}", 1)
+        got = chosen[name]
+        if got.shape != state[source].shape:
+            same = (o for o, v in state.items() if v.shape == got.shape and torch.equal(v, got))
+            found = next(same, None)
+            which = f"the state_dict's {found}" if found else "a tensor"
+            raise FormError(
+                f"your {name} holds {which}, {tuple(got.shape)}, but layer k's {source} is "
+                f"{tuple(state[source].shape)}: pick layer k's tensors"
+            )
     for name in expected:  # layer k's biases under each other's names
         source = name.replace("_l0", f"_l{k}", 1)
         other = source.replace("_ih_", "_XX_").replace("_hh_", "_ih_").replace("_XX_", "_hh_")
