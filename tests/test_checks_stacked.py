@@ -121,6 +121,33 @@ def test_layer_state_tells_a_tensor_under_another_entrys_name():
     assert verdict.status == "incorrect"
     assert "bias" in verdict.message
 
+    def reverse_only(state, k):  # the same swap in the reverse direction only: the same hint
+        chosen = _solution(state, k)
+        for stem, swapped in (("bias_ih", "bias_hh"), ("bias_hh", "bias_ih")):
+            if f"{stem}_l{k}_reverse" in state:
+                chosen[f"{stem}_l0_reverse"] = state[f"{swapped}_l{k}_reverse"]
+        return chosen
+
+    variant = checks.layer_state(reverse_only)
+    assert variant.status == "incorrect"
+    assert "bias" in variant.message, variant
+    assert "raised" not in variant.message, variant
+
+
+def test_layer_state_tells_another_layer_s_tensors_as_a_verdict_that_climbs():
+    from rnnlab.checks.stacked import LAYER_STATE
+
+    def next_layer(state, k):  # another layer's tensors under layer 0's names
+        return _solution(state, k + 1 if f"weight_hh_l{k + 1}" in state else k - 1)
+
+    first = checks.layer_state(next_layer)
+    assert first.status == "incorrect"
+    assert LAYER_STATE.hints.nudge[1:] in first.message, first  # [1:]: it may start a sentence
+    assert "raised" not in first.message
+    assert "\n" not in first.message
+    second = checks.layer_state(next_layer)  # the same mistake again: the next hint
+    assert LAYER_STATE.hints.pointer[1:] in second.message, second
+
 
 # --- stacked_forward --------------------------------------------------------------------------
 
@@ -314,3 +341,23 @@ def test_layer_state_tells_reverse_renamed_onto_forward_from_reverse_left_out(
     assert result.status == "incorrect"
     assert hint in result.message
     assert not_said not in result.message
+
+
+@pytest.mark.parametrize(
+    ("output_shape", "h_n_shape", "words"),
+    [((5, 9, 3), (4, 5, 3), "time, which the batch"), ((9, 5, 3), (4, 5, 7), "how many features")],
+)
+def test_stacked_shapes_names_l_and_n_exchanged_and_h_in_for_h(output_shape, h_n_shape, words):
+    verdict = checks.stacked_shapes(RNN_1, X_1, output_shape, h_n_shape)
+    assert verdict.status == "incorrect"
+    assert words in verdict.message, verdict
+
+
+def test_layer_state_names_a_tensor_of_another_layer_s_shape_in_one_line():
+    def always_layer_0(state, k):  # layer 0's weight_ih is (H, H_in), layer k's (H, D*H)
+        return _solution(state, 0)
+
+    verdict = checks.layer_state(always_layer_0)
+    assert verdict.status == "incorrect"
+    assert "holds the state_dict's weight_ih_l0, (3, 4), but layer k's weight_ih_l1" in str(verdict)
+    assert "raised" not in verdict.message

@@ -246,6 +246,14 @@ _H_N_LAYERS = Hints(
     "output is right. h_n is (D*num_layers, N, H): one final state per layer (and direction)",
 )
 
+
+def _output_other_layout(rnn, x):
+    """output with its first two sizes exchanged: batch-first for a sequence-first RNN, and the
+    other way round."""
+    output, h_n = _shapes_reference(rnn, x)
+    return (output[1], output[0], *output[2:]), h_n
+
+
 STACKED_SHAPES = Exercise(
     id=f"{CHAPTER}.stacked_shapes",
     version=1,
@@ -297,7 +305,28 @@ checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _predicted(("L", "N", "H_in")),
         ),
+        Mistake(
+            "output in the other layout",  # L and N exchanged
+            Hints(
+                "output: which of its first two dimensions is time, which the batch?",
+                "output: output is laid out as x is (batch_first says which comes first); only "
+                "its last size changes",
+                "output is (L, N, D*H) for an x of (L, N, H_in), and (N, L, D*H) with "
+                "batch_first=True",
+            ),
+            _output_other_layout,
+        ),
         Mistake("h_n of the last layer only", _H_N_LAYERS, _predicted(h_n=(1, "N", "H"))),
+        Mistake(
+            "h_n with H_in features",  # H_in and H exchanged
+            Hints(
+                "output is right. h_n: how many features does each final state have?",
+                "output is right. h_n holds hidden states, as output does: H features each, not "
+                "the input's H_in",
+                "output is right. h_n is (D*num_layers, N, H)",
+            ),
+            _predicted(h_n=("DN", "N", "H_in")),
+        ),
         Mistake(
             "h_n at every step",
             Hints(
@@ -551,12 +580,27 @@ def _layer_state_call(select, state, k, x):
     for name in expected:
         if not isinstance(chosen[name], torch.Tensor):
             raise FormError("each value of the dict is a tensor, as in the state_dict")
-    for name in expected:  # a tensor under another entry's name: the biases swapped, say
+    for name in sorted(expected):  # a tensor of another shape would not load: say whose it is
         source = name.replace("_l0", f"_l{k}", 1)
-        for other, value in state.items():
-            if other != source and value.shape == chosen[name].shape:
-                if torch.equal(value, chosen[name]) and not torch.equal(value, state[source]):
-                    raise ValueError(f"your {name} holds the state_dict's {other}, not {source}")
+        got = chosen[name]
+        if got.shape != state[source].shape:
+            same = (o for o, v in state.items() if v.shape == got.shape and torch.equal(v, got))
+            found = next(same, None)
+            which = f"the state_dict's {found}" if found else "a tensor"
+            raise FormError(
+                f"your {name} holds {which}, {tuple(got.shape)}, but layer k's {source} is "
+                f"{tuple(state[source].shape)}: pick layer k's tensors"
+            )
+    for name in expected:  # layer k's biases under each other's names
+        source = name.replace("_l0", f"_l{k}", 1)
+        other = source.replace("_ih_", "_XX_").replace("_hh_", "_ih_").replace("_XX_", "_hh_")
+        if name.startswith("bias") and torch.equal(chosen[name], state[other]):
+            # b_ih + b_hh is the same sum either way: the output cannot tell, so this is said.
+            # Any other tensor from elsewhere runs, and its wrong output gets the verdict.
+            raise ValueError(  # one text for every such swap: the known mistake's
+                "your dict holds layer k's bias_hh under the name bias_ih, or its bias_ih under "
+                "bias_hh"
+            )
     layer.load_state_dict(dict(chosen.items()))
     with torch.no_grad():
         output, _ = layer(x)  # (L, N, D*H)
