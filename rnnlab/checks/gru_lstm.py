@@ -106,7 +106,8 @@ checks.forget_bias(forget_bias)""",
     call=_no_grad_call,
     right="both biases' forget rows added, one row per layer and direction, in h_n's order",
     hints=Hints(
-        "compare your rows with the forget gate's pre-activation: which biases does it add?",
+        "compare your rows with the forget gate's pre-activation: which biases does it add, and "
+        "which rows of each (4H,) bias are the forget gate's?",
         "the gate adds bias_ih and bias_hh of its layer and direction; the forget rows are the "
         "second block of four",
         "for each layer k and direction: (bias_ih_lk + bias_hh_lk)[H : 2 * H], stacked",
@@ -121,6 +122,16 @@ checks.forget_bias(forget_bias)""",
                 "add bias_ih_lk and bias_hh_lk before taking the forget rows",
             ),
             edit=("(b_ih + b_hh)[H : 2 * H]", "b_ih[H : 2 * H]"),
+        ),
+        Mistake(
+            "interleaved rows",
+            Hints(
+                "you add the right biases: which rows of the (4H,) bias are the forget gate's?",
+                "the four gates' rows are not interleaved but stacked in blocks, i, f, g, o, each "
+                "block H rows long",
+                "take rows H to 2H: (b_ih + b_hh)[H : 2 * H], or (b_ih + b_hh).view(4, H)[1]",
+            ),
+            edit=("(b_ih + b_hh)[H : 2 * H]", "(b_ih + b_hh).view(H, 4)[:, 1]"),
         ),
         Mistake("the input gate's rows", _GATE_BLOCK, edit=("[H : 2 * H]", "[:H]")),
         Mistake("the cell candidate's rows", _GATE_BLOCK, edit=("[H : 2 * H]", "[2 * H : 3 * H]")),
