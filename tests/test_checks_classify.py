@@ -378,3 +378,38 @@ def test_head_input_directions_apart_and_every_step_a_row_get_their_own_hint(sha
     result = checks.head_input(RNN_3, torch.zeros(5, 8, 2), 32, shape)
     assert _verdict(result) == "incorrect"
     assert hint in result.message
+
+
+@pytest.mark.parametrize(
+    ("shape", "hint"),
+    [
+        (lambda n: (n, 1), "return shape (N,), not (N, 1)"),
+        (lambda n: (1, n), "one label 0 or 1 per walk, shape (N,)"),
+    ],
+)
+def test_direction_rule_refuses_labels_of_two_dimensions(shape, hint):
+    """The review's answer: right labels of shape (N, 1); (rule(x) == y) would broadcast them
+    against y of shape (N,) to (N, N)."""
+    x, y = data.square_walks(6, L=3, seed=5)  # (6, 3, 2), (6,)
+    assert (_two_point_rule(x)[:, None] == y).shape == (6, 6)  # what (N, 1) labels do
+    result = checks.direction_rule(lambda x: _two_point_rule(x).reshape(shape(x.shape[0])))
+    assert _verdict(result) == "incorrect"
+    assert hint in result.message
+
+
+def test_direction_rule_probe_scaled_by_1e_12_catches_a_threshold_of_1e_20():
+    """The review's answer (cross < 1e-20) passes every probe down to the one scaled by 1e-6
+    (|cross| about 2e-12); on the one scaled by 1e-12 the float32 cross product, about 2e-24,
+    still has the labels' sign, and the threshold fails."""
+    rule = classify_directions.DIRECTION_RULE
+    probes = rule.probes(torch.Generator().manual_seed(rule.seed))
+    (x,) = next(p.args for p in probes if "scaled by 1e-12" in p.label)
+    unscaled, labels = data.square_walks(48, L=3, angle=45.0, seed=21)  # (48, 3, 2), (48,)
+    assert x.dtype == torch.float32
+    assert _cross(x).abs().max() < 3e-24
+    assert torch.equal((_cross(x) < 0).long(), labels)
+    assert torch.equal((_cross(unscaled.double()) < 0).long(), labels)
+    result = checks.direction_rule(lambda x: (_cross(x) < 1e-20).long())
+    assert _verdict(result) == "incorrect"
+    assert "scaled by 1e-12" in result.message
+    assert checks.direction_rule(_two_point_rule)

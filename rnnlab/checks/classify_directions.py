@@ -493,6 +493,7 @@ def _rule_probes(generator):
         (48, 3, 60.0, 5.0, 17),
         (48, 4, 45.0, 0.001, 18),
         (48, 2, 60.0, 1e-6, 20),
+        (48, 3, 45.0, 1e-12, 21),
         (48, 3, 0.0, 1000.0, 19),
     ):
         x, _ = square_walks(n, L=L, angle=angle, seed=seed)  # (N, L, 2)
@@ -510,9 +511,13 @@ def _rule_call(rule, x):
     if got is None:
         return None
     try:
-        labels = torch.as_tensor(np.asarray(got)).reshape(-1)  # (N,)
+        labels = torch.as_tensor(np.asarray(got))
     except (TypeError, ValueError, RuntimeError) as err:
         raise FormError("return one label 0 or 1 per walk, shape (N,)") from err
+    if tuple(labels.shape) == (x.shape[0], 1):  # (N, 1) would broadcast against y to (N, N)
+        raise FormError("return shape (N,), not (N, 1)")
+    if labels.dim() != 1:
+        raise FormError("return one label 0 or 1 per walk, shape (N,)")
     if labels.shape[0] != x.shape[0] or labels.is_complex():
         raise FormError("return one label 0 or 1 per walk, shape (N,)")
     labels = labels.to(torch.float64)
@@ -625,6 +630,7 @@ def rule(x):
         Mistake("a threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.3)")),
         Mistake("a tiny threshold above 0", _THRESHOLD, edit=("(cross < 0)", "(cross < 0.01)")),
         Mistake("a threshold of 1e-9", _THRESHOLD, edit=("(cross < 0)", "(cross < 1e-9)")),
+        Mistake("a threshold of 1e-20", _THRESHOLD, edit=("(cross < 0)", "(cross < 1e-20)")),
         Mistake(
             "the last two points",
             Hints(
