@@ -130,6 +130,20 @@ def test_single_steps_names_h_n_made_batch_first():
 
 
 @pytest.mark.parametrize(
+    ("h_n_shape", "nudge"),
+    [
+        ((3, 2), "which of its two dimensions counts the layers?"),
+        ((4, 3), "how many directions does rnn_1 run?"),
+        ((2, 3, 1), "what does its last dimension of size 1 stand for?"),
+    ],
+)
+def test_single_steps_names_each_wrong_h_n(h_n_shape, nudge):
+    result = checks.single_steps(RNN_1, X_1, (7, 3), h_n_shape)
+    assert _status(result) == "incorrect"
+    assert nudge in result.message
+
+
+@pytest.mark.parametrize(
     ("output_shape", "h_n_shape"), [((True, 3), (2, 3)), ("(7, 3)", (2, 3)), ((7, 3), 2)]
 )
 def test_single_steps_answers_that_are_not_shapes(output_shape, h_n_shape):
@@ -200,6 +214,18 @@ class OtherSizes(FixedByFlag):
         self.head = nn.Linear(4, 2)
 
 
+class ReluRNN(FixedByFlag):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(input_size=2, hidden_size=5, nonlinearity="relu", batch_first=True)
+
+
+class NoBias(FixedByFlag):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(input_size=2, hidden_size=5, bias=False, batch_first=True)
+
+
 class Crashes(FixedByFlag):
     def forward(self, x):
         raise RuntimeError("boom")
@@ -217,6 +243,8 @@ def test_fixed_classifier_accepts_every_right_fix():
         (Buggy, "not attempted", "buggy code"),
         (..., "not attempted", "replace each ..."),
         (OtherSizes, "incorrect", "keep the sizes"),
+        (ReluRNN, "incorrect", "keep the RNN as given"),
+        (NoBias, "incorrect", "the bug is not in those settings"),
         (Crashes, "incorrect", 'raised RuntimeError in `raise RuntimeError("boom")`: boom'),
         (nn.Linear, "incorrect", "raised TypeError"),
         (lambda: nn.Sequential(), "incorrect", "self.rnn"),

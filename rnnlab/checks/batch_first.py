@@ -70,7 +70,7 @@ def _ss(output=None, h_n=None):
     def answer(rnn, x):
         right = _single_steps_reference(rnn, x)
         L, DH, DN, H = _shapes_of(rnn, x)
-        sizes = {"L": L, "DH": DH, "DN": DN, "H": H, "H_in": rnn.input_size}
+        sizes = {"L": L, "DH": DH, "DN": DN, "2DN": 2 * DN, "H": H, "H_in": rnn.input_size}
         out = right[0] if output is None else tuple(sizes.get(s, s) for s in output)
         hn = right[1] if h_n is None else tuple(sizes.get(s, s) for s in h_n)
         return out, hn
@@ -203,6 +203,36 @@ checks.single_steps(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _ss(h_n=(1, "H")),
         ),
+        Mistake(
+            "h_n with H and D*num_layers swapped",
+            Hints(
+                "output is right. h_n: which of its two dimensions counts the layers?",
+                "output is right. h_n lists its final states first, one per layer and "
+                "direction, then each state's H features",
+                "output is right. h_n is (D*num_layers, H): the states first, then the features",
+            ),
+            _ss(h_n=("H", "DN")),
+        ),
+        Mistake(
+            "h_n with two directions",
+            Hints(
+                "output is right. h_n: how many directions does rnn_1 run?",
+                "output is right. h_n's first dimension is the layers times the directions; "
+                "D = 2 only for an RNN built with bidirectional=True",
+                "output is right. h_n is (D*num_layers, H) with D = 1: rnn_1 is not bidirectional",
+            ),
+            _ss(h_n=("2DN", "H")),
+        ),
+        Mistake(
+            "h_n with a trailing dimension of 1",
+            Hints(
+                "output is right. h_n: what does its last dimension of size 1 stand for?",
+                "output is right. An unbatched input gives an h_n without a batch dimension, "
+                "at the end as anywhere else: D*num_layers states of H features each",
+                "output is right. h_n is (D*num_layers, H): drop the trailing 1",
+            ),
+            _ss(h_n=("DN", "H", 1)),
+        ),
     ),
 )
 
@@ -230,6 +260,11 @@ def _classifier_call(model_class, weights, x):
         raise FormError(
             "keep the sizes: nn.RNN(input_size=2, hidden_size=5) and nn.Linear(5, 2); the bug is "
             "not in the sizes"
+        )
+    if (rnn.nonlinearity, rnn.bias) != ("tanh", True):
+        raise FormError(
+            "keep the RNN as given, with nonlinearity='tanh' and bias=True: the bug is not in "
+            "those settings"
         )
     state = model.state_dict()
     state.update({f"rnn.{k}": v for k, v in weights["rnn"].items()})
