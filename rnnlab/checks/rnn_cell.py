@@ -750,7 +750,7 @@ for x_value in range(1, 10):
     h_9 = max(0.0, 2.0 * x_value + 4.0 + 0.5 * h_9 + 5.0)
 checks.forum_final_state(h_9)""",
     # h_9 = 49.97265625 exactly (float32 too); the checker below takes 49.973, three decimals
-    # rounded, as that value. rtol 2e-8 is 1e-6 absolute: 49.9725, 49.9728, 49.972 and a start
+    # rounded, as that value. rtol 2e-8 is 9.99e-7 absolute: 49.9725, 49.9728, 49.972 and a start
     # h0 = 0.5 (49.97363) are refused
     parts=(Part("h_9", "number", rtol=2e-8),),
     asked=("h_9",),
