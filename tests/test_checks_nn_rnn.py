@@ -309,3 +309,11 @@ def test_hidden_size_message_names_got_copied_from_the_forum():
     rnn, x, h0 = nn.RNN(3, 4), torch.zeros(5, 3), torch.zeros(5, 4)
     said = checks.hidden_size_message(rnn, x, h0, (1, 1, 4), (1, 1, 5)).message
     assert "which tensor does got describe" in said
+
+
+def test_last_step_states_pointer_fits_any_wrong_index():
+    """Sixth review of 02: output[1] was told "index 0 is the first step"."""
+    answer = lambda rnn, x: rnn(x.permute(1, 0, 2))[0][1]  # noqa: E731
+    assert "hich time step" in checks.last_step_states(answer).message
+    said = checks.last_step_states(answer).message
+    assert "index 0 is step 1, index L - 1 (or -1) is step L" in said, said

@@ -381,3 +381,30 @@ def test_cell_parameters_names_each_bias_counted_as_one_number():
     """Fifth review of 01: n_params = 46 = 4*7 + 4*4 + 2 got only the generic ladder."""
     said = checks.cell_parameters(CELL_1, (4, 7), (4, 4), 46).message
     assert "how many numbers does each bias hold" in said
+
+
+def test_my_rnn_cell_tells_a_list_its_type():
+    """Sixth review of 01: a step returning .tolist() was told its dtype, not its type."""
+
+    def step(x, h, cell):
+        return _solution_step(x, h, cell).tolist()
+
+    for _ in range(3):  # every hint level
+        said = checks.my_rnn_cell(step).message
+        assert "its type is list, not torch.Tensor" in said, said
+        assert "dtype" not in said
+
+
+def test_forum_final_state_takes_three_decimals_rounded_or_the_loop_value():
+    """Sixth review of 01: rtol 1e-5 took 49.9725 and 49.9728 but not 49.972."""
+    for right in (49.973, 49.97265625, torch.tensor(49.973), np.float32(49.973)):
+        assert checks.forum_final_state(right), right
+    for wrong in (49.9725, 49.9728, 49.972, 49.974, 49.97265625 + 2e-6):
+        _exercise._TRIES.clear()
+        assert _status(checks.forum_final_state(wrong)) == "incorrect", wrong
+    for h0 in np.linspace(0.5, 3.0, 26):  # every start from 0.5 to 3 in steps of 0.1
+        h = float(h0)
+        for x in range(1, 10):
+            h = max(0.0, 2 * x + 4 + 0.5 * h + 5)
+        for answer in (h, round(h, 3)):
+            assert _status(checks.forum_final_state(answer)) == "incorrect", (h0, answer)

@@ -491,7 +491,7 @@ checks.last_step_states(last_states)""",
     right="your function returns the state after the last step, h_n[0]",
     hints=Hints(
         "which time step does your function pick?",
-        "output is (L, N, H) after the permute: index 0 is the first step",
+        "output is (L, N, H) after the permute: index 0 is step 1, index L - 1 (or -1) is step L",
         "the last step is output[-1], the same numbers as h_n[0]",
     ),
     mistakes=(

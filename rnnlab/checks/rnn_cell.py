@@ -25,6 +25,7 @@ from rnnlab.checks._exercise import (
     Mistake,
     Part,
     Probe,
+    _as_float,
     checker,
     drawn,
     matrix_products,
@@ -305,10 +306,16 @@ def _dtype_name(value) -> str:
 
 
 def _step_call(step, x, h, cell):
-    """The new state, the inner sizes of the matrix products the step ran, and its dtype."""
+    """The new state, the inner sizes of the matrix products the step ran, and its dtype.
+
+    A new state that is not a tensor or an array (a list from .tolist(), say) has no dtype: it
+    is given x's, so that the one message that fits, its type, is the one the student reads."""
     with torch.no_grad():
         value, inner = matrix_products(step, x, h, cell)
-    return None if value is None else (value, inner, _dtype_name(value))
+    if value is None:
+        return None
+    has_dtype = isinstance(value, (torch.Tensor, np.ndarray))
+    return value, inner, _dtype_name(value if has_dtype else x)
 
 
 _ONE_PRODUCT = Hints(
@@ -349,7 +356,7 @@ def step(x, h, cell):
 checks.my_rnn_cell(step)""",
     parts=(
         Part("the new state", "tensor"),
-        Part("the list of matrix products", "value"),
+        Part("the matrix products your step runs", "value"),
         Part("the new state's dtype", "value"),
     ),
     asked=("step",),
@@ -742,9 +749,10 @@ h_9 = 0.0  # h0
 for x_value in range(1, 10):
     h_9 = max(0.0, 2.0 * x_value + 4.0 + 0.5 * h_9 + 5.0)
 checks.forum_final_state(h_9)""",
-    # three decimals, rounded: h_9 = 49.97265625, and 49.973 is within 6.9e-6 of it; 49.97
-    # (5.3e-5), 49.972 (1.3e-5) and a start h0 = 0.5 (49.97363, 2.0e-5) are not within 1e-5
-    parts=(Part("h_9", "number", rtol=1e-5),),
+    # h_9 = 49.97265625 exactly (float32 too); the checker below takes 49.973, three decimals
+    # rounded, as that value. rtol 2e-8 is 9.99e-7 absolute: 49.9725, 49.9728, 49.972 and a start
+    # h0 = 0.5 (49.97363) are refused
+    parts=(Part("h_9", "number", rtol=2e-8),),
     asked=("h_9",),
     reference=lambda: (_forum_relu_states(0.5)[-1],),
     defaults=lambda: (),
@@ -854,4 +862,8 @@ def forum_final_state(*args, **kwargs):
     h_9 = args[0] if args else kwargs.get("h_9")
     if isinstance(h_9, (bool, np.bool_)):
         return Result(INCORRECT, "give h_9 as a number, e.g. 2.5: True and False are not numbers")
+    number = _as_float(h_9)
+    if number is not None and abs(number - 49.973) < 1e-6:  # three decimals, rounded
+        exact = _forum_relu_states(0.5)[-1]  # 49.97265625
+        args, kwargs = ((exact,), {}) if args else ((), {"h_9": exact})
     return _forum_final_state(*args, **kwargs)
