@@ -140,10 +140,21 @@ def test_predicted_norm_answers_however_written_and_older_calls():
     assert _status(checks.predicted_norm(12.0)) == "incorrect"
 
 
-def test_predicted_norm_follows_the_objects_the_cell_hands():
-    weight_hh = 0.9 * torch.eye(3, dtype=torch.float64)[[1, 2, 0]]
-    assert checks.predicted_norm(weight_hh, 6, 0.9**6, (3, 3))
-    assert _status(checks.predicted_norm(weight_hh, 6, 1.2**10, (4, 4))) == "incorrect"
+def test_predicted_norm_refuses_a_changed_cell():
+    """Review y4: the checker trusted what it was handed, so steps_2 = 1 with 1.2, or
+    weight_hh_2 = 1.0 * permutation with 1.0, passed although the question is 1.2 ** 10."""
+    permutation = WEIGHT_HH_2 / 1.2
+    cases = (
+        ((WEIGHT_HH_2, 1, 1.2, (4, 4)), "you changed steps_2: run the cell as given"),
+        ((1.0 * permutation, 10, 1.0, (4, 4)), "you changed weight_hh_2: run the cell as given"),
+        ((WEIGHT_HH_2.float(), 10, 1.2**10, (4, 4)), "you changed weight_hh_2: run"),
+        ((0.9 * torch.eye(3, dtype=torch.float64), 6, 0.9**6, (3, 3)), "weight_hh_2 and steps_2"),
+    )
+    for args, message in cases:
+        result = checks.predicted_norm(*args)
+        assert _status(result) == "incorrect", args
+        assert message in result.message, result.message
+    assert checks.predicted_norm(1.2 * permutation, 10, 1.2**10, (4, 4))  # the cell's own
 
 
 def test_predicted_norm_wrong_shapes_and_two_digits_get_their_own_hints():
