@@ -195,3 +195,15 @@ def test_flatten_row_zero_right_sequences_are_not_pointed_away():
     assert "what flatten should give" not in message
     message = checks.flatten_row_zero(example, (0, 1, 2, 3, 4), (0, 0, 0, 0, 0)).message
     assert "what flatten should give" in message  # both parts as flatten: the flatten mistake
+
+
+def test_flatten_row_zero_of_another_length_is_told_how_many_to_give():
+    example = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0))  # L = 5
+    message = checks.flatten_row_zero(example, (0, 0, 0, 1), (0, 1, 2, 0)).message
+    assert message == "give row_0_indices as L = 5 numbers, one per block of row 0 (it has 4)"
+    message = checks.flatten_row_zero(example, (0, 0, 0, 1, 1), (0, 1, 2, 0, 1, 2)).message
+    assert message.startswith("give row_0_sequences as L = 5 numbers")
+    assert "L = 5 numbers" in checks.flatten_row_zero([0, 0, 0, 1], [0, 1, 2, 0]).message  # older
+    other = torch.randn(4, 2, 3)  # L = 4
+    assert "L = 4 numbers" in checks.flatten_row_zero(other, (0, 0, 1), (0, 1, 0)).message
+    assert checks.flatten_row_zero(other, row_0_indices=(0, 0, 1, 1), row_0_sequences=(0, 1, 0, 1))

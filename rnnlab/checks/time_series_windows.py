@@ -12,6 +12,7 @@ Shapes: L sequence length, N batch, H_in input features, H hidden size, D direct
 
 from __future__ import annotations
 
+import functools
 from numbers import Integral
 
 import numpy as np
@@ -24,7 +25,9 @@ from rnnlab.checks._exercise import (
     Mistake,
     Part,
     Probe,
+    _refused,
     checker,
+    read,
 )
 from rnnlab.checks._verdict import CORRECT, INCORRECT, Result, _not_attempted
 
@@ -420,7 +423,7 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
         for L, N, H in ((4, 2, 3), (6, 5, 2), (3, 4, 5))
     ],
     right="row 0 mixes the sequences: it is output's first L*H numbers in row-major (logical) "
-    "order, which for nn.RNN's contiguous output is also its memory order",
+    "order, also its memory order for nn.RNN's sequence-first output, which is contiguous",
     hints=_ROW_ZERO,
     mistakes=(
         Mistake(
@@ -464,6 +467,36 @@ checks.flatten_row_zero(example, row_0_indices, row_0_sequences)""",
         ),
     ),
 )
+
+
+def _row_zero_lengths(check):
+    """flatten_row_zero, saying "give L = 5 numbers" to a list of whole numbers of another length
+    than the handed output's L (the generic message would only call it "not right")."""
+
+    @functools.wraps(check)
+    def checked(*args, **kwargs):
+        result = check(*args, **kwargs)
+        if result.status != INCORRECT:
+            return result
+        names = (*FLATTEN_ROW_ZERO.handed, *FLATTEN_ROW_ZERO.asked)
+        values = dict(zip(names, args, strict=False)) | kwargs
+        output = values.get("output")
+        if len(args) + len(kwargs) < len(names) and "output" not in kwargs:  # an older call
+            output, values = FLATTEN_ROW_ZERO.defaults()[0], dict(zip(names[1:], args)) | kwargs
+        if not isinstance(output, torch.Tensor) or output.dim() != 3:
+            return result
+        L = output.shape[0]
+        for part in FLATTEN_ROW_ZERO.parts:
+            value = read(part, values.get(part.name))
+            if value is not None and len(value) != L:
+                return _refused(
+                    FLATTEN_ROW_ZERO,
+                    f"give {part.name} as L = {L} numbers, one per block of row 0 "
+                    f"(it has {len(value)})",
+                )
+        return result
+
+    return checked
 
 
 def _flatten_probes(generator):
@@ -585,7 +618,7 @@ checks.flatten_outputs(flatten)""",
 
 next_step_windows = checker(NEXT_STEP_WINDOWS)
 initial_state = checker(INITIAL_STATE)
-flatten_row_zero = checker(FLATTEN_ROW_ZERO)
+flatten_row_zero = _row_zero_lengths(checker(FLATTEN_ROW_ZERO))
 flatten_outputs = checker(FLATTEN_OUTPUTS)
 
 EXERCISES = (NEXT_STEP_WINDOWS, INITIAL_STATE, FLATTEN_ROW_ZERO, FLATTEN_OUTPUTS)
