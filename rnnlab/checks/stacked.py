@@ -407,7 +407,8 @@ checks.stacked_forward(stacked_forward)""",
         "the states differ from the stacked RNN's: which input and which initial state does each "
         "layer get?",
         "a stacked RNN hands layer k two things: its input (x for layer 0, the outputs of layer "
-        "k-1 above it) and h0[k] (its state before step 1). Where does your code take each from?",
+        "k-1 for the layers above) and h0[k] (its state before step 1). Where does your code "
+        "take each from?",
         "give layer k the initial state h0[k : k + 1] (no other state) and, from layer 1 up, the "
         "output of layer k-1 as its input",
     ),
