@@ -18,8 +18,10 @@ from rnnlab.checks._exercise import Exercise, Hints, Mistake, Part, Probe, check
 from rnnlab.checks._verdict import INCORRECT, Result
 from rnnlab.checks.stacked import (
     _H_N_BATCH_FIRST,
+    _OTHER_LAYOUT,
     _head_verdict,
     _no_grad_call,
+    _output_other_layout,
     _predicted,
     _shapes_handed,
     _shapes_reference,
@@ -104,6 +106,7 @@ checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _predicted(("L", "N", "all")),
         ),
+        Mistake("output in the other layout", _OTHER_LAYOUT, _output_other_layout),
         Mistake("h_n without directions", _DIRECTIONS_H_N, _predicted(h_n=("layers", "N", "H"))),
         Mistake(
             "h_n directions side by side", _DIRECTIONS_H_N, _predicted(h_n=("layers", "N", "DH"))
@@ -334,12 +337,52 @@ checks.bidirectional_by_hand(bidirectional_by_hand)""",
     right="both halves of output aligned with x's steps, and h_n as the worked solution gives "
     "them, which section 2 checked against nn.RNN(bidirectional=True)",
     hints=Hints(
-        "output: at which index of x is each row of the reverse half?",
-        "output[:, t] holds both directions' states at index t of x; the reverse RNN's output is "
-        "in the order it read x, from step L (index L-1) down",
-        "flip the reverse RNN's output back along time, reverse_half.flip(1), before concatenating",
+        "output: which half differs, output[..., :H] or output[..., H:]? What does each RNN read, "
+        "and from which state does it start?",
+        "output[:, t] holds both directions' states at index t of x: forward_rnn reads x from "
+        "step 1 on, starting from h0[0]; reverse_rnn reads x from step L (index L-1) down, "
+        "starting from h0[1], and its output is in the order it read x",
+        "run forward_rnn(x, h0[0:1]) and reverse_rnn(x.flip(1), h0[1:2]), and flip the reverse "
+        "RNN's output back along time, reverse_half.flip(1), before concatenating",
     ),
     mistakes=(
+        Mistake(
+            "forward from zeros",
+            Hints(
+                "output: from which state does forward_rnn start?",
+                "forward_rnn gets no h0 and starts from zeros; nn.RNN(bidirectional=True) started "
+                "its forward direction from h0[0]",
+                "give forward_rnn its row of h0: forward_rnn(x, h0[0:1])",
+            ),
+            edit=("forward_rnn(x, h0[0:1])", "forward_rnn(x)"),
+        ),
+        Mistake(
+            "forward from h0[1]",
+            Hints(
+                "output: which row of h0 does forward_rnn start from?",
+                "h0 has the layout of h_n: row 0 is where the forward direction starts, before "
+                "step 1; row 1 is the reverse direction's",
+                "give forward_rnn h0[0:1]; reverse_rnn keeps h0[1:2]",
+            ),
+            edit=("forward_rnn(x, h0[0:1])", "forward_rnn(x, h0[1:2])"),
+        ),
+        Mistake(
+            "x and the reverse half flipped along the batch",
+            Hints(
+                "along which dimension did you reverse x?",
+                "x is batch-first, (N, L, H_in): flip(0) reverses the batch, so reverse_rnn still "
+                "reads each sequence from step 1 on",
+                "flip x and the reverse RNN's output along time, dimension 1: x.flip(1) and "
+                "reverse_half.flip(1)",
+            ),
+            code="""\
+def bidirectional_by_hand(forward_rnn, reverse_rnn, x, h0):
+    forward_half, forward_last = forward_rnn(x, h0[0:1])
+    reverse_half, reverse_last = reverse_rnn(x.flip(0), h0[1:2])
+    output = torch.cat([forward_half, reverse_half.flip(0)], dim=2)
+    return output, torch.cat([forward_last, reverse_last])
+""",
+        ),
         Mistake(
             "stack instead of cat",
             Hints(

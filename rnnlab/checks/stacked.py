@@ -254,6 +254,14 @@ def _output_other_layout(rnn, x):
     return (output[1], output[0], *output[2:]), h_n
 
 
+_OTHER_LAYOUT = Hints(  # L and N exchanged
+    "output: which of its first two dimensions is time, which the batch?",
+    "output: output is laid out as x is (batch_first says which comes first); only its last size "
+    "changes",
+    "output is (L, N, D*H) for an x of (L, N, H_in), and (N, L, D*H) with batch_first=True",
+)
+
+
 STACKED_SHAPES = Exercise(
     id=f"{CHAPTER}.stacked_shapes",
     version=1,
@@ -305,17 +313,7 @@ checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _predicted(("L", "N", "H_in")),
         ),
-        Mistake(
-            "output in the other layout",  # L and N exchanged
-            Hints(
-                "output: which of its first two dimensions is time, which the batch?",
-                "output: output is laid out as x is (batch_first says which comes first); only "
-                "its last size changes",
-                "output is (L, N, D*H) for an x of (L, N, H_in), and (N, L, D*H) with "
-                "batch_first=True",
-            ),
-            _output_other_layout,
-        ),
+        Mistake("output in the other layout", _OTHER_LAYOUT, _output_other_layout),
         Mistake("h_n of the last layer only", _H_N_LAYERS, _predicted(h_n=(1, "N", "H"))),
         Mistake(
             "h_n with H_in features",  # H_in and H exchanged
@@ -338,6 +336,16 @@ checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             _predicted(h_n=("L", "N", "H")),
         ),
         Mistake("h_n batch-first", _H_N_BATCH_FIRST, _predicted(h_n=("N", "DN", "H"))),
+        Mistake(
+            "h_n with N and H exchanged",
+            Hints(
+                "output is right. h_n: which of its last two dimensions is the batch?",
+                "output is right. h_n lists each layer's final states as output lists a step's: "
+                "the batch first, then the H features",
+                "output is right. h_n is (D*num_layers, N, H)",
+            ),
+            _predicted(h_n=("DN", "H", "N")),
+        ),
     ),
 )
 
@@ -396,13 +404,24 @@ checks.stacked_forward(stacked_forward)""",
     right="each layer reads the one below and starts from its own row of h0: the output and "
     "h_n of the worked solution, which section 4 checked against nn.RNN",
     hints=Hints(
-        "the states differ from the stacked RNN's from layer 1 up: which state does each layer "
-        "start from?",
-        "a stacked RNN hands layer k two things: the outputs of layer k-1 (its input) and h0[k] "
-        "(its state before step 1). Where does your code take each from?",
-        "give layer k the initial state h0[k : k + 1], not the final state of the layer below",
+        "the states differ from the stacked RNN's: which input and which initial state does each "
+        "layer get?",
+        "a stacked RNN hands layer k two things: its input (x for layer 0, the outputs of layer "
+        "k-1 for the layers above) and h0[k] (its state before step 1). Where does your code "
+        "take each from?",
+        "give layer k the initial state h0[k : k + 1] (no other state) and, from layer 1 up, the "
+        "output of layer k-1 as its input",
     ),
     mistakes=(
+        Mistake(
+            "layer 0 from zeros",
+            Hints(
+                "layer 0 already differs: which initial state does it start from?",
+                "layer 0 gets no h0 and starts from zeros; the stacked RNN started it from h0[0]",
+                "give every layer, layer 0 too, its row of h0: layer(x, h0[k : k + 1])",
+            ),
+            edit=("layer(x, h0[k : k + 1])", "layer(x, None if k == 0 else h0[k : k + 1])"),
+        ),
         Mistake(
             "every layer from h0[0]",
             Hints(
