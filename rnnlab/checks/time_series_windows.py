@@ -159,6 +159,17 @@ checks.next_step_windows(next_step_windows)""",
             edit=(".transpose(1, 2)", ""),
         ),
         Mistake(
+            "sequence-first inputs",
+            Hints(
+                "inputs: which dimension holds the batch?",
+                "inputs: yours are sequence-first, (L, N, H_in); the exercise asks for "
+                "batch-first inputs, (N, L, H_in), the layout an RNN with batch_first=True reads",
+                "inputs: series[:-1].unfold(0, L, step).transpose(1, 2), with no further "
+                "transpose or permute",
+            ),
+            edit=(".transpose(1, 2)", ".permute(2, 0, 1)"),
+        ),
+        Mistake(
             "a window at every step",
             Hints(
                 "inputs: count your windows",
