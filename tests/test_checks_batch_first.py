@@ -135,12 +135,24 @@ def test_single_steps_names_h_n_made_batch_first():
         ((3, 2), "which of its two dimensions counts the layers?"),
         ((4, 3), "how many directions does rnn_1 run?"),
         ((2, 3, 1), "what does its last dimension of size 1 stand for?"),
+        ((3,), "how many dimensions does it have?"),
+        ((2,), "how many dimensions does it have?"),
     ],
 )
 def test_single_steps_names_each_wrong_h_n(h_n_shape, nudge):
     result = checks.single_steps(RNN_1, X_1, (7, 3), h_n_shape)
     assert _status(result) == "incorrect"
     assert nudge in result.message
+
+
+def test_single_steps_names_output_with_two_directions():
+    """output (L, 2*H) for a one-direction RNN: the feature count, not the layout, is wrong."""
+    result = checks.single_steps(RNN_1, X_1, (7, 6), (2, 3))
+    assert _status(result) == "incorrect"
+    assert "how many directions does rnn_1 run?" in result.message
+    bidirectional = nn.RNN(5, 4, num_layers=3, bidirectional=True, batch_first=True)
+    result = checks.single_steps(bidirectional, torch.zeros(6, 5), (6, 16), (6, 4))
+    assert "how many directions" not in result.message  # D = 2 there: another mistake
 
 
 @pytest.mark.parametrize(

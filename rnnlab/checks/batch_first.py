@@ -70,7 +70,9 @@ def _ss(output=None, h_n=None):
     def answer(rnn, x):
         right = _single_steps_reference(rnn, x)
         L, DH, DN, H = _shapes_of(rnn, x)
-        sizes = {"L": L, "DH": DH, "DN": DN, "2DN": 2 * DN, "H": H, "H_in": rnn.input_size}
+        one = directions(rnn) == 1  # "2DH", "2DN": as if D = 2 (the right sizes when it is)
+        sizes = {"L": L, "DH": DH, "DN": DN, "H": H, "H_in": rnn.input_size}
+        sizes |= {"2DH": 2 * DH if one else DH, "2DN": 2 * DN if one else DN}
         out = right[0] if output is None else tuple(sizes.get(s, s) for s in output)
         hn = right[1] if h_n is None else tuple(sizes.get(s, s) for s in h_n)
         return out, hn
@@ -95,6 +97,13 @@ _H_N_BATCHED = Hints(
     "output is right. An unbatched input gives an unbatched h_n: the batch dimension of "
     "(D*num_layers, N, H) is dropped",
     "output is right. h_n is (D*num_layers, H) for an unbatched input",
+)
+
+_H_N_1D = Hints(
+    "output is right. h_n: how many dimensions does it have?",
+    "output is right. h_n holds one final state of H features for each layer and direction, "
+    "so it keeps two dimensions for an unbatched input",
+    "output is right. h_n is (D*num_layers, H) for an unbatched input: two dimensions",
 )
 
 SINGLE_STEPS = Exercise(
@@ -150,6 +159,16 @@ checks.single_steps(rnn_1, x_1, output_shape, h_n_shape)""",
                 "output has D*H = D*hidden_size features per step, not H_in",
             ),
             _ss(("L", "H_in")),
+        ),
+        Mistake(
+            "output with two directions",
+            Hints(
+                "output: how many directions does rnn_1 run?",
+                "output: each step of output holds D*H features; D = 2 only for an RNN built "
+                "with bidirectional=True",
+                "output is (L, D*H) with D = 1: rnn_1 is not bidirectional",
+            ),
+            _ss(("L", "2DH")),
         ),
         Mistake(
             "output holds every layer",
@@ -223,6 +242,8 @@ checks.single_steps(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _ss(h_n=("2DN", "H")),
         ),
+        Mistake("h_n of one dimension: H", _H_N_1D, _ss(h_n=("H",))),
+        Mistake("h_n of one dimension: D*num_layers", _H_N_1D, _ss(h_n=("DN",))),
         Mistake(
             "h_n with a trailing dimension of 1",
             Hints(
