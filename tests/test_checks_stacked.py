@@ -359,5 +359,5 @@ def test_layer_state_names_a_tensor_of_another_layer_s_shape_in_one_line():
 
     verdict = checks.layer_state(always_layer_0)
     assert verdict.status == "incorrect"
-    assert "holds the state_dict's weight_ih_l0, (3, 4), but layer k's weight_ih_l1" in str(verdict)
+    assert "holds the state_dict's weight_ih_l0, (2, 5), but layer k's weight_ih_l1" in str(verdict)
     assert "raised" not in verdict.message

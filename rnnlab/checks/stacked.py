@@ -355,7 +355,7 @@ checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
 
 def _stacked_forward_probes(generator):
     probes = []
-    for N, L, H_in, H, layers in ((2, 5, 3, 4, 3), (4, 3, 6, 5, 2), (3, 6, 2, 7, 4)):
+    for N, L, H_in, H, layers in ((2, 5, 6, 4, 3), (4, 3, 6, 5, 2), (3, 6, 2, 7, 4)):
         sizes = [H_in] + [H] * (layers - 1)  # layer k reads H_in (k = 0) or H features
         stack = nn.ModuleList([drawn_rnn(generator, n, H, batch_first=True) for n in sizes])
         x = torch.randn(N, L, H_in, generator=generator)  # (N, L, H_in)
@@ -549,11 +549,11 @@ def stacked_forward(layers, x, h0):
 def _layer_state_probes(generator):
     probes = []
     for H_in, H, layers, bidirectional, k in (
-        (4, 3, 3, False, 1),
-        (3, 5, 3, True, 1),
+        (5, 2, 3, False, 1),
+        (7, 5, 3, True, 1),
         (2, 3, 12, False, 1),
         (5, 2, 12, True, 10),
-        (6, 4, 2, True, 0),
+        (8, 5, 3, True, 0),
     ):
         state = drawn_rnn(generator, H_in, H, num_layers=layers, bidirectional=bidirectional)
         state = {name: value.detach().clone() for name, value in state.state_dict().items()}
