@@ -413,3 +413,29 @@ def test_direction_rule_probe_scaled_by_1e_12_catches_a_threshold_of_1e_20():
     assert _verdict(result) == "incorrect"
     assert "scaled by 1e-12" in result.message
     assert checks.direction_rule(_two_point_rule)
+
+
+def test_direction_rule_turn_rule_with_an_l_2_fallback_is_told_it_reads_a_later_point():
+    """Review z5's answer: the turn rule on moves 1-2 for L >= 3, the cross product of the first
+    point and the first move for L = 2. It handles L = 2; what fails is its read of point 3,
+    which the probe with random later points changes: the hint says that, not "L = 2"."""
+
+    def turn_with_fallback(x):  # x: (N, L, 2)
+        if x.shape[1] == 2:
+            return (_cross(x) < 0).long()
+        a, b = x[:, 1] - x[:, 0], x[:, 2] - x[:, 1]  # (N, 2) each: moves 1 and 2
+        return (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0] < 0).long()
+
+    result = checks.direction_rule(turn_with_fallback)
+    assert _verdict(result) == "incorrect"
+    assert "points after the second are random" in result.message  # the probe it fails on
+    assert "reads a point after the second" in result.message
+    assert "L = 2" not in result.message
+
+    def turn_only(x):  # no fallback: fails on the first probe of L = 2
+        a, b = x[:, 1] - x[:, 0], x[:, 2] - x[:, 1]
+        return (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0] < 0).long()
+
+    result = checks.direction_rule(turn_only)
+    assert _verdict(result) == "incorrect"
+    assert "how many points does a walk of L = 2 have?" in result.message

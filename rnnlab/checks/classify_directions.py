@@ -591,6 +591,25 @@ checks.direction_rule(rule)""",
             edit=("(cross < 0)", "(cross > 0)"),
         ),
         Mistake(
+            "a third point, with a fallback for L = 2",
+            Hints(
+                "your rule reads a point after the second; on walks whose later points are "
+                "random it is wrong",
+                "the first two points alone set the label; for L >= 3 your rule reads a later "
+                "point, which these walks make random: decide every walk from x[:, 0] and x[:, 1]",
+                "position = x[:, 0], first_move = x[:, 1] - x[:, 0], and the sign of their "
+                "cross product, for every L",
+            ),
+            code="""\
+def rule(x):
+    position, first_move = x[:, 0], x[:, 1] - x[:, 0]
+    if x.shape[1] == 2:
+        return (position[:, 0] * first_move[:, 1] - position[:, 1] * first_move[:, 0] < 0).long()
+    b = x[:, 2] - x[:, 1]
+    return (first_move[:, 0] * b[:, 1] - first_move[:, 1] * b[:, 0] < 0).long()
+""",
+        ),
+        Mistake(
             "a third point",
             Hints(
                 "how many points does a walk of L = 2 have?",
