@@ -408,3 +408,24 @@ def test_forum_final_state_takes_three_decimals_rounded_or_the_loop_value():
             h = max(0.0, 2 * x + 4 + 0.5 * h + 5)
         for answer in (h, round(h, 3)):
             assert _status(checks.forum_final_state(answer)) == "incorrect", (h0, answer)
+
+
+def test_forum_final_state_calls_close_answers_close_on_both_sides():
+    """Review z1 of 01: 49.9727 and 49.974 got "h_9 is not right", 49.97 and 49.972 "close"."""
+    cases = {
+        49.9727: "right value: give three decimals, rounded",  # four decimals
+        49.97266: "right value: give three decimals, rounded",  # five decimals
+        49.974: "close: check the last decimal",  # one above, upward
+        49.9728: "close: check the last decimal",  # four decimals, not h_9's
+        49.9695: "close: check the last decimal",  # below, no named mistake
+    }
+    for answer, nudge in cases.items():
+        _exercise._TRIES.clear()
+        _exercise._LAST.clear()
+        said = checks.forum_final_state(answer)
+        assert _status(said) == "incorrect", answer
+        assert said.message.startswith(nudge), (answer, said.message)
+    _exercise._TRIES.clear()
+    _exercise._LAST.clear()
+    assert "the state you start from" in checks.forum_final_state(49.974609375).message  # h0 = 1
+    assert "close" not in checks.forum_final_state(49.96).message  # 0.0127 away: not close

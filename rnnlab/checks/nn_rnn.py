@@ -345,7 +345,7 @@ checks.hidden_size_message(rnn_2, x_2, h0_2, expected, got)""",
         (nn.RNN(5, 2, bidirectional=True), torch.zeros(3, 5), torch.zeros(3, 2)),
     ],
     right="PyTorch gives the unbatched input and its h0 a batch dimension of 1 before it checks "
-    "h0, so the message speaks of 3-D shapes",
+    "the sizes of h0, so the message speaks of 3-D shapes",
     hints=Hints(
         "the message shows both shapes after PyTorch gives the unbatched input a batch dimension",
         "expected is the shape h0 should have, (D*num_layers, N, H), with N = 1 once the input "

@@ -821,6 +821,25 @@ checks.forum_final_state(h_9)""",
             lambda: (math.floor(_forum_relu_states(0.5)[-1] * 1000) / 1000,),
         ),
         Mistake(
+            "rounded to four decimals",
+            Hints(
+                "right value: give three decimals, rounded",
+                "that is h_9 rounded to four or more decimals: the exercise asks for three",
+                "give round(h_9, 3), or the loop's value itself, unrounded",
+            ),
+            lambda: (round(_forum_relu_states(0.5)[-1], 4),),
+        ),
+        Mistake(
+            "last decimal off",
+            Hints(
+                "close: check the last decimal",
+                "that is within 0.01 of h_9 but not h_9 rounded to three decimals: round "
+                "the loop's value (look at the fourth decimal)",
+                "give round(h_9, 3), or the loop's value itself, unrounded",
+            ),
+            lambda: (round(_forum_relu_states(0.5)[-1], 3) + 0.001,),
+        ),
+        Mistake(
             "rounded to two decimals",
             _FEW_DECIMALS,
             lambda: (round(_forum_relu_states(0.5)[-1], 2),),
@@ -863,7 +882,15 @@ def forum_final_state(*args, **kwargs):
     if isinstance(h_9, (bool, np.bool_)):
         return Result(INCORRECT, "give h_9 as a number, e.g. 2.5: True and False are not numbers")
     number = _as_float(h_9)
+    exact = _forum_relu_states(0.5)[-1]  # 49.97265625
+    stand_in = None  # the value the checker is given in place of a close answer
     if number is not None and abs(number - 49.973) < 1e-6:  # three decimals, rounded
-        exact = _forum_relu_states(0.5)[-1]  # 49.97265625
-        args, kwargs = ((exact,), {}) if args else ((), {"h_9": exact})
+        stand_in = exact
+    elif number is not None and abs(number - exact) < 0.01:  # close, on either side
+        known = [m.answer()[0] for m in FORUM_FINAL_STATE.mistakes] + [exact]
+        if all(abs(number - value) > 1e-6 for value in known):  # no named mistake explains it
+            over_precise = any(abs(number - round(exact, k)) < 1e-9 for k in range(4, 9))
+            stand_in = round(exact, 4) if over_precise else round(exact, 3) + 0.001
+    if stand_in is not None:
+        args, kwargs = ((stand_in,), {}) if args else ((), {"h_9": stand_in})
     return _forum_final_state(*args, **kwargs)
