@@ -475,7 +475,7 @@ checks.lm_loss(lm_loss)""",
             ),
         ),
     ),
-    equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
+    equivalent={"line 5: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
 )
 
 
