@@ -268,3 +268,17 @@ def test_only_the_first_layer_hoisted_climbs_from_the_nudge():
     assert "F.linear" in second
     assert "before that layer's loop" in second
     assert "torch.cat" not in first + second
+
+
+def test_fixed_loop_projecting_every_step_gets_one_layer_hints():
+    # the z8 review: fixed_loop's probes have one layer, so its hints name weight_ih_l0
+    def every_step(rnn, x):
+        W_ih, W_hh, b_ih, b_hh = _layer(rnn, 0)
+        return _run([x_t @ W_ih.T + b_ih + b_hh for x_t in x], W_hh, x.shape[1], rnn.hidden_size)
+
+    _exercise._LAST.clear()
+    _exercise._TRIES.clear()
+    messages = [checks.fixed_loop(every_step).message for _ in range(3)]
+    assert "How often does your function use weight_ih_l0?" in messages[0]
+    assert "inside its time loop" in messages[1]
+    assert not any("every layer" in m or "At least one layer" in m for m in messages)

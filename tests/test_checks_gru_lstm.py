@@ -216,3 +216,15 @@ def test_gru_step_rejects_generated_wrong_answers(shift, row, col):
     result = checks.gru_step(nudged)
     assert _verdict(result) == "incorrect"
     assert "relative error" in repr(result)
+
+
+def test_forget_bias_layer_0_forward_row_only_is_told_the_rows_asked():
+    # the z8 review's answer: one (1, H) row where (D*num_layers, H) is asked
+    def layer_0_only(lstm):
+        H = lstm.hidden_size
+        return (lstm.bias_ih_l0 + lstm.bias_hh_l0)[H : 2 * H][None]
+
+    result = checks.forget_bias(layer_0_only)
+    assert _verdict(result) == "incorrect"
+    assert "one row per layer and direction, (D*num_layers, H)" in result.message
+    assert "which biases does it add" not in result.message

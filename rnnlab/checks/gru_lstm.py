@@ -147,6 +147,21 @@ checks.forget_bias(forget_bias)""",
             edit=("range(lstm.num_layers)", "range(1)"),
         ),
         Mistake(
+            "layer 0's forward direction only, one row",
+            Hints(
+                "count the rows you return: one row per layer and direction, (D*num_layers, H)",
+                "an LSTM with num_layers layers has a forget gate in each, and a bidirectional "
+                "one in each direction: one row each, as h_n has",
+                "loop over k in range(lstm.num_layers) and over the directions, and stack the "
+                "rows: (D*num_layers, H)",
+            ),
+            code="""\
+def forget_bias(lstm):
+    H = lstm.hidden_size
+    return (lstm.bias_ih_l0 + lstm.bias_hh_l0)[H : 2 * H].unsqueeze(0)
+""",
+        ),
+        Mistake(
             "the reverse direction left out",
             Hints(
                 "count the rows you return for a bidirectional LSTM",

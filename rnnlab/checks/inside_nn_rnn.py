@@ -357,6 +357,16 @@ _NOT_HOISTED = Hints(
 )
 
 
+_NOT_HOISTED_ONE_LAYER = Hints(
+    "output is right. How often does your function use weight_ih_l0?",
+    "output is right. Your function multiplies by weight_ih_l0 inside its time loop. The input "
+    "projection depends on x alone, not on h: compute it for the whole sequence once, before "
+    "the loop",
+    "output is right. projected = x @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 before the loop; "
+    "inside it h = torch.tanh(projected_t + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)",
+)
+
+
 def _bias(which):
     return Hints(
         f"how many biases does each step add? Check {which}",
@@ -589,7 +599,7 @@ checks.fixed_loop(fixed_forward)""",
     mistakes=(
         Mistake(
             "the input projected at every step",
-            _NOT_HOISTED,
+            _NOT_HOISTED_ONE_LAYER,
             code="""\
 def fixed_forward(rnn, x):
     h = torch.zeros(x.shape[1], rnn.hidden_size)

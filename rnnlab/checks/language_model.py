@@ -318,6 +318,8 @@ LM_LOSS = Exercise(
     solution="""\
 def lm_loss(logits, y):  # logits (N, L, V), y (N, L)
     N, L, V = logits.shape
+    # the bug's view(N, V, L) reads every L-th number of logits[0] as the V scores for y[0, 0]:
+    assert torch.equal(logits.view(N, V, L)[0, :, 0], logits[0].flatten()[::L])
     return nn.functional.cross_entropy(logits.transpose(1, 2), y)  # (N, L, V) -> (N, V, L)
 
 
@@ -473,7 +475,7 @@ checks.lm_loss(lm_loss)""",
             ),
         ),
     ),
-    equivalent={"line 3: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
+    equivalent={"line 5: .transpose -> .swapaxes": "swapaxes is another name of transpose"},
 )
 
 
