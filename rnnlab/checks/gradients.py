@@ -111,11 +111,20 @@ def _backward_call(step, states, weight_hh, grad_output):
     want = _backward_reference(states, weight_hh, grad_output)
     errors = (_relative_error(grad_w, want[0]), _relative_error(carried, want[1]))
     if max(errors) >= 1e-9 and max(errors) < 1e-6:  # float64 returned, float32 inside
-        raise FormError(_PRECISION)
+        raise _CaughtError(_PRECISION.nudge)  # a constant text: it matches the known mistake
     return grad_w, carried
 
 
-_PRECISION = "close: precision lost, keep float64 throughout"
+class _CaughtError(Exception):
+    """A wrong answer the checker's call recognises; its known mistake holds the hints."""
+
+
+_PRECISION = Hints(
+    "close: precision lost, keep float64 throughout",
+    "close: precision lost, keep float64 throughout: a float32 tensor inside step keeps about 7 "
+    "significant digits, and converting the result back to float64 does not bring them back",
+    "close: precision lost. Keep every tensor in step float64: no .float(), no float32 tensor",
+)
 
 
 def _backward_reference(states, weight_hh, grad_output):
@@ -278,7 +287,7 @@ checks.backward_step(step)""",
         ),
         Mistake(
             "float32 inside",
-            Hints(_PRECISION, _PRECISION, _PRECISION),
+            _PRECISION,
             code="""\
 def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
     grad_a = ((grad_output_t + grad_next) * (h_t > 0)).float()  # float32
@@ -578,7 +587,7 @@ def _step_call(train_step, model, x, y, stale, lr, max_norm):
     finally:
         nn.utils.clip_grad_norm_ = clip
     if given and all(given):
-        raise FormError(_NO_GRAD)
+        raise _CaughtError(_NO_GRAD.nudge)  # a constant text: it matches the known mistake
     after = [p.detach().clone() for p in model.parameters()]
     if returned is None and all(torch.equal(a, b) for a, b in zip(after, before, strict=True)):
         return None  # the stub: nothing happened
@@ -614,9 +623,11 @@ def train_step(model, x, y, optimizer, max_norm):
 """
 
 
-_NO_GRAD = (
-    "pass the parameters: clip_grad_norm_ reads their .grad; given the gradients themselves it "
-    "finds no .grad, returns 0 and clips nothing"
+_NO_GRAD = Hints(
+    "which tensors did you give clip_grad_norm_?",
+    "clip_grad_norm_ reads the .grad of the tensors it is given; given the gradients themselves "
+    "it finds no .grad, returns 0 and clips nothing",
+    "pass the parameters: clip_grad_norm_(model.parameters(), max_norm)",
 )
 
 _UNCLIPPED = Hints(
@@ -681,7 +692,7 @@ checks.clipped_step(train_step)""",
         Mistake("clip after step", _UNCLIPPED, code=_train_step(order="bsc")),
         Mistake(
             "clipped the gradients",
-            Hints(_NO_GRAD, _NO_GRAD, _NO_GRAD),
+            _NO_GRAD,
             code=_train_step(
                 clip="nn.utils.clip_grad_norm_([p.grad for p in model.parameters()], max_norm)"
             ),
