@@ -68,6 +68,22 @@ def test_backward_step_in_float32_is_told_the_dtype_not_wrong_numbers():
     assert "keep float64" in message
 
 
+def test_backward_step_with_a_float32_round_trip_inside_is_told_precision_was_lost():
+    """Review z4 of chapter 06: float64 returned after a float32 step inside (relative error
+    about 6e-9, over the 1e-9 tolerance) got the generic "write the forward equation"."""
+
+    def round_trip(grad_output_t, grad_next, h_t, h_prev, weight_hh):
+        f32 = [t.float() for t in (grad_output_t, grad_next, h_t, h_prev, weight_hh)]
+        grad_a = (f32[0] + f32[1]) * (f32[2] > 0)
+        return (grad_a @ f32[4]).double(), (grad_a.T @ f32[3]).double()
+
+    result = checks.backward_step(round_trip)
+    assert _status(result) == "incorrect"
+    assert "close: precision lost, keep float64 throughout" in result.message
+    doubled = checks.backward_step(lambda g, n, h, p, w: (g @ w, (g.T @ p) * 2))
+    assert "precision" not in doubled.message  # a far answer is not told it is close
+
+
 @settings(max_examples=25, deadline=None)
 @given(scale=st.floats(-3, 3).filter(lambda s: abs(s - 1) > 1e-3), which=st.integers(0, 1))
 def test_backward_step_rejects_generated_wrong_answers(scale, which):
@@ -216,6 +232,36 @@ def test_clipped_step_solution_and_a_right_answer_written_differently():
 
 
 def stub_train_step(model, x, y, optimizer, max_norm): ...
+
+
+def test_clipped_step_clipping_the_gradients_is_told_to_pass_the_parameters():
+    """Review z4 of chapter 06: clip_grad_norm_ given [p.grad ...] returns 0 and clips nothing;
+    the hint said "when does your clipping run?", though it ran at the right time."""
+
+    def grads_clipped(model, x, y, optimizer, max_norm):
+        optimizer.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        returned = nn.utils.clip_grad_norm_([p.grad for p in model.parameters()], max_norm)
+        assert returned.item() == 0.0  # no .grad found: nothing measured, nothing clipped
+        optimizer.step()
+        return loss.item()
+
+    def clipped_late(model, x, y, optimizer, max_norm):
+        optimizer.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        return loss.item()
+
+    message = checks.clipped_step(grads_clipped).message
+    assert "which tensors did you give clip_grad_norm_?" in message
+    assert "pass the parameters" in checks.hint("clipped_step").message
+    late = checks.clipped_step(clipped_late).message
+    assert "when does your clipping run?" in late
+    assert "which tensors" not in late
+    assert nn.utils.clip_grad_norm_.__name__ == "clip_grad_norm_"  # given back after the check
 
 
 def test_clipped_step_stub_crashes_and_a_changed_model():

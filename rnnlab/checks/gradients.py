@@ -108,6 +108,33 @@ def _backward_call(step, states, weight_hh, grad_output):
                 )
         carried = grad_h_prev.detach().to(torch.float64)
         grad_w = grad_w + share.detach().to(torch.float64)
+    want = _backward_reference(states, weight_hh, grad_output)
+    errors = (_relative_error(grad_w, want[0]), _relative_error(carried, want[1]))
+    if max(errors) >= 1e-9 and max(errors) < 1e-6:  # float64 returned, float32 inside
+        raise _CaughtError(_PRECISION.nudge)  # a constant text: it matches the known mistake
+    return grad_w, carried
+
+
+class _CaughtError(Exception):
+    """A wrong answer the checker's call recognises; its known mistake holds the hints."""
+
+
+_PRECISION = Hints(
+    "close: precision lost, keep float64 throughout",
+    "close: precision lost, keep float64 throughout: a float32 tensor inside step keeps about 7 "
+    "significant digits, and converting the result back to float64 does not bring them back",
+    "close: precision lost. Keep every tensor in step float64: no .float(), no float32 tensor",
+)
+
+
+def _backward_reference(states, weight_hh, grad_output):
+    """The solution's loop in float64: (dL/dweight_hh summed, dL/dh0)."""
+    L, N, H = grad_output.shape
+    carried = torch.zeros(N, H, dtype=torch.float64)
+    grad_w = torch.zeros(H, H, dtype=torch.float64)
+    for t in range(L - 1, -1, -1):
+        grad_a = (grad_output[t] + carried) * (states[t + 1] > 0)
+        carried, grad_w = grad_a @ weight_hh, grad_w + grad_a.T @ states[t]
     return grad_w, carried
 
 
@@ -257,6 +284,15 @@ checks.backward_step(step)""",
                 "the share is grad_a.T @ h_prev",
             ),
             code=_step(share="grad_a.T @ h_t"),
+        ),
+        Mistake(
+            "float32 inside",
+            _PRECISION,
+            code="""\
+def step(grad_output_t, grad_next, h_t, h_prev, weight_hh):
+    grad_a = ((grad_output_t + grad_next) * (h_t > 0)).float()  # float32
+    return (grad_a @ weight_hh.float()).double(), (grad_a.T @ h_prev.float()).double()
+""",
         ),
     ),
 )
@@ -538,7 +574,20 @@ def _step_call(train_step, model, x, y, stale, lr, max_norm):
         found.append("an empty .grad (None or zeros)" if empty else "the gradients")
 
     optimizer.register_step_pre_hook(seen)
-    returned = train_step(model, x, y, optimizer, max_norm)
+    clip, given = nn.utils.clip_grad_norm_, []  # what each clip_grad_norm_ call was given
+
+    def watched(parameters, *args, **kwargs):
+        tensors = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+        given.append(bool(tensors) and all(not t.requires_grad for t in tensors))  # not parameters
+        return clip(tensors, *args, **kwargs)
+
+    nn.utils.clip_grad_norm_ = watched
+    try:
+        returned = train_step(model, x, y, optimizer, max_norm)
+    finally:
+        nn.utils.clip_grad_norm_ = clip
+    if given and all(given):
+        raise _CaughtError(_NO_GRAD.nudge)  # a constant text: it matches the known mistake
     after = [p.detach().clone() for p in model.parameters()]
     if returned is None and all(torch.equal(a, b) for a, b in zip(after, before, strict=True)):
         return None  # the stub: nothing happened
@@ -573,6 +622,13 @@ def train_step(model, x, y, optimizer, max_norm):
     return loss.item()
 """
 
+
+_NO_GRAD = Hints(
+    "which tensors did you give clip_grad_norm_?",
+    "clip_grad_norm_ reads the .grad of the tensors it is given; given the gradients themselves "
+    "it finds no .grad, returns 0 and clips nothing",
+    "pass the parameters: clip_grad_norm_(model.parameters(), max_norm)",
+)
 
 _UNCLIPPED = Hints(
     "the step used a gradient that was not clipped: when does your clipping run?",
@@ -634,6 +690,13 @@ checks.clipped_step(train_step)""",
             code=_train_step(clip="nn.utils.clip_grad_norm_(model.rnn.parameters(), max_norm)"),
         ),
         Mistake("clip after step", _UNCLIPPED, code=_train_step(order="bsc")),
+        Mistake(
+            "clipped the gradients",
+            _NO_GRAD,
+            code=_train_step(
+                clip="nn.utils.clip_grad_norm_([p.grad for p in model.parameters()], max_norm)"
+            ),
+        ),
         Mistake(
             "no zero_grad",
             Hints(
