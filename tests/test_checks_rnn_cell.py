@@ -429,3 +429,26 @@ def test_forum_final_state_calls_close_answers_close_on_both_sides():
     _exercise._LAST.clear()
     assert "the state you start from" in checks.forum_final_state(49.974609375).message  # h0 = 1
     assert "close" not in checks.forum_final_state(49.96).message  # 0.0127 away: not close
+
+
+def test_my_rnn_cell_cat_hint_fits_the_weights_joined_along_dim_0():
+    """Review j1 of chapter 01: weights joined along dim 0 were told to fix the x/h cat."""
+
+    def weights_dim0(x, h, cell):
+        xh = torch.cat([x, h], dim=1)
+        w = torch.cat([cell.weight_ih, cell.weight_hh], 0)  # (2H, ...) fails: H_in != H
+        return torch.tanh(xh @ w.T + cell.bias_ih + cell.bias_hh)
+
+    def xh_dim0(x, h, cell):
+        xh = torch.cat([x, h], 0)  # fails: H_in != H
+        w = torch.cat([cell.weight_ih, cell.weight_hh], dim=1)
+        return torch.tanh(xh @ w.T + cell.bias_ih + cell.bias_hh)
+
+    for step in (weights_dim0, xh_dim0):
+        _exercise._TRIES.clear()
+        first = checks.my_rnn_cell(step).message
+        assert "torch.cat failed" in first, first
+        assert "x and h sit" not in first, first
+        second = checks.my_rnn_cell(step).message
+        assert "weight_ih (H, H_in)" in second, second
+        assert "h (N, H)" in second, second

@@ -335,6 +335,16 @@ _BLOCK_ORDER = Hints(
     "first in both (or h first in both)",
 )
 
+# x with h and weight_ih with weight_hh, each joined along dim 0, raise the same error ("Expected
+# size H_in but got size H"): one hint, true for both.
+_CAT_DIM = Hints(
+    "a torch.cat failed: along which dimension do its two tensors sit side by side?",
+    "x (N, H_in) and h (N, H) agree in dimension 0, and so do weight_ih (H, H_in) and "
+    "weight_hh (H, H): each pair goes side by side along dimension 1",
+    "torch.cat([x, h], dim=1) gives (N, H_in + H) and "
+    "torch.cat([cell.weight_ih, cell.weight_hh], dim=1) gives (H, H_in + H)",
+)
+
 MY_RNN_CELL = Exercise(
     id=f"{CHAPTER}.my_rnn_cell",
     version=1,
@@ -439,22 +449,12 @@ def step(x, h, cell):
         ),
         Mistake(
             "x and h stacked along the batch",
-            Hints(
-                "torch.cat failed: along which dimension do x and h sit side by side?",
-                "x is (N, H_in) and h is (N, H): they agree in dimension 0 (N), so they can only "
-                "be put side by side along dimension 1",
-                "torch.cat([x, h], dim=1) gives (N, H_in + H)",
-            ),
+            _CAT_DIM,
             edit=("torch.cat([x, h], dim=1)", "torch.cat([x, h], dim=0)"),
         ),
         Mistake(
             "the weights stacked along the hidden units",
-            Hints(
-                "torch.cat of the weights failed: along which dimension?",
-                "weight_ih is (H, H_in) and weight_hh is (H, H): they agree in dimension 0 (H), "
-                "so they go side by side along dimension 1",
-                "torch.cat([cell.weight_ih, cell.weight_hh], dim=1) gives (H, H_in + H)",
-            ),
+            _CAT_DIM,
             edit=(
                 "torch.cat([cell.weight_ih, cell.weight_hh], dim=1)",
                 "torch.cat([cell.weight_ih, cell.weight_hh], dim=0)",
