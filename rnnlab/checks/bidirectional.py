@@ -130,6 +130,17 @@ checks.bidirectional_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
             ),
             _predicted(h_n=("layers", 2, "N", "H")),
         ),
+        Mistake(
+            "h_n with D*H features",  # laid out like output's features
+            Hints(
+                "output is right. h_n: how many features does each final state have?",
+                "output is right. Unlike output, h_n does not put the two directions side by "
+                "side: each direction's final state has its own index in h_n's first dimension, "
+                "with H features",
+                "output is right. h_n is (D*num_layers, N, H)",
+            ),
+            _predicted(h_n=("DN", "N", "DH")),
+        ),
         Mistake("h_n batch-first", _H_N_BATCH_FIRST, _predicted(h_n=("N", "DN", "H"))),
     ),
 )
@@ -195,7 +206,8 @@ checks.final_states(split)""",
             "time read as dimension 1",
             Hints(
                 "which dimension of this output is time?",
-                "every slice in the chapter was batch-first; this output is sequence-first, "
+                "every RNN the chapter built before its exercises was batch-first; this output is "
+                "sequence-first, "
                 "(L, N, 2*H)",
                 "index time in dimension 0: output[-1, :, :H] and output[0, :, H:]",
             ),

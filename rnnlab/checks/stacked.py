@@ -180,7 +180,8 @@ def _shapes_reference(rnn, x):
 
 
 def _sizes(rnn, x):
-    """The sizes a shape can be made of, by name: L, N, H_in, H, D*H, D*num_layers, num_layers."""
+    """The sizes a shape can be made of, by name: L, N, H_in, H, D*H, D*num_layers (and twice
+    that), num_layers."""
     d = directions(rnn)
     L, N = (x.shape[1], x.shape[0]) if rnn.batch_first else (x.shape[0], x.shape[1])
     return {
@@ -190,6 +191,7 @@ def _sizes(rnn, x):
         "H": rnn.hidden_size,
         "DH": d * rnn.hidden_size,
         "DN": d * rnn.num_layers,
+        "2DN": 2 * d * rnn.num_layers,
         "layers": rnn.num_layers,
         "all": d * rnn.num_layers * rnn.hidden_size,
     }
@@ -334,6 +336,16 @@ checks.stacked_shapes(rnn_1, x_1, output_shape, h_n_shape)""",
                 "output is right. h_n is (D*num_layers, N, H): one final state per layer",
             ),
             _predicted(h_n=("L", "N", "H")),
+        ),
+        Mistake(
+            "h_n with the layers doubled",  # two directions counted where D is 1
+            Hints(
+                "output is right. h_n: how many directions does this RNN have?",
+                "output is right. Without bidirectional=True D is 1: one final state per layer, "
+                "not two",
+                "output is right. h_n is (D*num_layers, N, H), with D = 1 here",
+            ),
+            _predicted(h_n=("2DN", "N", "H")),
         ),
         Mistake("h_n batch-first", _H_N_BATCH_FIRST, _predicted(h_n=("N", "DN", "H"))),
         Mistake(
