@@ -877,8 +877,9 @@ def train_step(model, x, y, optimizer, max_norm):
             Hints(
                 "the parameters after your step are right to within 1e-7 (relative): how many "
                 "times did you clip?",
-                "clip_grad_norm_ divides by the norm plus 1e-6; clipping again divides again, "
-                "and the step comes out slightly shorter than lr * max_norm",
+                "clip_grad_norm_ multiplies the gradient by max_norm / (norm + 1e-6) when that "
+                "is below 1: clipped once, its norm is just under max_norm, and a second clip "
+                "shrinks it again, by a factor of about 1 - 1e-6 / max_norm",
                 "clip once: one clip_grad_norm_(model.parameters(), max_norm)",
             ),
             code=_train_step(
