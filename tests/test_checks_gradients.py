@@ -119,6 +119,34 @@ def test_backward_step_probes_reference_is_autograd():
     assert any((c["h0"] < 0).any() for c in cases)  # h0 is not a relu state
 
 
+def test_backward_step_rejects_a_threshold_above_zero_and_accepts_sign():
+    """Review j4 of chapter 06: (h_t > c) passed for every c up to 0.03, since no probe had states
+    in (0, 0.03). One probe now has many states in (0, 0.01) (small inputs and bias, relu, float64),
+    and a threshold gets its own hints."""
+    from rnnlab.checks import gradients
+
+    cases = gradients._backward_cases(torch.Generator().manual_seed(gradients.BACKWARD_STEP.seed))
+    small = [((c["states"][1:] > 0) & (c["states"][1:] < 0.01)).sum().item() for c in cases]
+    assert max(small) >= 100, small
+    threshold_hints = [gradients._THRESHOLD.level(k) for k in range(3)]
+    for c in (1e-5, 1e-3, 0.01, 0.03, 0.5):
+
+        def above(grad_output_t, grad_next, h_t, h_prev, weight_hh, c=c):
+            grad_a = (grad_output_t + grad_next) * (h_t > c)
+            return grad_a @ weight_hh, grad_a.T @ h_prev
+
+        result = checks.backward_step(above)
+        assert _status(result) == "incorrect", c
+        assert any(text in result.message for text in threshold_hints), (c, result.message)
+    for mask in (torch.sign, lambda h: h != 0):
+
+        def masked(grad_output_t, grad_next, h_t, h_prev, weight_hh, mask=mask):
+            grad_a = (grad_output_t + grad_next) * mask(h_t)
+            return grad_a @ weight_hh, grad_a.T @ h_prev
+
+        assert checks.backward_step(masked)
+
+
 def test_backward_step_rejects_a_carry_masked_by_h0():
     def masked(grad_output_t, grad_next, h_t, h_prev, weight_hh):
         grad_a = (grad_output_t + grad_next) * (h_t > 0)
@@ -354,6 +382,25 @@ def test_clipped_step_below_max_norm_is_not_told_it_moves_too_far():
     assert _status(result) == "incorrect"
     assert "not the clipped one" in str(result)
     assert "how far" not in str(result)
+
+
+def test_clipped_step_clipping_twice_is_told_to_clip_once():
+    """Review j4 of chapter 06: clipping twice (relative error about 4e-8) was told "compare the
+    two in length and in direction"."""
+
+    def twice(model, x, y, optimizer, max_norm):
+        optimizer.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)  # divides by norm + 1e-6 again
+        optimizer.step()
+        return loss.item()
+
+    result = checks.clipped_step(twice)
+    assert _status(result) == "incorrect"
+    assert "how many times did you clip" in result.message
+    assert "clip once" in checks.hint("clipped_step").message
 
 
 @settings(max_examples=10, deadline=None)

@@ -43,15 +43,16 @@ def _backward_cases(generator):
     default)."""
     cases = []
     f64 = {"generator": generator, "dtype": torch.float64}
-    for L, N, H_in, H, scale, h0_kind in (
-        (5, 3, 2, 4, 0.5, "randn"),
-        (4, 2, 3, 5, 0.9, "zeros"),
-        (6, 4, 2, 3, 0.3, "randn"),
+    for L, N, H_in, H, scale, small, h0_kind in (
+        (5, 3, 2, 4, 0.5, 1.0, "randn"),
+        (4, 2, 3, 5, 0.9, 1.0, "zeros"),
+        (6, 4, 2, 3, 0.3, 1.0, "randn"),
+        (7, 5, 3, 6, 0.4, 0.002, "zeros"),  # small inputs and bias: many states in (0, 0.01)
     ):
         weight_ih = torch.randn(H, H_in, **f64) * 0.6  # (H, H_in)
         weight_hh = torch.randn(H, H, **f64) * scale  # (H, H), not symmetric
-        bias = torch.randn(H, **f64) * 0.3  # b_ih + b_hh, (H,)
-        x = torch.randn(L, N, H_in, **f64)  # (L, N, H_in)
+        bias = torch.randn(H, **f64) * 0.3 * small  # b_ih + b_hh, (H,)
+        x = torch.randn(L, N, H_in, **f64) * small  # (L, N, H_in)
         h0 = torch.randn(N, H, **f64)  # (N, H): any state, negative entries included
         if h0_kind == "zeros":
             h0 = torch.zeros(N, H, dtype=torch.float64)  # nn.RNN's default h0
@@ -60,6 +61,8 @@ def _backward_cases(generator):
             states.append(torch.relu(x[t] @ weight_ih.T + bias + states[-1] @ weight_hh.T))
         grad_output = torch.randn(L, N, H, **f64)  # (L, N, H): dL/doutput
         label = f"L={L}, N={N}, H={H}, weight_hh scale {scale}, h0 {h0_kind}"
+        if small != 1.0:
+            label = f"L={L}, N={N}, H={H}, x and bias x {small}, h0 {h0_kind}"
         cases.append(
             {"label": label, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias,
              "x": x, "h0": h0, "states": torch.stack(states), "grad_output": grad_output}
@@ -103,16 +106,31 @@ def _backward_call(step, states, weight_hh, grad_output):
             if value.dtype != torch.float64:
                 raise FormError(
                     f"{name} is {value.dtype}; the tensors you are handed are float64, and the "
-                    "checker compares with autograd's float64 gradients to 1e-9: keep float64 "
+                    "checker compares with float64 gradients to 1e-9: keep float64 "
                     "(do not convert with .float())"
                 )
         carried = grad_h_prev.detach().to(torch.float64)
         grad_w = grad_w + share.detach().to(torch.float64)
     want = _backward_reference(states, weight_hh, grad_output)
     errors = (_relative_error(grad_w, want[0]), _relative_error(carried, want[1]))
+    if _blocks_small_states(step):  # wrong on some state in (0, c), even if no probe has one
+        raise _CaughtError(_THRESHOLD.nudge)  # a constant text: it matches the known mistake
     if max(errors) >= 1e-9 and max(errors) < 1e-6:  # float64 returned, float32 inside
         raise _CaughtError(_PRECISION.nudge)  # a constant text: it matches the known mistake
     return grad_w, carried
+
+
+def _blocks_small_states(step) -> bool:
+    """Whether ``step`` blocks the gradient of a unit with a small positive state (1e-6) and passes
+    that of a unit at 1.0: a mask (h_t > c) with c > 0 instead of (h_t > 0)."""
+    f64 = {"dtype": torch.float64}
+    h_t = torch.tensor([[1e-6, 1.0, 0.0]], **f64)  # (N, H) = (1, 3): small, large, inactive
+    try:
+        got = step(torch.ones(1, 3, **f64), torch.zeros(1, 3, **f64), h_t, torch.ones(1, 3, **f64),
+                   torch.eye(3, **f64))[0]  # fmt: skip
+        return bool(got[0, 0] == 0 and got[0, 1] != 0)
+    except Exception:  # noqa: BLE001 - any failure: not this mistake
+        return False
 
 
 class _CaughtError(Exception):
@@ -124,6 +142,14 @@ _PRECISION = Hints(
     "close: precision lost, keep float64 throughout: a float32 tensor inside step keeps about 7 "
     "significant digits, and converting the result back to float64 does not bring them back",
     "close: precision lost. Keep every tensor in step float64: no .float(), no float32 tensor",
+)
+
+
+_THRESHOLD = Hints(
+    "relu's slope: where exactly does it change from 0 to 1?",
+    "relu's slope is 1 wherever a_t > 0, however small h_t = a_t is: a threshold above 0 blocks "
+    "the gradient of units that were active",
+    "multiply by (h_t > 0), with 0 as the threshold",
 )
 
 
@@ -179,8 +205,8 @@ checks.backward_step(step)""",
     asked=("step",),
     probes=_backward_probes,
     call=_backward_call,
-    right="dL/dweight_hh and dL/dh0 over every step of a relu RNN match autograd's (float64, "
-    "h0 random or zeros)",
+    right="dL/dweight_hh and dL/dh0 over every step of a relu RNN match those of the reference "
+    "loop, which the course's tests check against autograd (float64, h0 random or zeros)",
     hints=Hints(
         "write the forward equation of step t and take each term's derivative in turn",
         "dL/dh_t has two sources; relu's slope turns it into dL/da_t; a_t = ... + h_(t-1) "
@@ -284,6 +310,11 @@ checks.backward_step(step)""",
                 "the share is grad_a.T @ h_prev",
             ),
             code=_step(share="grad_a.T @ h_t"),
+        ),
+        Mistake(
+            "threshold above 0",
+            _THRESHOLD,
+            code=_step(grad_a="(grad_output_t + grad_next) * (h_t > 0.01)"),
         ),
         Mistake(
             "float32 inside",
@@ -839,6 +870,21 @@ def train_step(model, x, y, optimizer, max_norm):
             ),
             code=_train_step(
                 clip="nn.utils.clip_grad_norm_(model.parameters(), max_norm, norm_type=torch.inf)"
+            ),
+        ),
+        Mistake(
+            "clipped twice",
+            Hints(
+                "the parameters after your step are right to within 1e-7 (relative): how many "
+                "times did you clip?",
+                "clip_grad_norm_ multiplies the gradient by max_norm / (norm + 1e-6) when that "
+                "is below 1: clipped once, its norm is just under max_norm, and a second clip "
+                "shrinks it again, by a factor of about 1 - 1e-6 / max_norm",
+                "clip once: one clip_grad_norm_(model.parameters(), max_norm)",
+            ),
+            code=_train_step(
+                clip="nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+                "    nn.utils.clip_grad_norm_(model.parameters(), max_norm)"
             ),
         ),
         Mistake(
