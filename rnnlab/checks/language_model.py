@@ -592,10 +592,11 @@ checks.sampling_loop(sample)""",
     "(multinomial normalises its weights, so exp(scores / temperature) draws the same while it "
     "stays finite; softmax is the safe form)",
     hints=Hints(
-        "compare your characters with the model's, one step at a time (draws are compared one "
-        "for one: draw with torch.multinomial(p, 1, generator=generator) as the exercise asks)",
+        "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
-        "draw per row with the generator you were given, fed back as (N, 1) with the state h",
+        "draw per row with the generator you were given, fed back as (N, 1) with the state h "
+        "(draws are compared one for one: draw with torch.multinomial(p, 1, "
+        "generator=generator) as the exercise asks)",
         "each step: take the last step's scores, scores = out[:, -1]; draw chosen = "
         "torch.multinomial(torch.softmax(scores / temperature, dim=-1), 1, "
         "generator=generator) (argmax when temperature == 0); feed it back with the state, "
