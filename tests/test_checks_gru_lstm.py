@@ -95,7 +95,7 @@ def test_lstm_classifier_written_differently_and_wrong_forms():
     class LastOutput(nn.Module):
         def __init__(self):
             super().__init__()
-            self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
+            self.rnn = nn.LSTM(input_size=4, hidden_size=6, num_layers=2, batch_first=True)
             self.head = nn.Linear(6, 3)
 
         def forward(self, x):
@@ -105,7 +105,7 @@ def test_lstm_classifier_written_differently_and_wrong_forms():
     class Smaller(LastOutput):
         def __init__(self):
             super().__init__()
-            self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=1, batch_first=True)
+            self.rnn = nn.LSTM(input_size=4, hidden_size=6, num_layers=1, batch_first=True)
 
     assert checks.lstm_classifier(LastOutput)
     assert "keep the sizes" in checks.lstm_classifier(Smaller).message

@@ -419,7 +419,7 @@ checks.lstm_shapes(lstm_2, x_2, output_shape, h_n_shape, c_n_shape)""",
 
 # -- 3. lstm_classifier: find the bug in a classifier switched from GRU to LSTM ----------------
 
-_H_IN, _H, _LAYERS, _CLASSES = 3, 6, 2, 3  # 3 classes: not num_layers = 2
+_H_IN, _H, _LAYERS, _CLASSES = 4, 6, 2, 3  # all different: 3 classes, not num_layers = 2
 
 
 def _classifier_call(model_class, weights, x):
@@ -442,7 +442,7 @@ def _classifier_call(model_class, weights, x):
         != (_H, _CLASSES)
     ):
         raise FormError(
-            "keep the sizes: nn.LSTM(3, 6, num_layers=2, batch_first=True) and nn.Linear(6, 3); "
+            "keep the sizes: nn.LSTM(4, 6, num_layers=2, batch_first=True) and nn.Linear(6, 3); "
             "the bug is not in the sizes"
         )
     model.rnn.load_state_dict(weights["rnn"])
@@ -487,7 +487,7 @@ class Classifier(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
+        self.rnn = nn.LSTM(input_size=4, hidden_size=6, num_layers=2, batch_first=True)
         self.head = nn.Linear(6, 3)
 
     def forward(self, x):  # x: (N, L, H_in)
@@ -499,7 +499,7 @@ checks.lstm_classifier(Classifier)"""
 
 LSTM_CLASSIFIER = Exercise(
     id=f"{CHAPTER}.lstm_classifier",
-    version=2,  # 2: a head of 3 classes, so num_layers = 2 and the classes differ
+    version=3,  # 2: a head of 3 classes, so num_layers = 2 and the classes differ; 3: H_in = 4
     title="Find the silent bug in a classifier switched from nn.GRU to nn.LSTM",
     points=3,
     kind="find-the-bug",
@@ -510,7 +510,7 @@ class Classifier(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.rnn = nn.LSTM(input_size=3, hidden_size=6, num_layers=2, batch_first=True)
+        self.rnn = nn.LSTM(input_size=4, hidden_size=6, num_layers=2, batch_first=True)
         self.head = nn.Linear(6, 3)
 
     def forward(self, x):  # x: (N, L, H_in)

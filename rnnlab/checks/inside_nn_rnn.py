@@ -77,6 +77,16 @@ def _mc(cell=None, rnn=None, lstm=None):
     return answer
 
 
+_LSTM_HINTS = Hints(  # nn_lstm_products wrong in a way of its own: what the count calls a product
+    "cell_loop_products and nn_rnn_products are right. nn_lstm_products: what does "
+    "the count call a matrix product?",
+    "cell_loop_products and nn_rnn_products are right. profile.matrix_products counts "
+    "the ATen products (mm, addmm...) that reach the dispatcher; mkldnn_rnn_layer is "
+    "one oneDNN call per layer, and the products inside it are not counted",
+    "cell_loop_products and nn_rnn_products are right. nn_lstm_products = 0: two "
+    "mkldnn_rnn_layer calls, no ATen product",
+)
+
 _RNN_HINTS = Hints(
     "cell_loop_products is right. nn_rnn_products: how does nn.RNN treat a layer's whole input?",
     "cell_loop_products is right. nn.RNN projects a layer's whole input in one product before "
@@ -192,19 +202,11 @@ checks.matmul_count(L_ex, cell_loop_products, nn_rnn_products, nn_lstm_products)
             ),
             _mc(lstm=lambda L: 2 * (L + 1)),
         ),
-        Mistake(
-            "nn.LSTM's oneDNN calls counted as products",
-            Hints(
-                "cell_loop_products and nn_rnn_products are right. nn_lstm_products: what does "
-                "the count call a matrix product?",
-                "cell_loop_products and nn_rnn_products are right. profile.matrix_products counts "
-                "the ATen products (mm, addmm...) that reach the dispatcher; mkldnn_rnn_layer is "
-                "one oneDNN call per layer, and the products inside it are not counted",
-                "cell_loop_products and nn_rnn_products are right. nn_lstm_products = 0: two "
-                "mkldnn_rnn_layer calls, no ATen product",
-            ),
-            _mc(lstm=lambda L: 2),
-        ),
+        Mistake("nn.LSTM's oneDNN calls counted as products", _LSTM_HINTS, _mc(lstm=lambda L: 2)),
+        Mistake("nn.LSTM as one call", _LSTM_HINTS, _mc(lstm=lambda L: 1)),
+        Mistake("nn.LSTM as 4 gates x 2 layers", _LSTM_HINTS, _mc(lstm=lambda L: 8)),
+        Mistake("nn.LSTM as the cell loop", _LSTM_HINTS, _mc(lstm=lambda L: 4 * L)),
+        Mistake("nn.LSTM as nn.RNN times 4 gates", _LSTM_HINTS, _mc(lstm=lambda L: 8 * (L + 1))),
         Mistake(
             "nn.LSTM as one product per gate or per layer and weight",
             Hints(

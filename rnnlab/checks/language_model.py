@@ -331,8 +331,10 @@ checks.lm_loss(lm_loss)""",
     right="V moved to dimension 1 (or N and L flattened): each step is scored on its own V scores",
     hints=Hints(
         "the shape of what cross_entropy gets is right; are its numbers where they belong?",
-        "view(N, V, L) keeps the order of the numbers in memory and only cuts them anew: the "
-        "scores it gives one step come from several steps. Which call moves a dimension instead?",
+        "if logits are still cut to (N, V, L) by view or reshape: that keeps the order of the "
+        "numbers in memory and only cuts them anew, so the scores it gives one step come from "
+        "several steps (which call moves a dimension instead?). If that cut is gone and your "
+        "scores are in place, check what y is matched with",
         "move V with logits.transpose(1, 2), or flatten: logits.reshape(N * L, V) with "
         "y.reshape(N * L)",
     ),
@@ -592,7 +594,9 @@ checks.sampling_loop(sample)""",
     hints=Hints(
         "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
-        "draw per row with the generator you were given, fed back as (N, 1) with the state h",
+        "draw per row with the generator you were given, fed back as (N, 1) with the state h "
+        "(draws are compared one for one: draw with torch.multinomial(p, 1, "
+        "generator=generator) as the exercise asks)",
         "each step: take the last step's scores, scores = out[:, -1]; draw chosen = "
         "torch.multinomial(torch.softmax(scores / temperature, dim=-1), 1, "
         "generator=generator) (argmax when temperature == 0); feed it back with the state, "
@@ -732,6 +736,22 @@ checks.sampling_loop(sample)""",
                 "keep both: out, h = model(start), then out, h = model(chosen, h)",
             ),
             edit=("out, h = model(start)", "out, h = model(start)[0], None"),
+        ),
+        Mistake(
+            "inverse-CDF draws",
+            Hints(
+                "how are your draws compared with the model's?",
+                "draws are compared one for one: a uniform number against p.cumsum draws from "
+                "the same distribution, but other characters than torch.multinomial given the "
+                "same generator",
+                "draw with torch.multinomial(p, 1, generator=generator) as the exercise asks",
+            ),
+            edit=(
+                "chosen = torch.multinomial(p, 1, generator=generator)  # (N, 1)",
+                "u = torch.rand(p.shape[0], 1, generator=generator)  # (N, 1)\n"
+                "                chosen = (p.cumsum(-1) < u).sum(-1, keepdim=True)  # (N, 1)\n"
+                "                chosen = chosen.clamp(max=p.shape[-1] - 1)  # cumsum may end < 1",
+            ),
         ),
     ),
     equivalent={},
