@@ -595,8 +595,8 @@ checks.sampling_loop(sample)""",
         "compare your characters with the model's, one step at a time",
         "at each step: the last step's scores (N, V), divided by the temperature, softmax, one "
         "draw per row with the generator you were given, fed back as (N, 1) with the state h "
-        "(draws are compared one for one: draw with torch.multinomial(p, 1, "
-        "generator=generator) as the exercise asks)",
+        "(draws are compared one for one: draw with torch.multinomial and that generator, "
+        "as the exercise asks)",
         "each step: take the last step's scores, scores = out[:, -1]; draw chosen = "
         "torch.multinomial(torch.softmax(scores / temperature, dim=-1), 1, "
         "generator=generator) (argmax when temperature == 0); feed it back with the state, "
@@ -744,7 +744,8 @@ checks.sampling_loop(sample)""",
                 "draws are compared one for one: a uniform number against p.cumsum draws from "
                 "the same distribution, but other characters than torch.multinomial given the "
                 "same generator",
-                "draw with torch.multinomial(p, 1, generator=generator) as the exercise asks",
+                "replace the uniform number and the cumsum with one call, "
+                "torch.multinomial(p, 1, generator=generator), at every step",
             ),
             edit=(
                 "chosen = torch.multinomial(p, 1, generator=generator)  # (N, 1)",
