@@ -592,3 +592,22 @@ def test_windows_batch_features_in_dimension_0_get_the_same_hints():
     checks.windows_batch(A, A + 100, stacked_rows, 5)
     second = checks.windows_batch(A, A + 100, stacked_rows, 5)  # the pointer names both
     assert "stacked with dim=0" in second.message
+
+
+def test_fixed_classifier_refuses_an_rnn_cut_from_the_graph_before_the_head():
+    """Read K of chapter 03: a head on output[:, -1].detach() passed (its scores still require a
+    gradient, through the head), though the RNN could never train."""
+
+    class CutBeforeTheHead(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.RNN(input_size=2, hidden_size=5, batch_first=True)
+            self.head = nn.Linear(5, 2)
+
+        def forward(self, x):
+            output, h_n = self.rnn(x)
+            return self.head(output[:, -1].detach())
+
+    result = checks.fixed_classifier(CutBeforeTheHead)
+    assert not result
+    assert "the RNN does not" in result.message

@@ -291,7 +291,17 @@ def _classifier_call(model_class, weights, x):
     state.update({f"rnn.{k}": v for k, v in weights["rnn"].items()})
     state.update({f"head.{k}": v for k, v in weights["head"].items()})
     model.load_state_dict(state)
-    return model(x)  # with gradients on: scores cut from the graph could not train
+    scores = model(x)  # with gradients on: scores cut from the graph could not train
+    if isinstance(scores, torch.Tensor) and scores.requires_grad:
+        grads = torch.autograd.grad(
+            scores.sum(), list(model.rnn.parameters()), retain_graph=True, allow_unused=True
+        )
+        if all(g is None for g in grads):
+            raise FormError(
+                "scores: the head gets a gradient but the RNN does not: something between them "
+                "(a .detach() or torch.no_grad()) cut the graph, so the RNN could not train"
+            )
+    return scores
 
 
 def _classifier_probes(generator):
